@@ -1,0 +1,129 @@
+# lamon — top-level build.  One Makefile, wildcard sources: adding a .c file to
+# a component directory adds it to that component; no list to keep in sync.
+#
+#   make            build everything into build/
+#   make check      run every test (unit + integration + VM), ends "N passed, N failed"
+#   make deps       install the Debian build and test dependencies (root)
+#   make install    binaries, MIB, man pages, systemd units
+#   make demo       the README's demo
+#
+# WERROR=1 adds -Werror (CI); SANITIZE=1 builds with ASan+UBSan (CI runs the suite so).
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+SYSCONFDIR ?= /etc
+MIBDIR    ?= $(PREFIX)/share/snmp/mibs
+UNITDIR   ?= /lib/systemd/system
+BUILD     ?= build
+PKG_CONFIG ?= pkg-config
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Icommon
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+SNMP_CFLAGS  := $(shell $(PKG_CONFIG) --cflags netsnmp-agent 2>/dev/null)
+SNMP_LIBS    := -lnetsnmpagent -lnetsnmp
+EVENT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libevent 2>/dev/null)
+EVENT_LIBS   := $(shell $(PKG_CONFIG) --libs libevent 2>/dev/null)
+NL_CFLAGS    := $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS      := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
+RRD_CFLAGS   := $(shell $(PKG_CONFIG) --cflags librrd 2>/dev/null)
+RRD_LIBS     := $(shell $(PKG_CONFIG) --libs librrd 2>/dev/null)
+CMOCKA_LIBS  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = $(CFLAGS) $(SNMP_CFLAGS) $(EVENT_CFLAGS) $(NL_CFLAGS) $(RRD_CFLAGS)
+
+# --- components --------------------------------------------------------------
+COMMON_SRC  := $(wildcard common/*.c)
+AGENT_SRC   := $(filter-out subagent/main.c,$(wildcard subagent/*.c))
+CTL_SRC     := $(filter-out controller/main.c controller/lamonctl.c,$(wildcard controller/*.c))
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+AGENT_OBJ  := $(AGENT_SRC:%.c=$(BUILD)/%.o)
+CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
+
+AGENT_LIBS = $(SNMP_LIBS) $(EVENT_LIBS) $(NL_LIBS)
+CTL_LIBS   = $(SNMP_LIBS) $(EVENT_LIBS) $(RRD_LIBS) -lm
+
+BINS := $(BUILD)/lamon-agent
+ifneq ($(wildcard controller/main.c),)
+BINS += $(BUILD)/lamon-controller
+endif
+ifneq ($(wildcard controller/lamonctl.c),)
+BINS += $(BUILD)/lamonctl
+endif
+
+# Unit tests: tests/unit/agent_*.c link against the agent's modules,
+# tests/unit/ctl_*.c against the controller's, common_*.c against common/.
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+.PHONY: all check unit-tests deps install demo clean cppcheck fuzz bench check-dashboards
+all: $(BINS) $(UNIT_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/libagent.a: $(AGENT_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/libcontroller.a: $(CTL_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/lamon-agent: $(BUILD)/subagent/main.o $(BUILD)/libagent.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
+$(BUILD)/lamon-controller: $(BUILD)/controller/main.o $(BUILD)/libcontroller.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CTL_LIBS)
+$(BUILD)/lamonctl: $(BUILD)/controller/lamonctl.o $(BUILD)/libcontroller.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CTL_LIBS)
+
+$(BUILD)/tests/unit/agent_%: $(BUILD)/tests/unit/agent_%.o $(BUILD)/libagent.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(AGENT_LIBS)
+$(BUILD)/tests/unit/ctl_%: $(BUILD)/tests/unit/ctl_%.o $(BUILD)/libcontroller.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CTL_LIBS)
+$(BUILD)/tests/unit/common_%: $(BUILD)/tests/unit/common_%.o $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNMP_LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- tests -----------------------------------------------------------------
+# The runner counts TAP lines of every test program and script and prints the
+# closing "N passed, N failed" line; it exits non-zero if anything failed.
+check: all
+	tests/run.sh
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -Icommon subagent controller common
+
+deps:
+	scripts/install-deps.sh
+
+demo: all
+	scripts/demo.sh
+
+# --- install -----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MIBDIR) \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/lamon
+	install -m 755 $(filter-out $(BUILD)/lamonctl,$(BINS)) $(DESTDIR)$(PREFIX)/sbin/
+	if [ -f $(BUILD)/lamonctl ]; then install -m 755 $(BUILD)/lamonctl $(DESTDIR)$(PREFIX)/bin/; fi
+	install -m 644 mibs/LAMON-MIB.txt $(DESTDIR)$(MIBDIR)/
+	for m in docs/man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+	for m in docs/man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for u in docs/systemd/*.service; do [ -f "$$u" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" > $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); done; true
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what lamon needs to build and test, from Debian packages (and the
+# IETF base MIBs from the npm package net-snmp, since Debian ships none).
+# Idempotent: does nothing when everything is present.  Needs root for apt.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+PKGS=(
+  # build
+  build-essential pkg-config libsnmp-dev libevent-dev librrd-dev libnl-genl-3-dev libnl-3-dev
+  libcmocka-dev cppcheck clang libclang-rt-14-dev
+  # run + test: Net-SNMP, RRD, IPVS tools, netns
+  snmpd snmp snmptrapd rrdtool rrdcached ipvsadm iproute2 smitools procps
+  # the VM with a real IPVS kernel
+  qemu-system-x86 busybox-static cpio kmod
+  # node control backends under test: GRUB env tools, a local apt repository
+  grub-common apt-utils dpkg-dev
+  # load generators for tests/benchmarks
+  python3
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    echo "install-deps: all Debian packages present"
+fi
+
+# npm comes with the machine's Node.js; Debian's npm package conflicts with it.
+if ! command -v npm >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends nodejs npm
+fi
+if [ ! -f "$ROOT/.deps/npm/node_modules/net-snmp/lib/mibs/SNMPv2-SMI.mib" ]; then
+    echo "install-deps: fetching IETF base MIBs (npm package net-snmp)"
+    mkdir -p "$ROOT/.deps/npm"
+    npm install --silent --no-audit --no-fund --prefix "$ROOT/.deps/npm" net-snmp@3 >/dev/null
+fi
+echo "install-deps: done"

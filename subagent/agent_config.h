@@ -1,0 +1,74 @@
+/* lamon-agent configuration: the tokens of lamon-agent.conf, read with
+ * Net-SNMP's config-token API (errors carry file and line), reloaded on SIGHUP.
+ *
+ *   nodename NAME
+ *   statedir DIR                       role/service/state file lives here
+ *   cache_ms MS                        lifetime of sampled values (default 500)
+ *   ipvs on|off                        default: on when the kernel has IPVS
+ *   app NAME PORT[,PORT...]            a managed application
+ *   app_start NAME ARGV...             its start command (argv, no shell)
+ *   app_stop NAME ARGV...              its stop command
+ *   app_check NAME ARGV...             status check: exit 0 = up
+ *                                      (default: something listens on every port)
+ *   reboot_cmd ARGV...                 default: /bin/systemctl reboot
+ *   shutdown_cmd ARGV...               default: /bin/systemctl poweroff
+ *   grub_editenv PATH                  default: /usr/bin/grub-editenv
+ *   grub_env FILE                      default: /boot/grub/grubenv
+ *   boot_dir DIR                       kernels are DIR/vmlinuz-*; default /boot
+ *   apt_get PATH                       default: /usr/bin/apt-get
+ *   apt_option ARG...                  extra arguments for apt-get (repeatable)
+ *   op_keep SECONDS COUNT              finished operations age out (default 3600 100)
+ *
+ * ARGV values are split like a shell would split words with quotes, and
+ * nothing else: no expansion, no redirection.
+ */
+#ifndef LAMON_AGENT_CONFIG_H
+#define LAMON_AGENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LAMON_NAME_MAX 64
+#define LAMON_APP_MAX_PORTS 16
+
+struct lamon_argv {
+    char **argv;            /* NULL-terminated; NULL when not configured */
+    size_t argc;
+};
+
+struct lamon_app {
+    char name[LAMON_NAME_MAX + 1];
+    unsigned short ports[LAMON_APP_MAX_PORTS];
+    size_t nports;
+    struct lamon_argv start, stop, check;
+};
+
+enum lamon_tristate { LAMON_AUTO = -1, LAMON_OFF = 0, LAMON_ON = 1 };
+
+struct agent_config {
+    char nodename[LAMON_NAME_MAX + 1];
+    char statedir[4096];
+    unsigned cache_ms;
+    enum lamon_tristate ipvs;
+    struct lamon_app *apps;
+    size_t napps;
+    struct lamon_argv reboot_cmd, shutdown_cmd;
+    char grub_editenv[4096], grub_env[4096], boot_dir[4096], apt_get[4096];
+    struct lamon_argv apt_options;
+    unsigned op_keep_seconds, op_keep_count;
+};
+
+/* The configuration in force.  Replaced as a whole on a successful reload;
+ * never NULL after agent_config_load() succeeded once. */
+const struct agent_config *agent_config(void);
+
+/* Registers the tokens; call once before init_agent(). */
+void agent_config_register(void);
+
+/* Reads FILE.  On any error prints "FILE: line N: problem" and keeps the
+ * configuration in force unchanged; returns 0 on success, -1 on error. */
+int agent_config_load(const char *file);
+
+const struct lamon_app *agent_config_find_app(const char *name);
+
+#endif
