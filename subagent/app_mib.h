@@ -1,0 +1,29 @@
+/* lamonAppTable.  The write path of lamonAppAdminStatus and the transient
+ * oper states belong to the operations module, which plugs in here, so the
+ * table does not depend on how operations run. */
+#ifndef LAMON_APP_MIB_H
+#define LAMON_APP_MIB_H
+
+#include "agent_config.h"
+
+enum lamon_app_admin { APP_ADMIN_UP = 1, APP_ADMIN_DOWN = 2, APP_ADMIN_RESTART = 3 };
+enum lamon_app_oper {
+    APP_OPER_UP = 1, APP_OPER_DOWN = 2, APP_OPER_UNKNOWN = 3,
+    APP_OPER_STARTING = 4, APP_OPER_STOPPING = 5
+};
+
+struct app_admin_ops {
+    /* RESERVE/ACTION phase: may refuse with an SNMP error (SNMP_ERR_*);
+     * must not start anything. */
+    int (*check)(const struct lamon_app *app, long value);
+    /* COMMIT phase: queue the operation; returns at once. */
+    void (*commit)(const struct lamon_app *app, long value);
+    /* APP_OPER_STARTING/STOPPING while an operation runs, else 0. */
+    int (*busy_state)(const char *app_name);
+};
+
+void app_mib_init(void);
+/* Without a handler, writes to lamonAppAdminStatus are refused (notWritable). */
+void app_mib_set_admin_ops(const struct app_admin_ops *ops);
+
+#endif
