@@ -103,6 +103,10 @@ $(BUILD)/tests/unit/common_%: $(BUILD)/tests/unit/common_%.o $(BUILD)/libcommon.
 check: all
 	tests/run.sh
 
+# Dashboards with the real tools (Cacti on MariaDB, MRTG, rrdtool graph): slow.
+check-dashboards: all
+	TESTS=dashboards tests/run.sh
+
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -Icommon subagent controller common

@@ -15,6 +15,8 @@ PKGS=(
   qemu-system-x86 busybox-static cpio kmod
   # node control backends under test: GRUB env tools, a local apt repository
   grub-common apt-utils dpkg-dev
+  # dashboards: Cacti on MariaDB with spine, MRTG (debconf answers preseeded below)
+  mariadb-server cacti cacti-spine mrtg php-cli php-mysql php-snmp
   # load generators for tests/benchmarks
   python3
 )
@@ -26,6 +28,13 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # Cacti and MRTG ask at install time; the dashboard tests make their own DB and config.
+    debconf-set-selections <<'DEBCONF'
+cacti cacti/dbconfig-install boolean false
+cacti cacti/webserver select None
+cacti-spine cacti-spine/dbconfig-install boolean false
+mrtg mrtg/conf_mods boolean false
+DEBCONF
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
