@@ -1,0 +1,201 @@
+/* cmocka tests of controller/ctl_config.c: every token, defaults, and that
+ * each kind of mistake fails the whole load with "FILE: line N". */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../controller/ctl_config.h"
+
+static char path[64];
+
+static void write_conf(const char *text)
+{
+    snprintf(path, sizeof path, "/tmp/ctl_config_test.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static struct ctl_config *load_ok(const char *text)
+{
+    struct ctl_config *c = NULL;
+    char err[512];
+    write_conf(text);
+    int r = ctl_config_load(path, &c, err, sizeof err);
+    if (r != 0)
+        print_error("unexpected error: %s\n", err);
+    assert_int_equal(r, 0);
+    assert_non_null(c);
+    unlink(path);
+    return c;
+}
+
+/* Loads TEXT expecting failure; the first error must name the file, LINE
+ * and contain WHAT. */
+static void load_bad(const char *text, int line, const char *what)
+{
+    struct ctl_config *c = (struct ctl_config *)1;
+    char err[512], want[128];
+    write_conf(text);
+    assert_int_equal(ctl_config_load(path, &c, err, sizeof err), -1);
+    assert_null(c);
+    snprintf(want, sizeof want, "%s: line %d:", path, line);
+    if (!strstr(err, want) || !strstr(err, what))
+        print_error("error '%s' lacks '%s' or '%s'\n", err, want, what);
+    assert_non_null(strstr(err, want));
+    assert_non_null(strstr(err, what));
+    unlink(path);
+}
+
+static const char full[] =
+    "# comment\n"
+    "interval 1000\n"
+    "rise 3\nfall 4\npanic 40\n"
+    "rrddir /var/lib/lamon/rrd\n"
+    "rrdcached unix:/run/rrdcached.sock\n"
+    "control /run/lamon/ctl.sock owner root:adm mode 0660\n"
+    "logfile /var/log/lamon/controller.log\n"
+    "v3user lamonadmin sha authpass1 aes privpass1\n"
+    "node web1 127.0.1.1:1161\n"
+    "node web2 127.0.1.2 community sekrit\n"
+    "node web3 [::1]:1162 v3 lamonadmin\n"
+    "director lvs1 127.0.0.1:2161 v3 lamonadmin\n"
+    "director lvs2 127.0.0.2\n"
+    "service www tcp 10.0.0.1:80 nodes 2 min 1 max 4 sched rr fwd masq rport 8080 app nginx high 4.5 low 0.5 director lvs1,lvs2\n"
+    "service dns udp 10.0.0.2:53 nodes 1 director lvs2\n";
+
+static void test_full(void **state)
+{
+    (void)state;
+    struct ctl_config *c = load_ok(full);
+    assert_int_equal(c->interval_ms, 1000);
+    assert_int_equal(c->rise, 3);
+    assert_int_equal(c->fall, 4);
+    assert_int_equal(c->panic_pct, 40);
+    assert_string_equal(c->rrddir, "/var/lib/lamon/rrd");
+    assert_string_equal(c->rrdcached, "unix:/run/rrdcached.sock");
+    assert_string_equal(c->control, "/run/lamon/ctl.sock");
+    assert_string_equal(c->control_owner, "root");
+    assert_string_equal(c->control_group, "adm");
+    assert_int_equal(c->control_mode, 0660);
+    assert_int_equal(c->nv3users, 1);
+    assert_string_equal(c->v3users[0].auth, "authpass1");
+    assert_int_equal(c->write_user, 0);
+    assert_int_equal(c->nnodes, 3);
+    assert_string_equal(c->nodes[0].host, "127.0.1.1");
+    assert_int_equal(c->nodes[0].port, 1161);
+    assert_string_equal(c->nodes[0].community, "public");
+    assert_int_equal(c->nodes[1].port, 161);
+    assert_string_equal(c->nodes[1].community, "sekrit");
+    assert_int_equal(c->nodes[2].addr.ss_family, AF_INET6);
+    assert_int_equal(c->nodes[2].v3user, 0);
+    assert_int_equal(c->ndirectors, 2);
+    assert_int_equal(c->nservices, 2);
+    const struct ctl_service *s = &c->services[0];
+    assert_string_equal(s->name, "www");
+    assert_int_equal(s->protocol, 6);
+    assert_int_equal(ntohs(((struct sockaddr_in *)&s->vip)->sin_port), 80);
+    assert_int_equal(s->nodes, 2);
+    assert_int_equal(s->min, 1);
+    assert_int_equal(s->max, 4);
+    assert_string_equal(s->sched, "rr");
+    assert_int_equal(s->fwd, CTL_FWD_MASQ);
+    assert_int_equal(s->rport, 8080);
+    assert_string_equal(s->app, "nginx");
+    assert_true(s->high > 4.49 && s->high < 4.51);
+    assert_int_equal(s->ndirectors, 2);
+    assert_int_equal(s->directors[1], 1);
+    s = &c->services[1];
+    assert_int_equal(s->protocol, 17);
+    assert_int_equal(s->min, 1);
+    assert_int_equal(s->max, 1);
+    assert_int_equal(s->rport, 53);
+    assert_int_equal(s->fwd, CTL_FWD_ROUTE);
+    assert_string_equal(s->sched, "wlc");
+    assert_int_equal(ctl_config_find_node(c, "web2"), 1);
+    assert_int_equal(ctl_config_find_service(c, "dns"), 1);
+    assert_int_equal(ctl_config_find_service(c, "nope"), -1);
+    ctl_config_free(c);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct ctl_config *c = load_ok("node a 127.0.0.1\n");
+    assert_int_equal(c->interval_ms, 10000);
+    assert_int_equal(c->rise, 2);
+    assert_int_equal(c->fall, 3);
+    assert_int_equal(c->panic_pct, 50);
+    assert_int_equal(c->control_mode, -1);
+    assert_int_equal(c->write_user, -1);
+    ctl_config_free(c);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    load_bad("interval 100\nbogus 1\n", 2, "Unknown token");
+    load_bad("rise 0\n", 1, "rise needs one number");
+    load_bad("\n\ninterval ten\n", 3, "interval");
+    load_bad("fall 2 3\n", 1, "fall");
+    load_bad("node 1bad!name 127.0.0.1\n", 1, "not a valid name");
+    load_bad("node a 127.0.0.1:99999\n", 1, "cannot use address");
+    load_bad("node a 127.0.0.1\nnode a 127.0.0.2\n", 2, "declared twice");
+    load_bad("node a 127.0.0.1 v3 nobody\n", 1, "not declared above");
+    load_bad("node a 127.0.0.1 snmpv9 x\n", 1, "expected");
+    load_bad("v3user u md5 authpass1 aes privpass1\n", 1, "sha");
+    load_bad("v3user u sha short aes privpass1\n", 1, "8 to");
+    load_bad("director d 127.0.0.1\nservice s sctp 10.0.0.1:80 nodes 1 director d\n", 2, "tcp or udp");
+    load_bad("director d 127.0.0.1\nservice s tcp 10.0.0.1 nodes 1 director d\n", 2, "VIP:PORT");
+    load_bad("director d 127.0.0.1\nservice s tcp 10.0.0.1:80 director d\n", 2, "nodes N");
+    load_bad("director d 127.0.0.1\nservice s tcp 10.0.0.1:80 nodes 2\n", 2, "director NAME");
+    load_bad("service s tcp 10.0.0.1:80 nodes 2 director d\n", 1, "not declared above");
+    load_bad("director d 127.0.0.1\nservice s tcp 10.0.0.1:80 nodes 2 max 1 director d\n", 2, "min <= nodes <= max");
+    load_bad("director d 127.0.0.1\nservice s tcp 10.0.0.1:80 nodes 2 fwd dr director d\n", 2, "bad option");
+    load_bad("director d 127.0.0.1\nservice s tcp 10.0.0.1:80 nodes 2 high 1 low 2 director d\n", 2, "watermark");
+    load_bad("director d 127.0.0.1\nservice s tcp 10.0.0.1:80 nodes 2 director d sched\n", 2, "needs a value");
+    load_bad("control /x mode 999\n", 1, "octal");
+    load_bad("control /x color red\n", 1, "unknown option");
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    struct ctl_config *c = NULL;
+    char err[256];
+    assert_int_equal(ctl_config_load("/nonexistent/lamon.conf", &c, err, sizeof err), -1);
+    assert_null(c);
+    assert_non_null(strstr(err, "/nonexistent/lamon.conf"));
+}
+
+static void test_node_director_clash(void **state)
+{
+    (void)state;
+    struct ctl_config *c = NULL;
+    char err[256];
+    write_conf("node x 127.0.0.1\ndirector x 127.0.0.2\n");
+    assert_int_equal(ctl_config_load(path, &c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "both a node and a director"));
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_node_director_clash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
