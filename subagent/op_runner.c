@@ -1,0 +1,330 @@
+/* fork/exec of operation commands, driven by libevent; see op_runner.h. */
+#include "op_runner.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define KILL_GRACE_S 5
+
+struct op_run {
+    pid_t pid;
+    int fd;                     /* read end of the output pipe, -1 once closed */
+    struct event *rd, *timer;
+    int killed;                 /* SIGTERM sent; the timer now sends SIGKILL */
+    struct op_output out;
+    op_run_done_fn done;
+    void *ctx;
+    struct op_run *next;
+};
+
+static struct event_base *g_base;
+static struct event *g_sigchld;
+static struct op_run *g_runs;
+
+void op_output_append(struct op_output *o, const char *data, size_t n)
+{
+    if (n >= OP_OUTPUT_MAX) {
+        memcpy(o->buf, data + n - OP_OUTPUT_MAX, OP_OUTPUT_MAX);
+        o->start = 0;
+        o->len = OP_OUTPUT_MAX;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        o->buf[(o->start + o->len) % OP_OUTPUT_MAX] = data[i];
+        if (o->len < OP_OUTPUT_MAX)
+            o->len++;
+        else
+            o->start = (o->start + 1) % OP_OUTPUT_MAX;
+    }
+}
+
+size_t op_output_copy(const struct op_output *o, char *dst)
+{
+    for (size_t i = 0; i < o->len; i++)
+        dst[i] = o->buf[(o->start + i) % OP_OUTPUT_MAX];
+    return o->len;
+}
+
+static void unlink_run(struct op_run *r)
+{
+    for (struct op_run **p = &g_runs; *p; p = &(*p)->next)
+        if (*p == r) {
+            *p = r->next;
+            return;
+        }
+}
+
+static void close_output(struct op_run *r)
+{
+    if (r->rd) {
+        event_free(r->rd);
+        r->rd = NULL;
+    }
+    if (r->fd >= 0) {
+        close(r->fd);
+        r->fd = -1;
+    }
+}
+
+static void free_run(struct op_run *r)
+{
+    close_output(r);
+    if (r->timer)
+        event_free(r->timer);
+    free(r);
+}
+
+/* Reads what is there; 1 at EOF or error, 0 when more may come. */
+static int drain(struct op_run *r)
+{
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(r->fd, buf, sizeof buf);
+        if (n > 0) {
+            op_output_append(&r->out, buf, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n < 0 && errno == EAGAIN ? 0 : 1;
+    }
+}
+
+static void on_output(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    struct op_run *r = arg;
+    if (drain(r))
+        close_output(r);
+}
+
+static int exit_code_of(int status)
+{
+    return WIFEXITED(status) ? WEXITSTATUS(status)
+         : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+static void finish(struct op_run *r, int code)
+{
+    if (r->fd >= 0)
+        drain(r);   /* whatever the command wrote before it exited */
+    unlink_run(r);
+    r->done(r->ctx, code, &r->out);
+    free_run(r);
+}
+
+static void on_sigchld(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig, (void)what, (void)arg;
+    /* Only our own children: other modules may fork and reap theirs.
+     * Signals coalesce, so every run is asked. */
+    struct op_run *r = g_runs;
+    while (r) {
+        struct op_run *next = r->next;
+        int status;
+        pid_t p = waitpid(r->pid, &status, WNOHANG);
+        if (p == r->pid)
+            finish(r, exit_code_of(status));
+        else if (p < 0 && errno == ECHILD)
+            finish(r, -1);   /* reaped by someone else: status unknown */
+        r = next;
+    }
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    struct op_run *r = arg;
+    static const char msg[] = "\n[lamon-agent: time limit reached, terminating]\n";
+    if (!r->killed) {
+        op_output_append(&r->out, msg, sizeof msg - 1);
+        kill(-r->pid, SIGTERM);
+        r->killed = 1;
+        struct timeval tv = { KILL_GRACE_S, 0 };
+        evtimer_add(r->timer, &tv);
+    } else {
+        kill(-r->pid, SIGKILL);
+    }
+}
+
+void op_runner_init(struct event_base *base)
+{
+    if (g_base)
+        return;
+    g_base = base;
+    g_sigchld = evsignal_new(base, SIGCHLD, on_sigchld, NULL);
+    if (g_sigchld)
+        evsignal_add(g_sigchld, NULL);
+}
+
+int op_runner_ready(void)
+{
+    return g_base != NULL && g_sigchld != NULL;
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void child(int out_fd, int err_fd, char *const argv[], char *const envp[])
+{
+    setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);   /* the agent may ignore it; a command should not */
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
+        goto fail;
+    /* err_fd is close-on-exec: it closes by itself when exec succeeds. */
+    if (err_fd != 3 && (dup2(err_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0))
+        goto fail;
+    close_range(4, ~0U, 0);
+    execvpe(argv[0], argv, envp);
+fail:;
+    int e = errno;
+    ssize_t w = write(3, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+extern char **environ;
+
+/* environ plus the extra NAME=VALUE strings (pointers borrowed). */
+static char **build_env(char *const extra[])
+{
+    size_t n = 0, m = 0;
+    while (environ[n])
+        n++;
+    while (extra && extra[m])
+        m++;
+    char **e = calloc(n + m + 1, sizeof *e);
+    if (!e)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        e[k++] = extra[i];
+    for (size_t i = 0; i < n; i++) {
+        /* an extra setting wins over the inherited one */
+        size_t nl = strcspn(environ[i], "=");
+        int shadowed = 0;
+        for (size_t j = 0; j < m && !shadowed; j++)
+            shadowed = strncmp(extra[j], environ[i], nl) == 0 && extra[j][nl] == '=';
+        if (!shadowed)
+            e[k++] = environ[i];
+    }
+    return e;
+}
+
+static void report_start_failure(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    struct op_run *r = arg;
+    r->done(r->ctx, -1, &r->out);
+    free_run(r);
+}
+
+struct op_run *op_run_start(char *const argv[], char *const env[], unsigned timeout_s,
+                            op_run_done_fn done, void *ctx)
+{
+    if (!g_base || !argv || !argv[0]) {
+        errno = EINVAL;
+        return NULL;
+    }
+    struct op_run *r = calloc(1, sizeof *r);
+    char **envp = build_env(env);
+    int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+    if (!r || !envp || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+        goto fail;
+    r->fd = out[0];
+    r->done = done;
+    r->ctx = ctx;
+    pid_t pid = fork();
+    if (pid < 0)
+        goto fail;
+    if (pid == 0)
+        child(out[1], err[1], argv, envp);
+    setpgid(pid, pid);   /* both sides set it: no race with an early kill */
+    close(out[1]);
+    close(err[1]);
+    out[1] = err[1] = -1;
+    free(envp);
+    envp = NULL;
+
+    /* Blocks only until exec: the close-on-exec pipe closes then. */
+    int child_errno = 0;
+    ssize_t n;
+    do
+        n = read(err[0], &child_errno, sizeof child_errno);
+    while (n < 0 && errno == EINTR);
+    close(err[0]);
+    err[0] = -1;
+    if (n == (ssize_t)sizeof child_errno) {
+        char msg[512];
+        int len = snprintf(msg, sizeof msg, "cannot execute %s: %s\n", argv[0], strerror(child_errno));
+        if (len < 0)
+            len = 0;
+        else if ((size_t)len >= sizeof msg)
+            len = sizeof msg - 1;
+        op_output_append(&r->out, msg, (size_t)len);
+        waitpid(pid, NULL, 0);
+        close(r->fd);
+        r->fd = -1;
+        if (event_base_once(g_base, -1, EV_TIMEOUT, report_start_failure, r, NULL) < 0) {
+            free(r);
+            errno = ENOMEM;
+            return NULL;
+        }
+        return r;
+    }
+
+    r->pid = pid;
+    fcntl(r->fd, F_SETFL, O_NONBLOCK);
+    r->rd = event_new(g_base, r->fd, EV_READ | EV_PERSIST, on_output, r);
+    r->timer = evtimer_new(g_base, on_timeout, r);
+    if (r->rd)
+        event_add(r->rd, NULL);
+    if (r->timer && timeout_s > 0) {
+        struct timeval tv = { (time_t)timeout_s, 0 };
+        evtimer_add(r->timer, &tv);
+    }
+    r->next = g_runs;
+    g_runs = r;
+    /* The child may have exited before our list knew it: look once more
+     * from the loop. */
+    event_active(g_sigchld, EV_SIGNAL, 1);
+    return r;
+
+fail:;
+    int e = errno;
+    for (int i = 0; i < 2; i++) {
+        if (out[i] >= 0)
+            close(out[i]);
+        if (err[i] >= 0)
+            close(err[i]);
+    }
+    free(envp);
+    free(r);
+    errno = e;
+    return NULL;
+}
+
+void op_runner_shutdown(void)
+{
+    while (g_runs) {
+        struct op_run *r = g_runs;
+        g_runs = r->next;
+        kill(-r->pid, SIGKILL);
+        waitpid(r->pid, NULL, 0);
+        free_run(r);
+    }
+    if (g_sigchld) {
+        event_free(g_sigchld);
+        g_sigchld = NULL;
+    }
+    g_base = NULL;
+}

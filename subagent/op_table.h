@@ -1,0 +1,83 @@
+/* The operations of lamonOpTable: the queue, per-target serialisation,
+ * running their commands one step after another through op_runner, and
+ * aging out finished rows (op_keep SECONDS COUNT).
+ *
+ * Targets: an application (by name), the boot loader, the package system
+ * and the node.  At most one operation per target is queued or running; a
+ * second one is refused (inconsistentValue).  A node operation (reboot,
+ * shutdown) waits until every other operation has ended, and while it is
+ * queued or running no new operation is accepted. */
+#ifndef LAMON_OP_TABLE_H
+#define LAMON_OP_TABLE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "op_runner.h"
+#include "validate.h"
+
+struct event_base;
+
+enum lamon_op_status { OPS_QUEUED = 1, OPS_RUNNING = 2, OPS_SUCCEEDED = 3, OPS_FAILED = 4 };
+
+#define OP_MAX_STEPS 4
+
+/* What an operation executes: up to OP_MAX_STEPS argv arrays, run in order;
+ * the first that fails ends the operation.  Owns every string. */
+struct op_plan {
+    char **steps[OP_MAX_STEPS];
+    size_t nsteps;
+    char **env;                 /* extra NAME=VALUE for the children, or NULL */
+    unsigned timeout_s;         /* per step */
+};
+
+/* Appends a deep copy of the NULL-terminated argv; -1 when full or out of memory. */
+int op_plan_add(struct op_plan *p, const char *const *argv);
+int op_plan_set_env(struct op_plan *p, const char *const *env);
+void op_plan_clear(struct op_plan *p);
+
+struct op {
+    unsigned index;
+    int type;                   /* enum lamon_op_type */
+    char arg[LAMON_OP_ARG_MAX + 1];
+    int status;                 /* enum lamon_op_status */
+    int exit_code;              /* -1 until it ended */
+    struct op_output out;
+    time_t start_time, end_time;   /* 0 = not yet */
+    struct op_plan plan;
+    size_t step;
+    struct op *next;            /* ascending index */
+};
+
+/* Sets up the runner, the start and aging timers. */
+void op_table_init(struct event_base *base);
+void op_table_shutdown(void);
+
+/* RESERVE phase: may the operation be created now?  Checks the argument's
+ * syntax, that its application/kernel exists and has the needed commands,
+ * and that its target is free.  Returns an SNMP error status. */
+int op_table_check(long type, const char *arg, size_t len);
+
+/* COMMIT phase: records the operation (status queued) at index, or at the
+ * next free index when index is 0, and starts it from the loop.  The
+ * operation is re-checked; if it became impossible (a second conflicting
+ * write in the same request) it is recorded as failed without running.
+ * Returns the row, or NULL when out of memory. */
+struct op *op_table_submit(unsigned index, long type, const char *arg, size_t len);
+
+struct op *op_table_first(void);
+struct op *op_table_find(unsigned index);
+/* The smallest index > index, or NULL. */
+struct op *op_table_next_after(unsigned index);
+/* An unused index above every existing one. */
+unsigned op_table_next_index(void);
+/* Removes a finished row; -1 (and nothing removed) if queued or running. */
+int op_table_remove(unsigned index);
+
+/* The queued or running operation on application NAME, or NULL. */
+const struct op *op_table_active_app_op(const char *name);
+
+/* Drops finished rows older than keep_s, then the oldest finished beyond keep_count. */
+void op_table_age(time_t now, unsigned keep_s, unsigned keep_count);
+
+#endif
