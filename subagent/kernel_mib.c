@@ -1,0 +1,162 @@
+/* lamonKernelTable over SNMP; see kernel_mib.h. */
+#include "kernel_mib.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_grub.h"
+#include "mib_walk.h"
+#include "node_mib.h"
+#include "op_table.h"
+#include "validate.h"
+
+static const oid table_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 3, 1 };
+static const oid entry_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 3, 1, 1 };
+#define ENTRY_LEN OID_LENGTH(entry_oid)
+
+enum { COL_LABEL = 2, COL_RUNNING, COL_NEXTBOOT };
+#define TV_TRUE 1
+#define TV_FALSE 2
+
+static int row_index(void *ctx, size_t i, oid *idx, size_t *idxlen)
+{
+    const struct kernel_list *l = ctx;
+    if (i >= l->n)
+        return 0;
+    /* IMPLIED string index: one sub-identifier per byte, no length */
+    size_t n = strlen(l->rel[i]);
+    for (size_t k = 0; k < n; k++)
+        idx[k] = (unsigned char)l->rel[i][k];
+    *idxlen = n;
+    return 1;
+}
+
+/* The release named by an instance OID; 0 if it is no valid release. */
+static int instance_release(const netsnmp_variable_list *vb, char *out)
+{
+    size_t n = vb->name_length - ENTRY_LEN - 1;
+    if (vb->name_length <= ENTRY_LEN + 1 || n > KERNEL_RELEASE_MAX)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        oid c = vb->name[ENTRY_LEN + 1 + k];
+        if (c == 0 || c > 127)
+            return 0;
+        out[k] = (char)c;
+    }
+    out[n] = '\0';
+    return validate_kernel_release(out, n) == SNMP_ERR_NOERROR;
+}
+
+static void do_get(netsnmp_request_info *req, int next, const struct kernel_list *l, const char *nextboot)
+{
+    netsnmp_variable_list *vb = req->requestvb;
+    struct mib_walk_hit hit;
+    int found = next
+        ? mib_walk_next(entry_oid, ENTRY_LEN, COL_LABEL, COL_NEXTBOOT, vb->name, vb->name_length, row_index, (void *)l, &hit)
+        : mib_walk_exact(entry_oid, ENTRY_LEN, COL_LABEL, COL_NEXTBOOT, vb->name, vb->name_length, row_index, (void *)l, &hit);
+    if (!found) {
+        if (!next)
+            netsnmp_set_request_error(NULL, req, SNMP_NOSUCHINSTANCE);
+        return;
+    }
+    if (next)
+        snmp_set_var_objid(vb, hit.name, hit.namelen);
+    const char *rel = l->rel[hit.row];
+    long v;
+    switch (hit.col) {
+    case COL_LABEL:
+        snmp_set_var_typed_value(vb, ASN_OCTET_STR, rel, strlen(rel));
+        break;
+    case COL_RUNNING:
+        v = strcmp(rel, kernel_grub_running()) == 0 ? TV_TRUE : TV_FALSE;
+        snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v);
+        break;
+    default:
+        v = strcmp(rel, nextboot) == 0 ? TV_TRUE : TV_FALSE;
+        snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v);
+        break;
+    }
+}
+
+static int reserve1(const netsnmp_variable_list *vb)
+{
+    if (vb->name_length <= ENTRY_LEN + 1 || snmp_oid_compare(vb->name, ENTRY_LEN, entry_oid, ENTRY_LEN) != 0)
+        return SNMP_ERR_NOCREATION;
+    oid col = vb->name[ENTRY_LEN];
+    if (col == COL_LABEL || col == COL_RUNNING)
+        return SNMP_ERR_NOTWRITABLE;
+    if (col != COL_NEXTBOOT)
+        return SNMP_ERR_NOCREATION;
+    if (vb->type != ASN_INTEGER)
+        return SNMP_ERR_WRONGTYPE;
+    long v = *vb->val.integer;
+    if (validate_truth_value(v) != SNMP_ERR_NOERROR || v == TV_FALSE)
+        return SNMP_ERR_WRONGVALUE;   /* false: choose another kernel instead */
+    char rel[KERNEL_RELEASE_MAX + 1];
+    if (!instance_release(vb, rel) || !kernel_grub_exists(rel))
+        return SNMP_ERR_NOCREATION;
+    return SNMP_ERR_NOERROR;
+}
+
+static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo,
+                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    (void)h, (void)reginfo;
+    char rel[KERNEL_RELEASE_MAX + 1];
+    switch (reqinfo->mode) {
+    case MODE_GET:
+    case MODE_GETNEXT: {
+        struct kernel_list *l = malloc(sizeof *l);
+        if (!l)
+            return SNMP_ERR_GENERR;
+        kernel_grub_list(l);
+        char nextboot[KERNEL_RELEASE_MAX + 1];
+        kernel_grub_next(nextboot, sizeof nextboot);
+        /* keeps lamonNodeKernelNext right after grub-set-default by hand */
+        node_mib_set_kernel_next(nextboot);
+        for (netsnmp_request_info *r = requests; r; r = r->next)
+            if (!r->processed)
+                do_get(r, reqinfo->mode == MODE_GETNEXT, l, nextboot);
+        free(l);
+        break;
+    }
+    case MODE_SET_RESERVE1:
+        for (netsnmp_request_info *r = requests; r; r = r->next) {
+            int rc = reserve1(r->requestvb);
+            if (rc != SNMP_ERR_NOERROR)
+                netsnmp_set_request_error(reqinfo, r, rc);
+        }
+        break;
+    case MODE_SET_RESERVE2:
+        for (netsnmp_request_info *r = requests; r; r = r->next) {
+            if (!instance_release(r->requestvb, rel))
+                continue;
+            int rc = op_table_check(OPT_KERNEL_SELECT, rel, strlen(rel));
+            if (rc != SNMP_ERR_NOERROR)
+                netsnmp_set_request_error(reqinfo, r, rc);
+        }
+        break;
+    case MODE_SET_COMMIT:
+        for (netsnmp_request_info *r = requests; r; r = r->next)
+            if (instance_release(r->requestvb, rel))
+                op_table_submit(0, OPT_KERNEL_SELECT, rel, strlen(rel));
+        break;
+    default:
+        break;
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+void kernel_mib_init(void)
+{
+    netsnmp_handler_registration *r = netsnmp_create_handler_registration(
+        "lamonKernelTable", handler, table_oid, OID_LENGTH(table_oid), HANDLER_CAN_RWRITE);
+    if (!r || netsnmp_register_handler(r) != MIB_REGISTERED_OK)
+        snmp_log(LOG_ERR, "kernel_mib: cannot register lamonKernelTable\n");
+    char next[KERNEL_RELEASE_MAX + 1];
+    kernel_grub_next(next, sizeof next);
+    node_mib_set_kernel_next(next);
+}

@@ -1,0 +1,203 @@
+/* cmocka: op_runner with real processes and a real libevent loop. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../subagent/op_runner.h"
+
+struct result {
+    int done, code;
+    char out[OP_OUTPUT_MAX + 1];
+    size_t len;
+};
+
+static struct event_base *base;
+
+static void on_done(void *ctx, int code, const struct op_output *out)
+{
+    struct result *r = ctx;
+    r->done++;
+    r->code = code;
+    r->len = op_output_copy(out, r->out);
+    r->out[r->len] = '\0';
+}
+
+/* Runs ARGV to its end through the loop. */
+static void run(struct result *r, unsigned timeout_s, char *const env[], char *const argv[])
+{
+    memset(r, 0, sizeof *r);
+    assert_non_null(op_run_start(argv, env, timeout_s, on_done, r));
+    assert_int_equal(r->done, 0);   /* never called from inside op_run_start */
+    time_t limit = time(NULL) + 30;
+    while (!r->done && time(NULL) < limit)
+        event_base_loop(base, EVLOOP_ONCE);
+    assert_int_equal(r->done, 1);
+}
+
+#define RUN(r, t, ...) run(r, t, NULL, (char *const[]){ __VA_ARGS__, NULL })
+
+static int setup(void **state)
+{
+    (void)state;
+    base = event_base_new();
+    op_runner_init(base);
+    return op_runner_ready() ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    op_runner_shutdown();
+    event_base_free(base);
+    return 0;
+}
+
+static void exit_status_and_output(void **state)
+{
+    (void)state;
+    struct result r;
+    RUN(&r, 10, "/bin/echo", "hello", "world");
+    assert_int_equal(r.code, 0);
+    assert_string_equal(r.out, "hello world\n");
+    RUN(&r, 10, "sh", "-c", "echo out; echo err >&2; exit 3");
+    assert_int_equal(r.code, 3);
+    assert_string_equal(r.out, "out\nerr\n");
+}
+
+static void argv_is_not_a_shell(void **state)
+{
+    (void)state;
+    struct result r;
+    RUN(&r, 10, "/bin/echo", "$(id)", "`id`", ";", "a b");
+    assert_string_equal(r.out, "$(id) `id` ; a b\n");
+}
+
+static void cannot_execute(void **state)
+{
+    (void)state;
+    struct result r;
+    RUN(&r, 10, "/nonexistent/lamon-command");
+    assert_int_equal(r.code, -1);
+    assert_non_null(strstr(r.out, "cannot execute /nonexistent/lamon-command"));
+}
+
+static void output_keeps_tail(void **state)
+{
+    (void)state;
+    struct result r;
+    RUN(&r, 10, "sh", "-c", "i=0; while [ $i -lt 500 ]; do printf '%04d:' $i; i=$((i+1)); done; echo END");
+    assert_int_equal(r.len, OP_OUTPUT_MAX);
+    assert_memory_equal(r.out + OP_OUTPUT_MAX - 4, "END\n", 4);
+    assert_non_null(strstr(r.out, "0499:"));
+    assert_null(strstr(r.out, "0000:"));
+}
+
+static void ring_buffer(void **state)
+{
+    (void)state;
+    struct op_output o = { 0 };
+    char big[3000], dst[OP_OUTPUT_MAX];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)('a' + i % 26);
+    op_output_append(&o, "xyz", 3);
+    assert_int_equal(op_output_copy(&o, dst), 3);
+    for (size_t i = 0; i < sizeof big; i += 7)
+        op_output_append(&o, big + i, sizeof big - i < 7 ? sizeof big - i : 7);
+    assert_int_equal(op_output_copy(&o, dst), OP_OUTPUT_MAX);
+    assert_memory_equal(dst, big + sizeof big - OP_OUTPUT_MAX, OP_OUTPUT_MAX);
+    op_output_append(&o, big, sizeof big);
+    op_output_copy(&o, dst);
+    assert_memory_equal(dst, big + sizeof big - OP_OUTPUT_MAX, OP_OUTPUT_MAX);
+}
+
+static void stdin_is_dev_null(void **state)
+{
+    (void)state;
+    struct result r;
+    RUN(&r, 10, "cat");   /* would block forever on an inherited terminal or pipe */
+    assert_int_equal(r.code, 0);
+    assert_int_equal(r.len, 0);
+}
+
+static void no_inherited_fds(void **state)
+{
+    (void)state;
+    int fd = open("/dev/null", O_RDONLY);   /* deliberately without O_CLOEXEC */
+    assert_true(fd > 2);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    struct result r;
+    RUN(&r, 10, "test", "-e", path);
+    close(fd);
+    assert_int_equal(r.code, 1);
+}
+
+static void own_process_group(void **state)
+{
+    (void)state;
+    struct result r;
+    /* field 5 of /proc/PID/stat is the process group */
+    RUN(&r, 10, "sh", "-c", "set -- $(cat /proc/$$/stat); [ \"$5\" = $$ ] && echo leader");
+    assert_string_equal(r.out, "leader\n");
+}
+
+static void ends_when_process_exits(void **state)
+{
+    (void)state;
+    struct result r;
+    /* a daemon-like child keeps the output pipe open; the run still ends */
+    time_t t0 = time(NULL);
+    RUN(&r, 60, "sh", "-c", "sleep 20 & echo $!");
+    assert_true(time(NULL) - t0 < 15);
+    assert_int_equal(r.code, 0);
+    int pid = atoi(r.out);
+    assert_true(pid > 1);
+    kill(pid, SIGTERM);   /* the sleep we started, by its id */
+}
+
+static void time_limit_kills_group(void **state)
+{
+    (void)state;
+    struct result r;
+    RUN(&r, 1, "sh", "-c", "echo begin; sleep 30");
+    assert_int_equal(r.code, 128 + SIGTERM);
+    assert_non_null(strstr(r.out, "begin"));
+    assert_non_null(strstr(r.out, "time limit"));
+}
+
+static void extra_environment(void **state)
+{
+    (void)state;
+    struct result r;
+    run(&r, 10, (char *const[]){ "LAMON_X=42", "HOME=/lamon", NULL },
+        (char *const[]){ "sh", "-c", "echo $LAMON_X $HOME", NULL });
+    assert_string_equal(r.out, "42 /lamon\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ring_buffer),
+        cmocka_unit_test(exit_status_and_output),
+        cmocka_unit_test(argv_is_not_a_shell),
+        cmocka_unit_test(cannot_execute),
+        cmocka_unit_test(output_keeps_tail),
+        cmocka_unit_test(stdin_is_dev_null),
+        cmocka_unit_test(no_inherited_fds),
+        cmocka_unit_test(own_process_group),
+        cmocka_unit_test(ends_when_process_exits),
+        cmocka_unit_test(time_limit_kills_group),
+        cmocka_unit_test(extra_environment),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
