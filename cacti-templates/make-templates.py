@@ -125,7 +125,7 @@ class DataTemplate:
                      ("data_input_id", ref("03", GET_SNMP_INDEXED if self.indexed else GET_SNMP)),
                      ("data_source_profile_id", ref("20", PROFILE_5MIN)),
                      ("rrd_step", 300), ("active", "on")]:
-            if k != "data_input_id":
+            if k not in ("data_input_id", "data_source_path"):
                 out += tag("t_" + k, "", i3)
             out += tag(k, v, i3)
         out += "\t\t</ds>\n\t\t<items>\n"
