@@ -111,6 +111,18 @@ cppcheck:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -Icommon subagent controller common
 
+# libFuzzer on the SET-value validators, for FUZZ_SECONDS (default 60);
+# prints libFuzzer's final stats (number_of_executed_units, average_exec_per_sec).
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/fuzz_validate: fuzz/fuzz_validate.c subagent/validate.c subagent/validate.h
+	@mkdir -p $(@D)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(SNMP_CFLAGS) \
+	  -o $@ fuzz/fuzz_validate.c subagent/validate.c
+fuzz: $(BUILD)/fuzz/fuzz_validate
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	  $(BUILD)/fuzz/corpus fuzz/seeds
+
 deps:
 	scripts/install-deps.sh
 
