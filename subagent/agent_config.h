@@ -4,6 +4,8 @@
  *   nodename NAME
  *   statedir DIR                       role/service/state file lives here
  *   cache_ms MS                        lifetime of sampled values (default 500)
+ *   check_ms MS                        how often app status is checked (default 1000)
+ *   agentx_socket PATH                 AgentX master socket (-x overrides)
  *   ipvs on|off                        default: on when the kernel has IPVS
  *   app NAME PORT[,PORT...]            a managed application
  *   app_start NAME ARGV...             its start command (argv, no shell)
@@ -56,6 +58,8 @@ struct agent_config {
     char grub_editenv[4096], grub_env[4096], boot_dir[4096], apt_get[4096];
     struct lamon_argv apt_options;
     unsigned op_keep_seconds, op_keep_count;
+    unsigned check_ms;      /* period of the application status checks */
+    char agentx_socket[4096];   /* "" = Net-SNMP's default */
 };
 
 /* The configuration in force.  Replaced as a whole on a successful reload;
@@ -70,5 +74,22 @@ void agent_config_register(void);
 int agent_config_load(const char *file);
 
 const struct lamon_app *agent_config_find_app(const char *name);
+
+/* Called after every successful reload (not the first load).  Pointers into
+ * the previous configuration are invalid once the hooks run. */
+void agent_config_add_reload_hook(void (*fn)(void));
+
+/* Frees the configuration in force (at exit). */
+void agent_config_free(void);
+
+/* Parsers, exposed for the unit tests.  Both return 0 or -1 with *err set
+ * to a static description of the problem. */
+int agent_config_parse_ports(const char *s, unsigned short *ports,
+                             size_t max, size_t *n, const char **err);
+/* Splits LINE into words as copy_nword does (quotes group, no expansion);
+ * OUT owns the copies (free with agent_config_free_argv). */
+int agent_config_split_argv(const char *line, struct lamon_argv *out,
+                            const char **err);
+void agent_config_free_argv(struct lamon_argv *a);
 
 #endif

@@ -26,4 +26,11 @@ void app_mib_init(void);
 /* Without a handler, writes to lamonAppAdminStatus are refused (notWritable). */
 void app_mib_set_admin_ops(const struct app_admin_ops *ops);
 
+/* Established and SYN-RECV connections over the distinct ports of all
+ * applications (lamonNodeConnections / lamonNodeSynRecv); cached. */
+void app_mib_node_conns(unsigned *established, unsigned *syn_recv);
+/* Re-evaluates the oper status now (e.g. after an operation ended). */
+void app_mib_check_now(void);
+void app_mib_shutdown(void);
+
 #endif

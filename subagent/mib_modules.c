@@ -1,6 +1,16 @@
 /* One call per LAMON-MIB module; each module registers its own OIDs. */
 #include "mib_modules.h"
+#include "node_mib.h"
+#include "app_mib.h"
+#include "app_control.h"
+#include "kernel_mib.h"
+#include "op_mib.h"
 
 void mib_modules_init(void)
 {
+    node_mib_init();
+    app_mib_init();
+    op_mib_init();          /* the operation list first: the others queue into it */
+    app_control_init();
+    kernel_mib_init();
 }

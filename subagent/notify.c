@@ -1,0 +1,120 @@
+/* LAMON-MIB notifications.  send_v2trap() hands them to the AgentX master,
+ * which sends them to its trap sinks; the list starts with snmpTrapOID.0
+ * (the master adds sysUpTime.0).  Without a master they are dropped by
+ * Net-SNMP, which is right: nobody could receive them. */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include <string.h>
+
+#include "agentx_loop.h"
+#include "node_mib.h"
+#include "notify.h"
+
+#define LAMON_ROOT 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999
+
+static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+static const oid nodeName_oid[] = { LAMON_ROOT, 1, 1, 1, 0 };
+static const oid nodeState_oid[] = { LAMON_ROOT, 1, 1, 2, 0 };
+static const oid nodeRole_oid[] = { LAMON_ROOT, 1, 1, 3, 0 };
+static const oid nodeKernelRunning_oid[] = { LAMON_ROOT, 1, 1, 14, 0 };
+static const oid nodeBootTime_oid[] = { LAMON_ROOT, 1, 1, 16, 0 };
+static const oid appEntry_oid[] = { LAMON_ROOT, 1, 2, 1, 1 };
+static const oid opEntry_oid[] = { LAMON_ROOT, 1, 4, 2, 1 };
+
+static netsnmp_variable_list *start(unsigned which)
+{
+    oid trap[] = { LAMON_ROOT, 0, which };
+    netsnmp_variable_list *v = NULL;
+    snmp_varlist_add_variable(&v, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
+                              trap, sizeof trap);
+    return v;
+}
+
+static void add_str(netsnmp_variable_list **v, const oid *o, size_t olen, const char *s)
+{
+    snmp_varlist_add_variable(v, o, olen, ASN_OCTET_STR, s, strlen(s));
+}
+
+static void add_int(netsnmp_variable_list **v, const oid *o, size_t olen, long i)
+{
+    snmp_varlist_add_variable(v, o, olen, ASN_INTEGER, &i, sizeof i);
+}
+
+static void emit(netsnmp_variable_list *v, const char *what)
+{
+    if (!v) {
+        snmp_log(LOG_ERR, "notify: out of memory; %s not sent\n", what);
+        return;
+    }
+    if (!agentx_loop_connected())
+        snmp_log(LOG_WARNING, "notify: no AgentX master; %s not sent\n", what);
+    else
+        send_v2trap(v);
+    snmp_free_varbind(v);
+}
+
+void notify_node_started(void)
+{
+    netsnmp_variable_list *v = start(1);
+    size_t len;
+    time_t bt = node_mib_boot_time();
+    u_char *dt = date_n_time(&bt, &len);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
+    snmp_varlist_add_variable(&v, nodeBootTime_oid, OID_LENGTH(nodeBootTime_oid),
+                              ASN_OCTET_STR, dt, len);
+    add_str(&v, nodeKernelRunning_oid, OID_LENGTH(nodeKernelRunning_oid),
+            node_mib_kernel_running());
+    emit(v, "lamonNodeStarted");
+}
+
+void notify_node_state_change(void)
+{
+    netsnmp_variable_list *v = start(2);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
+    add_int(&v, nodeState_oid, OID_LENGTH(nodeState_oid), node_mib_state());
+    add_int(&v, nodeRole_oid, OID_LENGTH(nodeRole_oid), node_mib_role());
+    emit(v, "lamonNodeStateChange");
+}
+
+/* OID of column COL of lamonAppEntry for the IMPLIED index NAME. */
+static size_t app_col_oid(oid *out, size_t max, unsigned col, const char *name)
+{
+    size_t n = OID_LENGTH(appEntry_oid);
+    memcpy(out, appEntry_oid, sizeof appEntry_oid);
+    out[n++] = col;
+    for (const char *p = name; *p && n < max; p++)
+        out[n++] = (unsigned char)*p;
+    return n;
+}
+
+void notify_app_state_change(const char *app_name, int oper_status)
+{
+    oid o[MAX_OID_LEN];
+    netsnmp_variable_list *v = start(3);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
+    add_str(&v, o, app_col_oid(o, MAX_OID_LEN, 2, app_name), app_name);
+    add_int(&v, o, app_col_oid(o, MAX_OID_LEN, 4, app_name), oper_status);
+    emit(v, "lamonAppStateChange");
+}
+
+void notify_op_completed(unsigned op_index, int type, const char *argument,
+                         int status, int exit_code)
+{
+    oid o[MAX_OID_LEN];
+    size_t n = OID_LENGTH(opEntry_oid);
+    memcpy(o, opEntry_oid, sizeof opEntry_oid);
+    o[n + 1] = op_index;
+    netsnmp_variable_list *v = start(4);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
+    o[n] = 2;
+    add_int(&v, o, n + 2, type);
+    o[n] = 3;
+    add_str(&v, o, n + 2, argument ? argument : "");
+    o[n] = 4;
+    add_int(&v, o, n + 2, status);
+    o[n] = 5;
+    add_int(&v, o, n + 2, exit_code);
+    emit(v, "lamonOpCompleted");
+}
