@@ -17,6 +17,7 @@ PKGS=(
   grub-common apt-utils dpkg-dev
   # dashboards: Cacti on MariaDB with spine, MRTG (debconf answers preseeded below)
   mariadb-server cacti cacti-spine mrtg php-cli php-mysql php-snmp
+  librrds-perl libnet-snmp-perl libcrypt-rijndael-perl libio-socket-inet6-perl
   # load generators for tests/benchmarks
   python3
 )
