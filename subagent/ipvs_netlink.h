@@ -1,0 +1,83 @@
+/* The kernel's IPVS table over generic netlink (family "IPVS", libnl-genl-3).
+ * Synchronous request/ack on one socket; every call returns 0 or a negative
+ * errno from the kernel, so callers can log strerror(-rc) and map it. */
+#ifndef LAMON_IPVS_NETLINK_H
+#define LAMON_IPVS_NETLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPVS_SCHED_MAX 15          /* IP_VS_SCHEDNAME_MAXLEN - 1 */
+
+struct ipvs_stats {
+    uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+    uint64_t cps, inpps, outpps, inbps, outbps;
+};
+
+/* A service's natural key.  fwmark services: protocol 0, address zero,
+ * port 0.  Addresses in network byte order, ports in host order. */
+struct ipvs_svc_key {
+    uint16_t af;                   /* AF_INET or AF_INET6 */
+    uint16_t protocol;             /* IPPROTO_TCP/UDP/SCTP, 0 for fwmark */
+    uint8_t addr[16];              /* first 4 bytes for AF_INET */
+    uint16_t port;
+    uint32_t fwmark;
+};
+
+struct ipvs_service {
+    struct ipvs_svc_key key;
+    char sched[IPVS_SCHED_MAX + 1];
+    uint32_t flags;                /* IP_VS_SVC_F_*, without HASHED */
+    uint32_t timeout;              /* persistence seconds, 0 = none */
+    uint32_t prefix;               /* persistence netmask as a prefix length */
+    struct ipvs_stats stats;
+};
+
+struct ipvs_dest {
+    uint16_t af;
+    uint8_t addr[16];
+    uint16_t port;
+    uint32_t fwd;                  /* IP_VS_CONN_F_MASQ/LOCALNODE/TUNNEL/DROUTE */
+    int32_t weight;
+    uint32_t u_thresh, l_thresh;
+    uint32_t active, inactive, persist;
+    struct ipvs_stats stats;
+};
+
+struct ipvs_svc_entry {
+    struct ipvs_service svc;
+    struct ipvs_dest *dests;
+    size_t ndests;
+};
+
+/* A snapshot of the whole table; owned by whoever ipvs_nl_list filled. */
+struct ipvs_table {
+    struct ipvs_svc_entry *svcs;
+    size_t nsvcs;
+};
+
+/* Connects and resolves the family.  -ENOENT (or another -errno) when the
+ * kernel has no IPVS; the module may be loaded later, so callers may retry. */
+int ipvs_nl_open(void);
+void ipvs_nl_close(void);
+int ipvs_nl_is_open(void);
+
+int ipvs_nl_list(struct ipvs_table *out);
+void ipvs_table_free(struct ipvs_table *t);
+
+int ipvs_nl_add_service(const struct ipvs_service *s);
+int ipvs_nl_edit_service(const struct ipvs_service *s);
+int ipvs_nl_del_service(const struct ipvs_svc_key *k);
+int ipvs_nl_add_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
+int ipvs_nl_edit_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
+int ipvs_nl_del_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
+
+/* The kernel's IPv4 persistence netmask is a mask in network order, its
+ * IPv6 one a prefix length: these convert from and to a prefix length. */
+uint32_t ipvs_prefix_to_netmask(uint16_t af, uint32_t prefix);
+uint32_t ipvs_netmask_to_prefix(uint16_t af, uint32_t netmask);
+
+/* Address length of AF (4 or 16), 0 for anything else. */
+size_t ipvs_addr_len(uint16_t af);
+
+#endif
