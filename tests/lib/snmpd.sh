@@ -27,10 +27,11 @@ lamon_test_init() {
 
 lamon_test_cleanup() {
     local p
-    for p in ${LAMON_PIDS:-}; do kill "$p" 2>/dev/null; done
+    for p in ${LAMON_PIDS:-}; do kill "$p" 2>/dev/null || true; done
     sleep 0.2
-    for p in ${LAMON_PIDS:-}; do kill -9 "$p" 2>/dev/null; done
+    for p in ${LAMON_PIDS:-}; do kill -9 "$p" 2>/dev/null || true; done
     if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
+    return 0
 }
 
 # free_udp_port: a random loopback UDP port nobody listens on.
