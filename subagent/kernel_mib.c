@@ -50,7 +50,7 @@ static int instance_release(const netsnmp_variable_list *vb, char *out)
     return validate_kernel_release(out, n) == SNMP_ERR_NOERROR;
 }
 
-static void do_get(netsnmp_request_info *req, int next, const struct kernel_list *l, const char *nextboot)
+static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req, int next, const struct kernel_list *l, const char *nextboot)
 {
     netsnmp_variable_list *vb = req->requestvb;
     struct mib_walk_hit hit;
@@ -59,7 +59,7 @@ static void do_get(netsnmp_request_info *req, int next, const struct kernel_list
         : mib_walk_exact(entry_oid, ENTRY_LEN, COL_LABEL, COL_NEXTBOOT, vb->name, vb->name_length, row_index, (void *)l, &hit);
     if (!found) {
         if (!next)
-            netsnmp_set_request_error(NULL, req, SNMP_NOSUCHINSTANCE);
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
         return;
     }
     if (next)
@@ -119,7 +119,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo
         node_mib_set_kernel_next(nextboot);
         for (netsnmp_request_info *r = requests; r; r = r->next)
             if (!r->processed)
-                do_get(r, reqinfo->mode == MODE_GETNEXT, l, nextboot);
+                do_get(reqinfo, r, reqinfo->mode == MODE_GETNEXT, l, nextboot);
         free(l);
         break;
     }

@@ -88,7 +88,7 @@ static void set_column(netsnmp_variable_list *vb, const struct op *o, int col)
     }
 }
 
-static void do_get(netsnmp_request_info *req, int next, struct rows *rows)
+static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req, int next, struct rows *rows)
 {
     netsnmp_variable_list *vb = req->requestvb;
     struct mib_walk_hit hit;
@@ -97,7 +97,7 @@ static void do_get(netsnmp_request_info *req, int next, struct rows *rows)
         : mib_walk_exact(entry_oid, ENTRY_LEN, COL_TYPE, COL_ROWSTATUS, vb->name, vb->name_length, row_index, rows, &hit);
     if (!found) {
         if (!next)
-            netsnmp_set_request_error(NULL, req, SNMP_NOSUCHINSTANCE);
+            netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
         return;   /* GETNEXT: leave it, the agent moves on past this table */
     }
     if (next)
@@ -161,7 +161,7 @@ static netsnmp_request_info *sibling(netsnmp_request_info *list, unsigned index,
 
 /* Row-level decision for the varbind REQ (RESERVE2).  Sets the error on the
  * varbind that caused it. */
-static void check_row(netsnmp_request_info *all, netsnmp_request_info *req)
+static void check_row(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *all, netsnmp_request_info *req)
 {
     int col;
     unsigned index;
@@ -172,37 +172,37 @@ static void check_row(netsnmp_request_info *all, netsnmp_request_info *req)
 
     if (col != COL_ROWSTATUS) {
         if (!rs)
-            netsnmp_set_request_error(NULL, req, o ? SNMP_ERR_INCONSISTENTVALUE : SNMP_ERR_INCONSISTENTNAME);
+            netsnmp_set_request_error(reqinfo, req, o ? SNMP_ERR_INCONSISTENTVALUE : SNMP_ERR_INCONSISTENTNAME);
         return;   /* judged with its RowStatus */
     }
     if (o) {
         if (rsv == RS_CREATEANDGO || rsv == RS_NOTINSERVICE)
-            netsnmp_set_request_error(NULL, req, SNMP_ERR_INCONSISTENTVALUE);
+            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
         else if (rsv == RS_DESTROY && (o->status == OPS_QUEUED || o->status == OPS_RUNNING))
-            netsnmp_set_request_error(NULL, req, SNMP_ERR_INCONSISTENTVALUE);
+            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
         else if (rsv == RS_ACTIVE && (sibling(all, index, COL_TYPE) || sibling(all, index, COL_ARG)))
-            netsnmp_set_request_error(NULL, req, SNMP_ERR_INCONSISTENTVALUE);
+            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
         return;
     }
     if (rsv == RS_DESTROY)
         return;   /* destroying a row that does not exist succeeds */
     if (rsv != RS_CREATEANDGO) {
-        netsnmp_set_request_error(NULL, req, SNMP_ERR_INCONSISTENTVALUE);
+        netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
         return;
     }
     netsnmp_request_info *t = sibling(all, index, COL_TYPE), *a = sibling(all, index, COL_ARG);
     if (!t) {
-        netsnmp_set_request_error(NULL, req, SNMP_ERR_INCONSISTENTVALUE);
+        netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
         return;
     }
     const char *arg = a ? (const char *)a->requestvb->val.string : "";
     size_t len = a ? a->requestvb->val_len : 0;
     int rc = op_table_check(*t->requestvb->val.integer, arg, len);
     if (rc != SNMP_ERR_NOERROR)
-        netsnmp_set_request_error(NULL, a ? a : req, rc);
+        netsnmp_set_request_error(reqinfo, a ? a : req, rc);
 }
 
-static void commit_row(netsnmp_request_info *all, netsnmp_request_info *req)
+static void commit_row(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *all, netsnmp_request_info *req)
 {
     int col;
     unsigned index;
@@ -221,7 +221,7 @@ static void commit_row(netsnmp_request_info *all, netsnmp_request_info *req)
     const char *arg = a ? (const char *)a->requestvb->val.string : "";
     size_t len = a ? a->requestvb->val_len : 0;
     if (!op_table_submit(index, *t->requestvb->val.integer, arg, len))
-        netsnmp_set_request_error(NULL, req, SNMP_ERR_COMMITFAILED);
+        netsnmp_set_request_error(reqinfo, req, SNMP_ERR_COMMITFAILED);
 }
 
 static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
@@ -235,7 +235,7 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
         snapshot(&rows);
         for (netsnmp_request_info *r = requests; r; r = r->next)
             if (!r->processed)
-                do_get(r, reqinfo->mode == MODE_GETNEXT, &rows);
+                do_get(reqinfo, r, reqinfo->mode == MODE_GETNEXT, &rows);
         break;
     }
     case MODE_SET_RESERVE1:
@@ -252,11 +252,11 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
         break;
     case MODE_SET_RESERVE2:
         for (netsnmp_request_info *r = requests; r; r = r->next)
-            check_row(requests, r);
+            check_row(reqinfo, requests, r);
         break;
     case MODE_SET_COMMIT:
         for (netsnmp_request_info *r = requests; r; r = r->next)
-            commit_row(requests, r);
+            commit_row(reqinfo, requests, r);
         break;
     default:   /* ACTION, FREE, UNDO: nothing was applied before COMMIT */
         break;

@@ -31,12 +31,14 @@ set_err() {
     out=$(snmpv3 snmpset "$@" 2>&1)
     if printf '%s' "$out" | grep -q 'Reason: '; then
         printf '%s' "$out" | sed -n 's/.*Reason: \([A-Za-z]*\).*/\1/p' | head -n1
-    elif printf '%s' "$out" | grep -q 'Error'; then
-        printf '%s' "$out" | head -n1
-    else
+    elif printf '%s' "$out" | grep -q ' = '; then
         echo noError
+    else
+        printf '%s' "$out" | head -n1
     fi
 }
+# raw_set_err ARGS...: set_err without MIBs, so snmpset sends any type as given
+raw_set_err() { MIBDIRS=/nonexistent MIBS= set_err "$@" 2>/dev/null; }
 # create_op INDEX TYPE [ARG]: createAndGo, prints the error status name
 create_op() {
     if [ $# -ge 3 ]; then
@@ -48,3 +50,11 @@ create_op() {
 # rows: the indexes of lamonOpTable, space separated
 rows() { snmp snmpwalk -On "$OPT.9" 2>/dev/null | sed -n "s/^$OPT\.9\.\([0-9]*\) .*/\1/p" | tr '\n' ' ' | sed 's/ $//'; }
 next_index() { get "$L::lamonOpNextIndex.0"; }
+# start_control_agent CONF: start_agent, then wait until the control tables
+# are registered too (start_agent only waits for lamonNodeName, and AgentX
+# registrations reach the master one after another).
+start_control_agent() {
+    start_agent "$1" || return 1
+    wait_for 10 snmp snmpget "$L::lamonOpNextIndex.0" || return 1
+    wait_for 10 sh -c "snmpgetnext -v2c -c public -r0 -t1 127.0.0.1:$SNMP_PORT $KT | grep -q '^LAMON-MIB::lamonKernel'" || true
+}

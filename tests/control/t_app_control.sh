@@ -21,7 +21,7 @@ app_start web /usr/sbin/start-stop-daemon --start --background --make-pidfile --
 app_stop web /usr/sbin/start-stop-daemon --stop --oknodo --retry 5 --pidfile $T/web.pid --remove-pidfile
 CONF
 start_snmpd || bail "snmpd did not start"
-start_agent "$T/agent.conf" || bail "lamon-agent did not start"
+start_control_agent "$T/agent.conf" || bail "lamon-agent did not start"
 # whatever happens, stop the server we may have started (by its pid file)
 trap '[ -f "$T/web.pid" ] && kill "$(cat "$T/web.pid")" 2>/dev/null; lamon_test_cleanup' EXIT
 
