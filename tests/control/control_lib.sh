@@ -56,5 +56,16 @@ next_index() { get "$L::lamonOpNextIndex.0"; }
 start_control_agent() {
     start_agent "$1" || return 1
     wait_for 10 snmp snmpget "$L::lamonOpNextIndex.0" || return 1
-    wait_for 10 sh -c "snmpgetnext -v2c -c public -r0 -t1 127.0.0.1:$SNMP_PORT $KT | grep -q '^LAMON-MIB::lamonKernel'" || true
+    # the kernel table registers last; base_conf gives it at least one row
+    wait_for 10 sh -c "snmpgetnext -v2c -c public -r0 -t1 127.0.0.1:$SNMP_PORT $KT | grep -q '^LAMON-MIB::lamonKernel'"
+}
+# base_conf: prints the configuration lines every control test shares and
+# makes their directories: state dir, a scratch boot dir with one kernel,
+# a scratch grubenv.
+base_conf() {
+    mkdir -p "$T/state" "$T/boot"
+    [ -n "$(ls "$T/boot")" ] || echo fake >"$T/boot/vmlinuz-0.0.1-test"
+    [ -f "$T/grubenv" ] || grub-editenv "$T/grubenv" create
+    printf '%s\n' "nodename ctl-node" "statedir $T/state" "boot_dir $T/boot" "grub_env $T/grubenv" \
+        "grub_editenv /usr/bin/grub-editenv"
 }

@@ -10,11 +10,10 @@ lamon_test_init
 
 PORT=$(free_tcp_port)
 PYBIN=$(readlink -f $PY)
-mkdir -p "$T/state" "$T/www"
+mkdir -p "$T/www"
 echo lamon >"$T/www/index.html"
-cat >"$T/agent.conf" <<CONF
-nodename ctl-node
-statedir $T/state
+base_conf >"$T/agent.conf"
+cat >>"$T/agent.conf" <<CONF
 app web $PORT
 # start-stop-daemon --background returns once the server runs: the operation ends
 app_start web /usr/sbin/start-stop-daemon --start --background --make-pidfile --pidfile $T/web.pid --exec $PYBIN -- -m http.server $PORT --bind 127.0.0.1 --directory $T/www
