@@ -31,10 +31,12 @@ wait_val() {
     done
 }
 
-# snmp_err CMD...: the error line of a failed snmpset, or "OK".
+# set_result OID TYPE VALUE...: "OK", or the agent's error of the snmpset (-Ir: the
+# client must not pre-check types and ranges, the agent must).
 set_result() {
     local out
-    if out=$(snmpv3 snmpset "$@" 2>&1); then echo OK; else printf '%s\n' "$out" | grep -m1 -o 'Reason: .*' ; fi
+    if out=$(snmpset -Ir -v3 -l authPriv -u "$V3_USER" -a SHA -A "$V3_AUTH" -x AES -X "$V3_PRIV" \
+                 -r1 -t2 "127.0.0.1:$SNMP_PORT" "$@" 2>&1); then echo OK; else printf '%s\n' "$out" | grep -m1 -o 'Reason: .*' ; fi
 }
 
 # agent_registered: the agent's objects answer (start_agent only waits for
