@@ -1,0 +1,108 @@
+/* The controller's runtime picture of the cluster: what the last polls said
+ * about every node and director, and the health state machine of each node.
+ * Everything here can be rebuilt by polling (roles and services live on the
+ * agents, membership in the directors' tables); nothing is persisted. */
+#ifndef LAMON_CLUSTER_H
+#define LAMON_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ctl_config.h"
+#include "lamon_oids.h"
+#include "node_state.h"
+
+#define CL_MAX_APPS 32
+
+struct app_sample {
+    char name[CTL_NAME_MAX + 1];
+    int oper, admin;
+    unsigned estab, synrecv;
+};
+
+/* What one answered poll said. */
+struct node_sample {
+    char name[CTL_NAME_MAX + 1];
+    int state, role;
+    char service[CTL_NAME_MAX + 1];
+    unsigned long uptime;                 /* TimeTicks */
+    unsigned load1, load5, load15, cpu;   /* x100 */
+    unsigned long memtotal, memavail;
+    unsigned conns, synrecv;
+    struct app_sample apps[CL_MAX_APPS];
+    size_t napps;
+};
+
+struct snmp_peer_sess;                    /* poller.c / snmp_set.c */
+
+struct node_rt {
+    struct ctl_peer peer;                 /* a copy: survives config reloads */
+    bool configured;                      /* still in the configuration */
+    void *sess;                           /* read session (snmp_sess_*) */
+    void *wsess;                          /* write session (v3 authPriv) */
+    unsigned req_cycle;                   /* cycle of the request in flight */
+    bool in_flight, answered;             /* this cycle */
+    bool answered_before;                 /* previous cycle */
+    struct node_hyst hyst;                /* answers polls */
+    struct node_hyst app;                 /* its service's application runs */
+    char app_for[CTL_NAME_MAX + 1];       /* the service `app` was judged for */
+    time_t last_seen;
+    bool have_sample;
+    struct node_sample s;
+    struct node_sample pending;           /* being filled by a multi-PDU poll */
+    /* decisions */
+    bool set_in_flight;
+    time_t drain_since;                   /* first seen draining */
+    bool scale_in;                        /* this drain is a scale-in: back to spare */
+    time_t app_start_sent;
+};
+
+/* One destination seen in (or wanted for) a director's table. */
+struct dest_obs {
+    int svc;                              /* index into cfg->services */
+    struct sockaddr_storage addr;         /* address + port */
+    int weight, fwd;
+    unsigned active;
+};
+
+struct director_rt {
+    struct ctl_peer peer;
+    bool configured;
+    void *sess, *wsess;
+    bool in_flight, reachable, walked;    /* walked: table read this cycle */
+    bool walk_dests;                      /* walking lamonDestTable (else lamonVsTable) */
+    unsigned req_cycle;
+    unsigned sets_in_flight;
+    struct dest_obs *dests; size_t ndests;     /* last complete walk */
+    struct dest_obs *walk; size_t nwalk;       /* walk in progress */
+    bool *vs_present;                     /* per service: lamonVsTable row exists */
+    bool *walk_vs;
+    time_t last_seen;
+};
+
+struct cluster {
+    struct ctl_config *cfg;
+    struct node_rt **nodes; size_t nnodes;     /* pointers: sessions keep them */
+    struct director_rt **dirs; size_t ndirs;
+    unsigned cycle;
+    bool panic;
+    unsigned *svc_target;                 /* per service: current N (scaling) */
+    unsigned *svc_high, *svc_low;         /* polls above / below watermarks */
+    unsigned *svc_short;                  /* last logged shortfall, to log changes only */
+    unsigned long sets_sent;              /* SET PDUs issued since start */
+    unsigned long varbinds_read;
+};
+
+int cluster_find_node(const struct cluster *cl, const char *name);
+
+/* Takes CFG (ownership passes) as the configuration in force, keeping the
+ * state of every node and director whose name stays; sessions of peers
+ * whose address or credentials changed are closed for reopening.  The old
+ * configuration is freed.  Returns -1 on allocation failure (nothing
+ * changed, CFG freed). */
+int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg);
+void cluster_free(struct cluster *cl);
+
+#endif

@@ -1,0 +1,21 @@
+/* The controller's unix control socket.  A client sends one line, the
+ * command and its words; the controller answers "OK" or "ERR reason" on
+ * the first line, then the body, and closes.  Commands:
+ *   status [json] | node NAME [json] | services [json] | log [N] [json] |
+ *   stats [json] | drain NAME | undrain NAME | app NAME APP start|stop|restart
+ */
+#ifndef LAMON_CONTROL_SOCKET_H
+#define LAMON_CONTROL_SOCKET_H
+
+#include <event2/event.h>
+
+#include "cluster.h"
+
+struct control_socket;
+
+/* Binds PATH (a stale socket file is replaced), applies owner/mode from
+ * the configuration.  Returns NULL with the reason in err. */
+struct control_socket *control_socket_open(struct event_base *base, struct cluster *cl, char *err, size_t errlen);
+void control_socket_close(struct control_socket *cs);
+
+#endif

@@ -1,0 +1,715 @@
+/* End-of-cycle health evaluation and reconciliation (see decide.h). */
+#include "decide.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_log.h"
+#include "snmp_set.h"
+
+/* A failed application start is retried after this long. */
+#define APP_START_RETRY 30
+
+static const oid node_base[] = { LAMON_NODE };
+static const oid app_entry[] = { LAMON_APP_ENTRY };
+static const oid vs_entry[] = { LAMON_VS_ENTRY };
+static const oid dest_entry[] = { LAMON_DEST_ENTRY };
+
+static const char *role_name(int r)
+{
+    switch (r) {
+    case ROLE_UNASSIGNED: return "unassigned";
+    case ROLE_SERVER: return "server";
+    case ROLE_SPARE: return "spare";
+    case ROLE_DIRECTOR: return "director";
+    default: return "-";
+    }
+}
+
+int node_service(const struct cluster *cl, const struct node_rt *n)
+{
+    if (!n->have_sample || n->s.role != ROLE_SERVER || !n->s.service[0])
+        return -1;
+    return ctl_config_find_service(cl->cfg, n->s.service);
+}
+
+static const struct app_sample *find_app(const struct node_rt *n, const char *name)
+{
+    for (size_t i = 0; i < n->s.napps; i++)
+        if (strcmp(n->s.apps[i].name, name) == 0)
+            return &n->s.apps[i];
+    return NULL;
+}
+
+bool node_is_member(const struct cluster *cl, const struct node_rt *n, int svc)
+{
+    return svc >= 0 && node_service(cl, n) == svc && n->s.state != NSTATE_MAINTENANCE;
+}
+
+/* Counts toward the service's strength: not known to have failed. */
+static bool node_live(const struct node_rt *n)
+{
+    return n->hyst.health != NODE_DOWN && n->app.health != NODE_DOWN;
+}
+
+/* May carry traffic: known to answer and to run the application. */
+bool node_ready(const struct cluster *cl, const struct node_rt *n)
+{
+    (void)cl;
+    return n->hyst.health == NODE_UP && n->app.health == NODE_UP && n->s.state != NSTATE_MAINTENANCE;
+}
+
+static bool node_settled(const struct node_rt *n)
+{
+    return n->hyst.health != NODE_UNKNOWN && (n->hyst.health == NODE_DOWN || n->app.health != NODE_UNKNOWN);
+}
+
+const char *node_state_label(const struct cluster *cl, const struct node_rt *n)
+{
+    (void)cl;
+    if (n->hyst.health == NODE_DOWN)
+        return "down";
+    if (n->hyst.health == NODE_UNKNOWN)
+        return "unknown";
+    if (n->s.state == NSTATE_MAINTENANCE)
+        return "maintenance";
+    if (n->s.state == NSTATE_DRAINING)
+        return "draining";
+    if (n->app.health == NODE_DOWN)
+        return "app-down";
+    if (n->app.health == NODE_UNKNOWN)
+        return "app-wait";
+    return "up";
+}
+
+/* --- health ------------------------------------------------------------ */
+
+static void feed_health(struct cluster *cl)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    unsigned total = 0, vanished = 0, silent = 0;
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        total++;
+        if (!n->answered) {
+            silent++;
+            if (n->answered_before)
+                vanished++;
+        }
+    }
+    bool was = cl->panic;
+    cl->panic = panic_update(cl->panic, total, vanished, silent, cfg->panic_pct);
+    if (cl->panic && !was)
+        event_log("PANIC: %u of %u nodes stopped answering in one cycle (threshold %u%%): "
+                  "the console's own network is the likely fault; removals are frozen",
+                  vanished, total, cfg->panic_pct);
+    else if (!cl->panic && was)
+        event_log("panic over: %u of %u nodes silent; removals resume", silent, total);
+
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        enum node_health before = n->hyst.health;
+        enum node_health t = node_hyst_feed(&n->hyst, n->answered, cfg->rise, cfg->fall);
+        if (t == NODE_UP)
+            event_log("node %s: %s -> up (%u good polls)", n->peer.name, node_health_name(before), cfg->rise);
+        else if (t == NODE_DOWN)
+            event_log("node %s: %s -> down (%u missed polls)", n->peer.name, node_health_name(before), cfg->fall);
+        if (!n->answered)
+            continue;
+        /* The application check follows the service the node serves now;
+         * a new assignment starts a fresh history. */
+        int svc = node_service(cl, n);
+        const char *svcname = svc >= 0 ? cfg->services[svc].name : "";
+        if (strcmp(n->app_for, svcname) != 0) {
+            memset(&n->app, 0, sizeof n->app);
+            snprintf(n->app_for, sizeof n->app_for, "%s", svcname);
+        }
+        if (svc < 0 || !cfg->services[svc].app[0]) {
+            n->app.health = NODE_UP;
+            n->app.good = cfg->rise;
+            n->app.bad = 0;
+            continue;
+        }
+        const char *appname = cfg->services[svc].app;
+        const struct app_sample *a = find_app(n, appname);
+        before = n->app.health;
+        t = node_hyst_feed(&n->app, a && a->oper == APP_UP, cfg->rise, cfg->fall);
+        if (t == NODE_UP)
+            event_log("node %s: application %s of service %s %s -> up", n->peer.name, appname, svcname,
+                      node_health_name(before));
+        else if (t == NODE_DOWN)
+            event_log("node %s: application %s of service %s %s -> down (%s for %u polls)", n->peer.name,
+                      appname, svcname, node_health_name(before), a ? "not running" : "not on the agent",
+                      cfg->fall);
+    }
+}
+
+/* --- node SETs ------------------------------------------------------------ */
+
+static void node_set_done(struct cluster *cl, void *ctx, bool ok, const char *why)
+{
+    (void)cl; (void)why;
+    struct node_rt *n = ctx;
+    n->set_in_flight = false;
+    if (!ok)
+        n->have_sample = false;     /* our optimistic copy is wrong: wait for a poll */
+}
+
+static int set_node(struct cluster *cl, struct node_rt *n, int role, const char *service, int state,
+                    const char *why)
+{
+    netsnmp_pdu *pdu = snmp_set_pdu();
+    if (!pdu)
+        return -1;
+    oid o[LAMON_ROOT_LEN + 4];
+    char what[512];
+    size_t w = 0;
+    memcpy(o, node_base, sizeof node_base);
+    o[LAMON_ROOT_LEN + 3] = 0;
+    w += (size_t)snprintf(what + w, sizeof what - w, "node %s:", n->peer.name);
+    if (role) {
+        o[LAMON_ROOT_LEN + 2] = LN_ROLE;
+        snmp_set_add_int(pdu, o, LAMON_ROOT_LEN + 4, role);
+        o[LAMON_ROOT_LEN + 2] = LN_SERVICE;
+        snmp_set_add_str(pdu, o, LAMON_ROOT_LEN + 4, service);
+        w += (size_t)snprintf(what + w, sizeof what - w, " role %s service '%s'", role_name(role), service);
+    }
+    if (state && w < sizeof what) {
+        o[LAMON_ROOT_LEN + 2] = LN_STATE;
+        snmp_set_add_int(pdu, o, LAMON_ROOT_LEN + 4, state);
+        w += (size_t)snprintf(what + w, sizeof what - w, " state %d", state);
+    }
+    if (w < sizeof what)
+        snprintf(what + w, sizeof what - w, " (%s)", why);
+    if (snmp_set_send(cl, &n->wsess, &n->peer, pdu, what, node_set_done, n) < 0)
+        return -1;
+    n->set_in_flight = true;
+    /* Optimistic: decisions later in this cycle see the node as written. */
+    if (role) {
+        n->s.role = role;
+        snprintf(n->s.service, sizeof n->s.service, "%s", service);
+    }
+    if (state)
+        n->s.state = state;
+    return 0;
+}
+
+static int set_app_admin(struct cluster *cl, struct node_rt *n, const char *app, int admin, const char *why)
+{
+    netsnmp_pdu *pdu = snmp_set_pdu();
+    if (!pdu)
+        return -1;
+    oid o[MAX_OID_LEN];
+    size_t len = LAMON_APP_ENTRY_LEN + 1;
+    memcpy(o, app_entry, sizeof app_entry);
+    o[LAMON_APP_ENTRY_LEN] = LA_ADMIN;
+    for (const char *c = app; *c && len < MAX_OID_LEN; c++)
+        o[len++] = (oid)(unsigned char)*c;
+    snmp_set_add_int(pdu, o, len, admin);
+    char what[512];
+    snprintf(what, sizeof what, "node %s: application %s admin %s (%s)", n->peer.name, app,
+             admin == 1 ? "up" : admin == 2 ? "down" : "restart", why);
+    if (snmp_set_send(cl, &n->wsess, &n->peer, pdu, what, node_set_done, n) < 0)
+        return -1;
+    n->set_in_flight = true;
+    return 0;
+}
+
+/* --- roles ----------------------------------------------------------------- */
+
+static bool can_promote(const struct node_rt *n)
+{
+    return n->have_sample && !n->set_in_flight && n->hyst.health == NODE_UP &&
+           (n->s.role == ROLE_SPARE || n->s.role == ROLE_UNASSIGNED) &&
+           n->s.state != NSTATE_MAINTENANCE && n->s.state != NSTATE_DRAINING && n->s.state != NSTATE_STOPPING;
+}
+
+static struct node_rt *best_spare(struct cluster *cl)
+{
+    struct node_rt *best = NULL;
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        if (!can_promote(n))
+            continue;
+        /* Least loaded first; spares before unassigned nodes on a tie. */
+        if (!best || n->s.load1 < best->s.load1 ||
+            (n->s.load1 == best->s.load1 && n->s.role == ROLE_SPARE && best->s.role != ROLE_SPARE))
+            best = n;
+    }
+    return best;
+}
+
+static bool all_settled(const struct cluster *cl)
+{
+    for (size_t i = 0; i < cl->nnodes; i++)
+        if (!node_settled(cl->nodes[i]))
+            return false;
+    return true;
+}
+
+static void scale(struct cluster *cl, size_t si, unsigned live)
+{
+    const struct ctl_service *s = &cl->cfg->services[si];
+    if (s->high <= 0 || !cl->svc_target[si])
+        return;
+    double sum = 0;
+    unsigned n = 0;
+    for (size_t i = 0; i < cl->nnodes; i++)
+        if (node_is_member(cl, cl->nodes[i], (int)si) && node_ready(cl, cl->nodes[i])) {
+            sum += cl->nodes[i]->s.load1 / 100.0;
+            n++;
+        }
+    if (n == 0)
+        return;
+    double avg = sum / n;
+    cl->svc_high[si] = avg > s->high ? cl->svc_high[si] + 1 : 0;
+    cl->svc_low[si] = s->low > 0 && avg < s->low ? cl->svc_low[si] + 1 : 0;
+    unsigned k = cl->cfg->scale_polls;
+    if (cl->svc_high[si] >= k && cl->svc_target[si] < s->max && live >= cl->svc_target[si]) {
+        cl->svc_target[si]++;
+        cl->svc_high[si] = 0;
+        event_log("service %s: scale out to %u nodes (load1 %.2f above %.2f for %u polls)", s->name,
+                  cl->svc_target[si], avg, s->high, k);
+    } else if (cl->svc_low[si] >= k && cl->svc_target[si] > s->min) {
+        cl->svc_target[si]--;
+        cl->svc_low[si] = 0;
+        event_log("service %s: scale in to %u nodes (load1 %.2f below %.2f for %u polls)", s->name,
+                  cl->svc_target[si], avg, s->low, k);
+    }
+}
+
+static void reconcile_roles(struct cluster *cl)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    bool settled = all_settled(cl);
+    time_t now = time(NULL);
+    for (size_t si = 0; si < cfg->nservices; si++) {
+        const struct ctl_service *s = &cfg->services[si];
+        unsigned live = 0;
+        for (size_t i = 0; i < cl->nnodes; i++)
+            if (node_is_member(cl, cl->nodes[i], (int)si) && node_live(cl->nodes[i]) &&
+                cl->nodes[i]->s.state != NSTATE_DRAINING)
+                live++;
+        if (!cl->svc_target[si] && settled) {
+            /* First full view since start: adopt the strength found (a
+             * restart keeps a scaled-out service as it is). */
+            unsigned t = live > s->nodes ? live : s->nodes;
+            cl->svc_target[si] = t > s->max ? s->max : t;
+        }
+        scale(cl, si, live);
+        unsigned target = cl->svc_target[si] ? cl->svc_target[si] : s->nodes;
+        while (live < target) {
+            struct node_rt *n = best_spare(cl);
+            if (!n)
+                break;
+            char why[128];
+            snprintf(why, sizeof why, "service %s has %u of %u nodes", s->name, live, target);
+            event_log("promote %s %s to service %s: %s", n->s.role == ROLE_SPARE ? "spare" : "new node",
+                      n->peer.name, s->name, why);
+            if (set_node(cl, n, ROLE_SERVER, s->name, 0, why) < 0)
+                break;
+            live++;
+        }
+        if (live < target) {
+            if (cl->svc_short[si] != target - live)
+                event_log("service %s: %u of %u nodes and no spare to promote", s->name, live, target);
+            cl->svc_short[si] = target - live;
+        } else {
+            cl->svc_short[si] = 0;
+        }
+        /* Surplus: only once the whole cluster has been seen, so that a
+         * restart never mistakes slow answers for extra nodes. */
+        while (settled && live > target) {
+            struct node_rt *pick = NULL;
+            for (size_t i = 0; i < cl->nnodes; i++) {
+                struct node_rt *n = cl->nodes[i];
+                if (!node_is_member(cl, n, (int)si) || !node_live(n) || n->set_in_flight ||
+                    n->s.state == NSTATE_DRAINING)
+                    continue;
+                /* A member that carries no traffic yet goes first. */
+                if (!pick || (!node_ready(cl, n) && node_ready(cl, pick)) ||
+                    (node_ready(cl, n) == node_ready(cl, pick) && n->s.conns < pick->s.conns))
+                    pick = n;
+            }
+            if (!pick)
+                break;
+            char why[128];
+            snprintf(why, sizeof why, "service %s has %u nodes, wants %u", s->name, live, target);
+            if (!node_ready(cl, pick)) {
+                event_log("node %s back to the spares: %s", pick->peer.name, why);
+                set_node(cl, pick, ROLE_SPARE, "", 0, why);
+            } else {
+                event_log("drain %s for scale-in: %s", pick->peer.name, why);
+                pick->scale_in = true;
+                set_node(cl, pick, 0, NULL, NSTATE_DRAINING, why);
+            }
+            live--;
+        }
+    }
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        if (!n->have_sample || n->set_in_flight || n->hyst.health != NODE_UP)
+            continue;
+        if (n->s.role == ROLE_UNASSIGNED) {
+            event_log("node %s joins the spares: every service is at strength", n->peer.name);
+            set_node(cl, n, ROLE_SPARE, "", 0, "new node, services at strength");
+        } else if (n->s.role == ROLE_SERVER && node_service(cl, n) < 0) {
+            event_log("node %s serves unknown service '%s': back to the spares", n->peer.name, n->s.service);
+            set_node(cl, n, ROLE_SPARE, "", 0, "service not configured");
+        }
+    }
+    /* Start the application of members whose application is not running:
+     * a freshly promoted spare, or a server whose application stopped. */
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        int si = node_service(cl, n);
+        if (si < 0 || !cfg->services[si].app[0] || n->set_in_flight || n->hyst.health != NODE_UP ||
+            n->s.state != NSTATE_RUNNING)
+            continue;
+        const struct app_sample *a = find_app(n, cfg->services[si].app);
+        if (!a || a->oper == APP_UP || a->oper == APP_STARTING || now - n->app_start_sent < APP_START_RETRY)
+            continue;
+        n->app_start_sent = now;
+        set_app_admin(cl, n, cfg->services[si].app, 1, "member of its service with the application down");
+    }
+}
+
+/* --- drains ---------------------------------------------------------------- */
+
+static bool same_sa(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
+{
+    if (x->ss_family != y->ss_family)
+        return false;
+    if (x->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const void *)x, *b = (const void *)y;
+        return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+    }
+    const struct sockaddr_in6 *a = (const void *)x, *b = (const void *)y;
+    return memcmp(&a->sin6_addr, &b->sin6_addr, 16) == 0 && a->sin6_port == b->sin6_port;
+}
+
+static const struct dest_obs *dir_find(const struct director_rt *d, int svc, const struct sockaddr_storage *a)
+{
+    for (size_t i = 0; i < d->ndests; i++)
+        if (d->dests[i].svc == svc && same_sa(&d->dests[i].addr, a))
+            return &d->dests[i];
+    return NULL;
+}
+
+/* The node's real-server address for service S: its HOST with the
+ * service's real port. */
+static struct sockaddr_storage dest_addr(const struct node_rt *n, const struct ctl_service *s)
+{
+    struct sockaddr_storage a = n->peer.addr;
+    if (a.ss_family == AF_INET)
+        ((struct sockaddr_in *)&a)->sin_port = htons(s->rport);
+    else
+        ((struct sockaddr_in6 *)&a)->sin6_port = htons(s->rport);
+    return a;
+}
+
+static void progress_drains(struct cluster *cl)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    time_t now = time(NULL);
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        if (!n->have_sample || n->s.state != NSTATE_DRAINING) {
+            n->drain_since = 0;
+            continue;
+        }
+        if (!n->drain_since) {
+            n->drain_since = now;
+            event_log("node %s: draining (weight 0 on its directors)", n->peer.name);
+        }
+        if (n->set_in_flight || cl->panic)
+            continue;
+        int si = node_service(cl, n);
+        unsigned active = 0;
+        bool seen_all = true;
+        if (si >= 0) {
+            const struct ctl_service *s = &cfg->services[si];
+            struct sockaddr_storage a = dest_addr(n, s);
+            for (size_t k = 0; k < s->ndirectors; k++) {
+                const struct director_rt *d = cl->dirs[s->directors[k]];
+                if (!d->walked) {
+                    seen_all = false;
+                    continue;
+                }
+                const struct dest_obs *o = dir_find(d, si, &a);
+                if (o)
+                    active += o->active;
+            }
+        }
+        bool timeout = now - n->drain_since >= (time_t)cfg->drain_timeout_s;
+        if (!timeout && (!seen_all || active > 0))
+            continue;
+        char why[128];
+        if (timeout)
+            snprintf(why, sizeof why, "drain timeout %us, %u connections left", cfg->drain_timeout_s, active);
+        else
+            snprintf(why, sizeof why, "no active connections left");
+        if (n->scale_in) {
+            event_log("node %s drained (%s): back to the spares", n->peer.name, why);
+            set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, why);
+            n->scale_in = false;
+        } else {
+            event_log("node %s drained (%s): maintenance", n->peer.name, why);
+            set_node(cl, n, 0, NULL, NSTATE_MAINTENANCE, why);
+        }
+    }
+}
+
+/* --- directors --------------------------------------------------------------- */
+
+/* Appends the service key and (when DEST) the destination to O. */
+static size_t key_oid(oid *o, size_t len, const struct ctl_service *s, const struct sockaddr_storage *dest)
+{
+    const struct sockaddr_storage *v = &s->vip;
+    o[len++] = (oid)s->protocol;
+    if (v->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const void *)v;
+        const uint8_t *b = (const uint8_t *)&sin->sin_addr;
+        o[len++] = 1; o[len++] = 4;
+        for (int i = 0; i < 4; i++)
+            o[len++] = b[i];
+        o[len++] = ntohs(sin->sin_port);
+    } else {
+        const struct sockaddr_in6 *sin6 = (const void *)v;
+        o[len++] = 2; o[len++] = 16;
+        for (int i = 0; i < 16; i++)
+            o[len++] = sin6->sin6_addr.s6_addr[i];
+        o[len++] = ntohs(sin6->sin6_port);
+    }
+    o[len++] = 0;                          /* fwmark */
+    if (!dest)
+        return len;
+    if (dest->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const void *)dest;
+        const uint8_t *b = (const uint8_t *)&sin->sin_addr;
+        o[len++] = 1; o[len++] = 4;
+        for (int i = 0; i < 4; i++)
+            o[len++] = b[i];
+        o[len++] = ntohs(sin->sin_port);
+    } else {
+        const struct sockaddr_in6 *sin6 = (const void *)dest;
+        o[len++] = 2; o[len++] = 16;
+        for (int i = 0; i < 16; i++)
+            o[len++] = sin6->sin6_addr.s6_addr[i];
+        o[len++] = ntohs(sin6->sin6_port);
+    }
+    return len;
+}
+
+static void dir_set_done(struct cluster *cl, void *ctx, bool ok, const char *why)
+{
+    (void)cl; (void)ok; (void)why;
+    struct director_rt *d = ctx;
+    if (d->sets_in_flight)
+        d->sets_in_flight--;
+}
+
+static void dir_send(struct cluster *cl, struct director_rt *d, netsnmp_pdu *pdu, const char *what)
+{
+    if (snmp_set_send(cl, &d->wsess, &d->peer, pdu, what, dir_set_done, d) == 0)
+        d->sets_in_flight++;
+}
+
+static void addr_str(const struct sockaddr_storage *a, char *buf, size_t len)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    unsigned port;
+    if (a->ss_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, ip, sizeof ip);
+        port = ntohs(((const struct sockaddr_in *)a)->sin_port);
+        snprintf(buf, len, "%s:%u", ip, port);
+    } else {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, ip, sizeof ip);
+        port = ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+        snprintf(buf, len, "[%s]:%u", ip, port);
+    }
+}
+
+static const struct node_rt *node_at(const struct cluster *cl, const struct ctl_service *s,
+                                     const struct sockaddr_storage *a)
+{
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct sockaddr_storage x = dest_addr(cl->nodes[i], s);
+        if (same_sa(&x, a))
+            return cl->nodes[i];
+    }
+    return NULL;
+}
+
+static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
+{
+    const struct ctl_service *s = &cl->cfg->services[si];
+    oid o[MAX_OID_LEN];
+    char what[512], as[64];
+    if (!d->vs_present[si]) {
+        netsnmp_pdu *pdu = snmp_set_pdu();
+        if (!pdu)
+            return;
+        memcpy(o, vs_entry, sizeof vs_entry);
+        o[LAMON_IPVS_ENTRY_LEN] = LV_ROWSTATUS;
+        size_t len = key_oid(o, LAMON_IPVS_ENTRY_LEN + 1, s, NULL);
+        snmp_set_add_int(pdu, o, len, ROWSTATUS_CREATEANDGO);
+        o[LAMON_IPVS_ENTRY_LEN] = LV_SCHED;
+        snmp_set_add_str(pdu, o, len, s->sched);
+        snprintf(what, sizeof what, "director %s: create service %s (scheduler %s): not in its table",
+                 d->peer.name, s->name, s->sched);
+        dir_send(cl, d, pdu, what);
+        return;                            /* destinations follow next cycle */
+    }
+    /* Wanted destinations. */
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        const struct node_rt *n = cl->nodes[i];
+        if (!node_is_member(cl, n, (int)si) || !node_ready(cl, n))
+            continue;
+        struct sockaddr_storage a = dest_addr(n, s);
+        const struct dest_obs *have = dir_find(d, (int)si, &a);
+        int weight = n->s.state == NSTATE_DRAINING ? 0 : s->weight;
+        if (n->s.state == NSTATE_DRAINING && !have)
+            continue;                      /* never add a draining node */
+        addr_str(&a, as, sizeof as);
+        if (!have) {
+            netsnmp_pdu *pdu = snmp_set_pdu();
+            if (!pdu)
+                return;
+            memcpy(o, dest_entry, sizeof dest_entry);
+            o[LAMON_IPVS_ENTRY_LEN] = LD_ROWSTATUS;
+            size_t len = key_oid(o, LAMON_IPVS_ENTRY_LEN + 1, s, &a);
+            snmp_set_add_int(pdu, o, len, ROWSTATUS_CREATEANDGO);
+            o[LAMON_IPVS_ENTRY_LEN] = LD_WEIGHT;
+            snmp_set_add_int(pdu, o, len, weight);
+            o[LAMON_IPVS_ENTRY_LEN] = LD_FWD;
+            snmp_set_add_int(pdu, o, len, s->fwd);
+            snprintf(what, sizeof what, "director %s: add %s (%s) to service %s weight %d: node up and %s",
+                     d->peer.name, n->peer.name, as, s->name, weight,
+                     s->app[0] ? "its application runs" : "serving");
+            dir_send(cl, d, pdu, what);
+        } else if (have->weight != weight || have->fwd != (int)s->fwd) {
+            netsnmp_pdu *pdu = snmp_set_pdu();
+            if (!pdu)
+                return;
+            memcpy(o, dest_entry, sizeof dest_entry);
+            o[LAMON_IPVS_ENTRY_LEN] = LD_WEIGHT;
+            size_t len = key_oid(o, LAMON_IPVS_ENTRY_LEN + 1, s, &a);
+            snmp_set_add_int(pdu, o, len, weight);
+            if (have->fwd != (int)s->fwd) {
+                o[LAMON_IPVS_ENTRY_LEN] = LD_FWD;
+                snmp_set_add_int(pdu, o, len, s->fwd);
+            }
+            snprintf(what, sizeof what, "director %s: %s (%s) in service %s weight %d -> %d%s",
+                     d->peer.name, n->peer.name, as, s->name, have->weight, weight,
+                     weight == 0 ? " (drain)" : "");
+            dir_send(cl, d, pdu, what);
+        }
+    }
+    /* Destinations to remove. */
+    for (size_t k = 0; k < d->ndests; k++) {
+        const struct dest_obs *ob = &d->dests[k];
+        if (ob->svc != (int)si)
+            continue;
+        const struct node_rt *n = node_at(cl, s, &ob->addr);
+        const char *reason;
+        if (n && node_is_member(cl, n, (int)si) && node_ready(cl, n))
+            continue;                      /* wanted, handled above */
+        if (n && node_is_member(cl, n, (int)si) && !node_settled(n))
+            continue;                      /* not judged yet: leave it be */
+        if (!n)
+            reason = "not a configured node";
+        else if (n->hyst.health == NODE_DOWN)
+            reason = "node down";
+        else if (node_is_member(cl, n, (int)si) && n->app.health == NODE_DOWN)
+            reason = "application down";
+        else if (n->s.state == NSTATE_MAINTENANCE)
+            reason = "node in maintenance";
+        else
+            reason = "not a member of the service";
+        addr_str(&ob->addr, as, sizeof as);
+        if (cl->panic) {
+            event_log("director %s: would remove %s from service %s (%s), frozen by panic", d->peer.name, as,
+                      s->name, reason);
+            continue;
+        }
+        netsnmp_pdu *pdu = snmp_set_pdu();
+        if (!pdu)
+            return;
+        memcpy(o, dest_entry, sizeof dest_entry);
+        o[LAMON_IPVS_ENTRY_LEN] = LD_ROWSTATUS;
+        size_t len = key_oid(o, LAMON_IPVS_ENTRY_LEN + 1, s, &ob->addr);
+        snmp_set_add_int(pdu, o, len, ROWSTATUS_DESTROY);
+        snprintf(what, sizeof what, "director %s: remove %s%s%s from service %s: %s", d->peer.name,
+                 n ? n->peer.name : as, n ? " " : "", n ? as : "", s->name, reason);
+        dir_send(cl, d, pdu, what);
+    }
+}
+
+static void reconcile_directors(struct cluster *cl)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    for (size_t si = 0; si < cfg->nservices; si++) {
+        const struct ctl_service *s = &cfg->services[si];
+        for (size_t k = 0; k < s->ndirectors; k++) {
+            struct director_rt *d = cl->dirs[s->directors[k]];
+            /* An unreachable director is left alone; being level-triggered,
+             * the next walk after it returns gives it what it missed. */
+            if (!d->walked || d->sets_in_flight)
+                continue;
+            sync_director(cl, si, d);
+        }
+    }
+}
+
+void decide_cycle(struct cluster *cl)
+{
+    feed_health(cl);
+    if (cl->panic)
+        return;                            /* freeze: no role changes, no removals */
+    progress_drains(cl);
+    reconcile_roles(cl);
+    reconcile_directors(cl);
+}
+
+int decide_drain(struct cluster *cl, struct node_rt *n, bool drain, char *err, size_t errlen)
+{
+    if (!n->have_sample || n->hyst.health == NODE_DOWN) {
+        snprintf(err, errlen, "node %s is not answering", n->peer.name);
+        return -1;
+    }
+    if (drain && (n->s.state == NSTATE_DRAINING || n->s.state == NSTATE_MAINTENANCE)) {
+        snprintf(err, errlen, "node %s is already %s", n->peer.name,
+                 n->s.state == NSTATE_DRAINING ? "draining" : "in maintenance");
+        return -1;
+    }
+    if (!drain && n->s.state != NSTATE_DRAINING && n->s.state != NSTATE_MAINTENANCE) {
+        snprintf(err, errlen, "node %s is not drained", n->peer.name);
+        return -1;
+    }
+    n->scale_in = false;
+    event_log("operator: %s node %s", drain ? "drain" : "undrain", n->peer.name);
+    if (set_node(cl, n, 0, NULL, drain ? NSTATE_DRAINING : NSTATE_RUNNING,
+                 drain ? "operator drain" : "operator undrain") < 0) {
+        snprintf(err, errlen, "cannot write to node %s (see the log)", n->peer.name);
+        return -1;
+    }
+    return 0;
+}
+
+int decide_app(struct cluster *cl, struct node_rt *n, const char *app, int admin, char *err, size_t errlen)
+{
+    if (!n->have_sample || !find_app(n, app)) {
+        snprintf(err, errlen, "node %s has no application %s", n->peer.name, app);
+        return -1;
+    }
+    event_log("operator: application %s on node %s %s", app, n->peer.name,
+              admin == 1 ? "start" : admin == 2 ? "stop" : "restart");
+    if (set_app_admin(cl, n, app, admin, "operator") < 0) {
+        snprintf(err, errlen, "cannot write to node %s (see the log)", n->peer.name);
+        return -1;
+    }
+    return 0;
+}

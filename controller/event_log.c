@@ -1,0 +1,64 @@
+/* Event log: syslog + log file + in-memory ring (see event_log.h). */
+#include "event_log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#define RING 1024
+#define LINE 512
+
+static char ring[RING][LINE];
+static size_t head, count;
+static FILE *log_file;
+
+int event_log_open(const char *file)
+{
+    event_log_close();
+    if (!file || !*file)
+        return 0;
+    log_file = fopen(file, "ae");
+    if (!log_file)
+        return -1;
+    setvbuf(log_file, NULL, _IOLBF, 0);   /* one line at a time, for tail -f */
+    return 0;
+}
+
+void event_log_close(void)
+{
+    if (log_file)
+        fclose(log_file);
+    log_file = NULL;
+}
+
+void event_log(const char *fmt, ...)
+{
+    char msg[LINE - 32], stamp[32];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char *slot = ring[(head + count) % RING];
+    snprintf(slot, LINE, "%s %s", stamp, msg);
+    if (count < RING)
+        count++;
+    else
+        head = (head + 1) % RING;
+    syslog(LOG_NOTICE, "%s", msg);
+    if (log_file)
+        fprintf(log_file, "%s %s\n", stamp, msg);
+}
+
+size_t event_log_count(void) { return count; }
+
+const char *event_log_line(size_t i)
+{
+    return i < count ? ring[(head + i) % RING] : NULL;
+}

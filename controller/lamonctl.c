@@ -1,0 +1,248 @@
+/* lamonctl: the console CLI, a client of lamon-controller's control socket.
+ *
+ *   lamonctl [-s SOCKET] [--json] status | node NAME | services | log [N] | stats
+ *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] drain NAME | undrain NAME
+ *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] app NODE APP start|stop|restart
+ *
+ * Read commands print the controller's answer.  Operations return once the
+ * controller has sent the change, then (unless --no-wait) follow the node
+ * until the change has taken effect, printing each state it passes through.
+ * Exit status: 0 success, 1 refused or failed, 2 usage, 3 no controller.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/run/lamon/controller.sock"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: lamonctl [-s SOCKET] [--json] status | node NAME | services | log [N] | stats\n"
+               "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] drain NAME | undrain NAME\n"
+               "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] app NODE APP start|stop|restart\n"
+               "  -s SOCKET    control socket (default " DEFAULT_SOCKET ")\n"
+               "  --json       JSON output of read commands\n"
+               "  --no-wait    return once the change is sent\n"
+               "  --timeout S  give up waiting after S seconds (default 300)\n");
+}
+
+/* Sends LINE, returns the whole answer (malloc'd) or NULL. */
+static char *ask(const char *sock, const char *line)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return NULL;
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    if (strlen(sock) >= sizeof sun.sun_path) {
+        close(fd);
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    memcpy(sun.sun_path, sock, strlen(sock) + 1);
+    if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    size_t len = strlen(line);
+    if (write(fd, line, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+        close(fd);
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (cap - n < 2048) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+/* Prints the body of an answer; returns 0 for OK, 1 for ERR. */
+static int show(const char *answer, bool quiet)
+{
+    if (strncmp(answer, "OK\n", 3) == 0) {
+        if (!quiet)
+            fputs(answer + 3, stdout);
+        return 0;
+    }
+    const char *msg = strncmp(answer, "ERR ", 4) == 0 ? answer + 4 : answer;
+    fprintf(stderr, "lamonctl: %s%s", msg, msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+    return 1;
+}
+
+/* The value after "KEY:" on its own line of the node view, into buf. */
+static bool field(const char *view, const char *key, char *buf, size_t len)
+{
+    size_t kl = strlen(key);
+    for (const char *p = view; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, key, kl) != 0)
+            continue;
+        p += kl;
+        while (*p == ' ' || *p == ':')
+            p++;
+        size_t n = strcspn(p, " \n");
+        if (n >= len)
+            n = len - 1;
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        return true;
+    }
+    return false;
+}
+
+/* Follows node NODE until its state (or, with APP, that application's
+ * status) is one of WANT ("a|b"); prints each new value. */
+static int follow(const char *sock, const char *node, const char *app, const char *want, int timeout)
+{
+    char q[256], key[96], last[64] = "", cur[64];
+    snprintf(q, sizeof q, "node %s", node);
+    if (app)
+        snprintf(key, sizeof key, "app %s", app);
+    else
+        snprintf(key, sizeof key, "state");
+    time_t end = time(NULL) + timeout;
+    while (time(NULL) <= end) {
+        char *a = ask(sock, q);
+        if (!a) {
+            fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
+            return 3;
+        }
+        if (strncmp(a, "OK\n", 3) != 0) {
+            int r = show(a, true);
+            free(a);
+            return r;
+        }
+        bool got = field(a + 3, key, cur, sizeof cur);
+        free(a);
+        if (got && strcmp(cur, last) != 0) {
+            printf("%s %s: %s\n", node, app ? app : "state", cur);
+            fflush(stdout);
+            snprintf(last, sizeof last, "%s", cur);
+        }
+        if (got) {
+            char w[64];
+            snprintf(w, sizeof w, "%s", want);
+            char *save = NULL;
+            for (char *t = strtok_r(w, "|", &save); t; t = strtok_r(NULL, "|", &save))
+                if (strcmp(t, cur) == 0)
+                    return 0;
+        }
+        usleep(300000);
+    }
+    fprintf(stderr, "lamonctl: %s: gave up waiting after %d s\n", node, timeout);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *sock = getenv("LAMON_CONTROL_SOCKET") ? getenv("LAMON_CONTROL_SOCKET") : DEFAULT_SOCKET;
+    bool json = false, nowait = false;
+    int timeout = 300;
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "no-wait", no_argument, NULL, 'n' },
+        { "timeout", required_argument, NULL, 't' },
+        { "socket", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': sock = optarg; break;
+        case 'j': json = true; break;
+        case 'n': nowait = true; break;
+        case 't': timeout = atoi(optarg); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    /* Options may also follow the command: "lamonctl status --json". */
+    char *words[8];
+    int nw = 0;
+    for (int i = optind; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else if (strcmp(argv[i], "--no-wait") == 0)
+            nowait = true;
+        else if (nw < 8)
+            words[nw++] = argv[i];
+        else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (nw == 0 || timeout <= 0) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = words[0];
+    bool read_cmd = false;
+    if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "services") == 0 || strcmp(cmd, "stats") == 0) && nw == 1)
+        read_cmd = true;
+    else if ((strcmp(cmd, "node") == 0 && nw == 2) || (strcmp(cmd, "log") == 0 && nw <= 2))
+        read_cmd = true;
+    else if (!((strcmp(cmd, "drain") == 0 || strcmp(cmd, "undrain") == 0) && nw == 2) &&
+             !(strcmp(cmd, "app") == 0 && nw == 4)) {
+        usage(stderr);
+        return 2;
+    }
+    char line[1024];
+    size_t n = 0;
+    for (int i = 0; i < nw; i++) {
+        if (strchr(words[i], '\n') || strchr(words[i], ' ')) {
+            fprintf(stderr, "lamonctl: '%s': names hold no spaces\n", words[i]);
+            return 2;
+        }
+        int w = snprintf(line + n, sizeof line - n, "%s%s", i ? " " : "", words[i]);
+        if (w < 0 || (size_t)w >= sizeof line - n) {
+            fprintf(stderr, "lamonctl: command too long\n");
+            return 2;
+        }
+        n += (size_t)w;
+    }
+    if (json && read_cmd && n + 6 < sizeof line)
+        memcpy(line + n, " json", 6);
+    char *a = ask(sock, line);
+    if (!a) {
+        fprintf(stderr, "lamonctl: cannot reach the controller at %s: %s\n", sock, strerror(errno));
+        return 3;
+    }
+    int r = show(a, false);
+    free(a);
+    if (r != 0 || read_cmd || nowait)
+        return r;
+    if (strcmp(cmd, "drain") == 0)
+        return follow(sock, words[1], NULL, "maintenance", timeout);
+    if (strcmp(cmd, "undrain") == 0)
+        return follow(sock, words[1], NULL, "up|app-wait|app-down", timeout);
+    if (strcmp(words[3], "stop") == 0)
+        return follow(sock, words[1], words[2], "down", timeout);
+    return follow(sock, words[1], words[2], "up", timeout);
+}

@@ -1,0 +1,575 @@
+/* Asynchronous poller of nodes and directors (see poller.h). */
+#include "poller.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/resource.h>
+
+#include "event_log.h"
+#include "snmp_session.h"
+
+#define APP_REPS 8
+#define DIR_REPS 25
+
+struct poller {
+    struct event_base *base;
+    struct cluster *cl;
+    poller_cycle_cb cb;
+    void *arg;
+    struct event *tick;
+    unsigned outstanding;              /* nodes + directors not done this cycle */
+    bool closed;                       /* this cycle handed over already */
+};
+
+static const oid node_base[] = { LAMON_NODE };
+static const oid app_entry[] = { LAMON_APP_ENTRY };
+static const oid vs_entry[] = { LAMON_VS_ENTRY };
+static const oid dest_entry[] = { LAMON_DEST_ENTRY };
+
+/* The node scalars read every poll, in PDU order. */
+static const int node_cols[] = { LN_NAME, LN_STATE, LN_ROLE, LN_SERVICE, LN_UPTIME, LN_LOAD1, LN_LOAD5,
+                                 LN_LOAD15, LN_CPU, LN_MEMTOTAL, LN_MEMAVAIL, LN_CONNS, LN_SYNRECV };
+#define NNODE_COLS (sizeof node_cols / sizeof node_cols[0])
+static const int app_cols[] = { LA_OPER, LA_ADMIN, LA_ESTAB, LA_SYNRECV };
+#define NAPP_COLS (sizeof app_cols / sizeof app_cols[0])
+static const int dest_cols[] = { LD_WEIGHT, LD_FWD, LD_ACTIVE };
+#define NDEST_COLS (sizeof dest_cols / sizeof dest_cols[0])
+
+unsigned poller_timeout_ms(const struct ctl_config *cfg)
+{
+    /* A poll must end inside its interval, retries included. */
+    unsigned budget = cfg->interval_ms * 8 / 10 / (cfg->retries + 1);
+    return cfg->timeout_ms < budget ? cfg->timeout_ms : (budget ? budget : 1);
+}
+
+static void cycle_close(struct poller *p)
+{
+    if (p->closed)
+        return;
+    p->closed = true;
+    p->cb(p->cl, p->arg);
+}
+
+static void one_done(struct poller *p)
+{
+    if (p->outstanding > 0 && --p->outstanding == 0)
+        cycle_close(p);
+}
+
+static unsigned long vb_uint(const netsnmp_variable_list *v)
+{
+    switch (v->type) {
+    case ASN_INTEGER: case ASN_GAUGE: case ASN_COUNTER: case ASN_TIMETICKS: case ASN_UINTEGER:
+        return v->val.integer ? (unsigned long)*v->val.integer : 0;
+    default:
+        return 0;
+    }
+}
+
+static void vb_str(const netsnmp_variable_list *v, char *dst, size_t len)
+{
+    size_t n = 0;
+    if (v->type == ASN_OCTET_STR && v->val.string)
+        n = v->val_len < len - 1 ? v->val_len : len - 1;
+    if (n)
+        memcpy(dst, v->val.string, n);
+    dst[n] = '\0';
+}
+
+/* Is V column COL of the app table?  Then *name gets the IMPLIED index. */
+static bool app_column(const netsnmp_variable_list *v, int col, char *name, size_t len)
+{
+    size_t base = LAMON_APP_ENTRY_LEN;
+    if (v->type == SNMP_ENDOFMIBVIEW || v->name_length <= base + 1 ||
+        snmp_oid_compare(v->name, base, app_entry, base) != 0 || v->name[base] != (oid)col)
+        return false;
+    size_t n = v->name_length - base - 1;
+    if (n >= len)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        oid c = v->name[base + 1 + i];
+        if (c < 32 || c > 126)
+            return false;
+        name[i] = (char)c;
+    }
+    name[n] = '\0';
+    return true;
+}
+
+static int send_node_bulk(struct node_rt *n, const char *after_app)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
+    if (!pdu)
+        return 0;
+    oid o[MAX_OID_LEN];
+    if (!after_app) {
+        pdu->non_repeaters = (long)NNODE_COLS;
+        for (size_t i = 0; i < NNODE_COLS; i++) {
+            memcpy(o, node_base, sizeof node_base);
+            o[LAMON_ROOT_LEN + 2] = (oid)node_cols[i];
+            snmp_add_null_var(pdu, o, LAMON_ROOT_LEN + 3);
+        }
+    } else {
+        pdu->non_repeaters = 0;
+    }
+    pdu->max_repetitions = APP_REPS;
+    for (size_t i = 0; i < NAPP_COLS; i++) {
+        size_t len = LAMON_APP_ENTRY_LEN + 1;
+        memcpy(o, app_entry, sizeof app_entry);
+        o[LAMON_APP_ENTRY_LEN] = (oid)app_cols[i];
+        for (const char *c = after_app ? after_app : ""; *c && len < MAX_OID_LEN; c++)
+            o[len++] = (oid)(unsigned char)*c;
+        snmp_add_null_var(pdu, o, len);
+    }
+    return ssess_send(n->sess, pdu);
+}
+
+static void node_answered(struct poller *p, struct node_rt *n)
+{
+    n->in_flight = false;
+    n->answered = true;
+    n->last_seen = time(NULL);
+    n->s = n->pending;
+    n->have_sample = true;
+    one_done(p);
+}
+
+static void node_failed(struct poller *p, struct node_rt *n)
+{
+    n->in_flight = false;
+    one_done(p);
+}
+
+static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu);
+
+/* Each node's session carries the poller as well: the owner is the node,
+ * and the poller is reached through this one static (one poller per
+ * process). */
+static struct poller *the_poller;
+
+static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
+{
+    struct node_rt *n = owner;
+    struct poller *p = the_poller;
+    if (!p || !n->in_flight || reqid != (int)n->req_cycle)
+        return;                          /* a late answer to an old cycle */
+    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || pdu->errstat != SNMP_ERR_NOERROR) {
+        node_failed(p, n);
+        return;
+    }
+    netsnmp_variable_list *v = pdu->variables;
+    struct node_sample *s = &n->pending;
+    bool first = !s->name[0];       /* continuations follow a named first page */
+    size_t nv = 0;
+    for (netsnmp_variable_list *x = v; x; x = x->next_variable)
+        nv++;
+    p->cl->varbinds_read += nv;
+    /* The non-repeaters come first when this is the first PDU of the poll. */
+    if (first) {
+        for (size_t i = 0; i < NNODE_COLS && v; i++, v = v->next_variable) {
+            if (v->name_length != LAMON_ROOT_LEN + 4 ||
+                snmp_oid_compare(v->name, LAMON_ROOT_LEN + 2, node_base, LAMON_ROOT_LEN + 2) != 0 ||
+                v->name[LAMON_ROOT_LEN + 2] != (oid)node_cols[i])
+                continue;                /* the agent lacks this object */
+            switch (node_cols[i]) {
+            case LN_NAME: vb_str(v, s->name, sizeof s->name); break;
+            case LN_STATE: s->state = (int)vb_uint(v); break;
+            case LN_ROLE: s->role = (int)vb_uint(v); break;
+            case LN_SERVICE: vb_str(v, s->service, sizeof s->service); break;
+            case LN_UPTIME: s->uptime = vb_uint(v); break;
+            case LN_LOAD1: s->load1 = (unsigned)vb_uint(v); break;
+            case LN_LOAD5: s->load5 = (unsigned)vb_uint(v); break;
+            case LN_LOAD15: s->load15 = (unsigned)vb_uint(v); break;
+            case LN_CPU: s->cpu = (unsigned)vb_uint(v); break;
+            case LN_MEMTOTAL: s->memtotal = vb_uint(v); break;
+            case LN_MEMAVAIL: s->memavail = vb_uint(v); break;
+            case LN_CONNS: s->conns = (unsigned)vb_uint(v); break;
+            case LN_SYNRECV: s->synrecv = (unsigned)vb_uint(v); break;
+            default: break;
+            }
+        }
+        if (!s->name[0]) {               /* no LAMON-MIB behind this snmpd */
+            node_failed(p, n);
+            return;
+        }
+    }
+    /* Repeaters: rows of NAPP_COLS varbinds. */
+    size_t rows = 0;
+    bool more = true;
+    char last[CTL_NAME_MAX + 1] = "";
+    while (v && more) {
+        char name[CTL_NAME_MAX + 1];
+        struct app_sample a;
+        memset(&a, 0, sizeof a);
+        for (size_t c = 0; c < NAPP_COLS; c++, v = v ? v->next_variable : NULL) {
+            if (!v || !app_column(v, app_cols[c], name, sizeof name)) {
+                more = false;
+                continue;
+            }
+            unsigned long val = vb_uint(v);
+            switch (app_cols[c]) {
+            case LA_OPER: a.oper = (int)val; break;
+            case LA_ADMIN: a.admin = (int)val; break;
+            case LA_ESTAB: a.estab = (unsigned)val; break;
+            case LA_SYNRECV: a.synrecv = (unsigned)val; break;
+            default: break;
+            }
+        }
+        if (!more)
+            break;
+        rows++;
+        memcpy(a.name, name, sizeof a.name);
+        memcpy(last, name, sizeof last);
+        if (s->napps < CL_MAX_APPS)
+            s->apps[s->napps++] = a;
+        else
+            more = false;
+    }
+    if (more && rows == APP_REPS) {
+        /* A full page: there may be more applications. */
+        int id = send_node_bulk(n, last);
+        if (id) {
+            n->req_cycle = (unsigned)id;
+            return;
+        }
+    }
+    node_answered(p, n);
+}
+
+/* --- directors ---------------------------------------------------------- */
+
+static int send_dir_bulk(struct director_rt *d, bool dests, const oid *after, size_t afterlen)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
+    if (!pdu)
+        return 0;
+    pdu->non_repeaters = 0;
+    pdu->max_repetitions = DIR_REPS;
+    oid o[MAX_OID_LEN];
+    size_t ncols = dests ? NDEST_COLS : 1;
+    for (size_t i = 0; i < ncols; i++) {
+        memcpy(o, dests ? dest_entry : vs_entry, sizeof dest_entry);
+        o[LAMON_IPVS_ENTRY_LEN] = dests ? (oid)dest_cols[i] : (oid)LV_ROWSTATUS;
+        size_t len = LAMON_IPVS_ENTRY_LEN + 1;
+        for (size_t k = 0; k < afterlen && len < MAX_OID_LEN; k++)
+            o[len++] = after[k];
+        snmp_add_null_var(pdu, o, len);
+    }
+    d->walk_dests = dests;
+    return ssess_send(d->sess, pdu);
+}
+
+/* Parses a service key at IDX (proto, type, len, addr..., port, fwmark);
+ * returns the number of sub-ids used, 0 on a malformed index. */
+static size_t parse_vs_key(const oid *idx, size_t n, int *proto, struct sockaddr_storage *ss, unsigned *fwmark)
+{
+    if (n < 3)
+        return 0;
+    size_t alen = idx[2];
+    if ((alen != 4 && alen != 16) || n < 3 + alen + 2)
+        return 0;
+    *proto = (int)idx[0];
+    memset(ss, 0, sizeof *ss);
+    if (alen == 4) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+        sin->sin_family = AF_INET;
+        uint8_t *b = (uint8_t *)&sin->sin_addr;
+        for (size_t i = 0; i < 4; i++)
+            b[i] = (uint8_t)idx[3 + i];
+        sin->sin_port = htons((uint16_t)idx[3 + alen]);
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+        sin6->sin6_family = AF_INET6;
+        for (size_t i = 0; i < 16; i++)
+            sin6->sin6_addr.s6_addr[i] = (uint8_t)idx[3 + i];
+        sin6->sin6_port = htons((uint16_t)idx[3 + alen]);
+    }
+    *fwmark = (unsigned)idx[3 + alen + 1];
+    return 3 + alen + 2;
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b, bool port)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+        return x->sin_addr.s_addr == y->sin_addr.s_addr && (!port || x->sin_port == y->sin_port);
+    }
+    const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+    return memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0 && (!port || x->sin6_port == y->sin6_port);
+}
+
+static int service_of_key(const struct ctl_config *cfg, int proto, const struct sockaddr_storage *vip, unsigned fwmark)
+{
+    if (fwmark != 0)
+        return -1;
+    for (size_t i = 0; i < cfg->nservices; i++)
+        if (cfg->services[i].protocol == proto && same_addr(&cfg->services[i].vip, vip, true))
+            return (int)i;
+    return -1;
+}
+
+static void dir_done(struct poller *p, struct director_rt *d, bool ok)
+{
+    d->in_flight = false;
+    if (ok) {
+        free(d->dests);
+        d->dests = d->walk;
+        d->ndests = d->nwalk;
+        d->walk = NULL;
+        d->nwalk = 0;
+        memcpy(d->vs_present, d->walk_vs, p->cl->cfg->nservices * sizeof *d->vs_present);
+        d->reachable = true;
+        d->walked = true;
+        d->last_seen = time(NULL);
+    } else {
+        free(d->walk);
+        d->walk = NULL;
+        d->nwalk = 0;
+        d->reachable = false;
+    }
+    one_done(p);
+}
+
+static void on_dir_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
+{
+    struct director_rt *d = owner;
+    struct poller *p = the_poller;
+    if (!p || !d->in_flight || reqid != (int)d->req_cycle)
+        return;
+    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || pdu->errstat != SNMP_ERR_NOERROR) {
+        dir_done(p, d, false);
+        return;
+    }
+    const struct ctl_config *cfg = p->cl->cfg;
+    bool dests = d->walk_dests;
+    size_t base = LAMON_IPVS_ENTRY_LEN;
+    const oid *entry = dests ? dest_entry : vs_entry;
+    netsnmp_variable_list *v = pdu->variables;
+    const oid *last = NULL;
+    size_t lastlen = 0;
+    bool end = false;
+    while (v && !end) {
+        struct dest_obs o;
+        memset(&o, 0, sizeof o);
+        int proto = 0, svc = -1;
+        unsigned fwmark = 0;
+        struct sockaddr_storage vip;
+        size_t ncols = dests ? NDEST_COLS : 1;
+        for (size_t c = 0; c < ncols; c++, v = v ? v->next_variable : NULL) {
+            p->cl->varbinds_read++;
+            oid col = dests ? (oid)dest_cols[c] : (oid)LV_ROWSTATUS;
+            if (!v || v->type == SNMP_ENDOFMIBVIEW || v->name_length <= base + 1 ||
+                snmp_oid_compare(v->name, base, entry, base) != 0 || v->name[base] != col) {
+                end = true;
+                continue;
+            }
+            const oid *idx = v->name + base + 1;
+            size_t n = v->name_length - base - 1;
+            size_t used = parse_vs_key(idx, n, &proto, &vip, &fwmark);
+            if (!used) {
+                end = true;
+                continue;
+            }
+            svc = service_of_key(cfg, proto, &vip, fwmark);
+            if (c == 0) {
+                last = idx;
+                lastlen = n;
+            }
+            if (!dests) {
+                if (svc >= 0 && vb_uint(v) == ROWSTATUS_ACTIVE)
+                    d->walk_vs[svc] = true;
+                continue;
+            }
+            /* destination: type, len, addr..., port */
+            const oid *di = idx + used;
+            size_t dn = n - used;
+            if (dn < 3 || (di[1] != 4 && di[1] != 16) || dn != 2 + di[1] + 1) {
+                end = true;
+                continue;
+            }
+            if (c == 0) {
+                if (di[1] == 4) {
+                    struct sockaddr_in *sin = (struct sockaddr_in *)&o.addr;
+                    sin->sin_family = AF_INET;
+                    for (size_t i = 0; i < 4; i++)
+                        ((uint8_t *)&sin->sin_addr)[i] = (uint8_t)di[2 + i];
+                    sin->sin_port = htons((uint16_t)di[6]);
+                } else {
+                    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&o.addr;
+                    sin6->sin6_family = AF_INET6;
+                    for (size_t i = 0; i < 16; i++)
+                        sin6->sin6_addr.s6_addr[i] = (uint8_t)di[2 + i];
+                    sin6->sin6_port = htons((uint16_t)di[18]);
+                }
+            }
+            switch (dest_cols[c]) {
+            case LD_WEIGHT: o.weight = (int)vb_uint(v); break;
+            case LD_FWD: o.fwd = (int)vb_uint(v); break;
+            case LD_ACTIVE: o.active = (unsigned)vb_uint(v); break;
+            default: break;
+            }
+        }
+        if (end || !dests || svc < 0)
+            continue;
+        o.svc = svc;
+        struct dest_obs *w = realloc(d->walk, (d->nwalk + 1) * sizeof *w);
+        if (!w) {
+            dir_done(p, d, false);
+            return;
+        }
+        d->walk = w;
+        d->walk[d->nwalk++] = o;
+    }
+    if (!end && last) {
+        oid after[MAX_OID_LEN];
+        memcpy(after, last, lastlen * sizeof(oid));
+        int id = send_dir_bulk(d, dests, after, lastlen);
+        if (id) {
+            d->req_cycle = (unsigned)id;
+            return;
+        }
+        dir_done(p, d, false);
+        return;
+    }
+    if (!dests) {
+        int id = send_dir_bulk(d, true, NULL, 0);
+        if (id) {
+            d->req_cycle = (unsigned)id;
+            return;
+        }
+        dir_done(p, d, false);
+        return;
+    }
+    dir_done(p, d, true);
+}
+
+/* --- the cycle ------------------------------------------------------------ */
+
+static const struct ctl_v3user *read_user(const struct ctl_config *cfg, const struct ctl_peer *peer)
+{
+    return peer->v3user >= 0 && (size_t)peer->v3user < cfg->nv3users ? &cfg->v3users[peer->v3user] : NULL;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what;
+    struct poller *p = arg;
+    struct cluster *cl = p->cl;
+    const struct ctl_config *cfg = cl->cfg;
+    if (!p->closed)
+        cycle_close(p);                  /* stragglers count as missed */
+    cl->cycle++;
+    p->closed = false;
+    p->outstanding = 0;
+    unsigned tmo = poller_timeout_ms(cfg);
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        n->answered_before = n->answered;
+        n->answered = false;
+        n->in_flight = false;
+        if (!n->configured)
+            continue;
+        if (!n->sess) {
+            char err[256];
+            n->sess = ssess_open(&n->peer, read_user(cfg, &n->peer), tmo, cfg->retries, on_node_pdu, n,
+                                 err, sizeof err);
+            if (!n->sess) {
+                event_log("node %s: %s", n->peer.name, err);
+                continue;
+            }
+        }
+        memset(&n->pending, 0, sizeof n->pending);
+        int id = send_node_bulk(n, NULL);
+        if (id) {
+            n->req_cycle = (unsigned)id;
+            n->in_flight = true;
+            p->outstanding++;
+        }
+    }
+    for (size_t i = 0; i < cl->ndirs; i++) {
+        struct director_rt *d = cl->dirs[i];
+        d->walked = false;
+        d->in_flight = false;
+        if (!d->configured)
+            continue;
+        if (!d->sess) {
+            char err[256];
+            d->sess = ssess_open(&d->peer, read_user(cfg, &d->peer), tmo, cfg->retries, on_dir_pdu, d,
+                                 err, sizeof err);
+            if (!d->sess) {
+                event_log("director %s: %s", d->peer.name, err);
+                continue;
+            }
+        }
+        free(d->walk);
+        d->walk = NULL;
+        d->nwalk = 0;
+        memset(d->walk_vs, 0, cfg->nservices * sizeof *d->walk_vs);
+        int id = send_dir_bulk(d, false, NULL, 0);
+        if (id) {
+            d->req_cycle = (unsigned)id;
+            d->in_flight = true;
+            p->outstanding++;
+        }
+    }
+    if (p->outstanding == 0)
+        cycle_close(p);
+}
+
+/* Thousands of nodes mean thousands of UDP sockets: lift the soft limit
+ * on open files to the hard one. */
+static void raise_nofile(size_t want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur >= want + 64)
+        return;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        event_log("cannot raise the open files limit; %zu peers may not all be polled", want);
+}
+
+struct poller *poller_new(struct event_base *base, struct cluster *cl, poller_cycle_cb cb, void *arg)
+{
+    struct poller *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->base = base;
+    p->cl = cl;
+    p->cb = cb;
+    p->arg = arg;
+    p->closed = true;
+    p->tick = event_new(base, -1, EV_PERSIST, on_tick, p);
+    if (!p->tick) {
+        free(p);
+        return NULL;
+    }
+    the_poller = p;
+    return p;
+}
+
+int poller_reconfigure(struct poller *p)
+{
+    const struct ctl_config *cfg = p->cl->cfg;
+    raise_nofile((p->cl->nnodes + p->cl->ndirs) * 2);
+    struct timeval tv = { cfg->interval_ms / 1000, (cfg->interval_ms % 1000) * 1000 };
+    if (event_add(p->tick, &tv) < 0)
+        return -1;
+    event_active(p->tick, EV_TIMEOUT, 0);    /* first cycle now */
+    return 0;
+}
+
+void poller_free(struct poller *p)
+{
+    if (!p)
+        return;
+    event_free(p->tick);
+    if (the_poller == p)
+        the_poller = NULL;
+    free(p);
+}

@@ -1,0 +1,200 @@
+/* libevent-driven Net-SNMP single sessions (see snmp_session.h). */
+#include "snmp_session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ssess {
+    void *sess;                       /* snmp_sess_* handle */
+    int fd;
+    struct event *ev;
+    ssess_cb cb;
+    void *owner;
+    void (*owner_free)(void *);
+    unsigned outstanding;
+    bool closing;
+    struct ssess *prev, *next;        /* all open sessions, for the timer */
+};
+
+static struct event_base *evbase;
+static struct event *timer;
+static struct ssess *all;
+static netsnmp_large_fd_set rfds;
+static bool rfds_ready;
+
+/* Retries and timeouts only happen when snmp_sess_timeout() is called;
+ * 50 ms granularity is well below any sensible SNMP timeout. */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what; (void)arg;
+    for (struct ssess *s = all, *next; s; s = next) {
+        next = s->next;
+        if (s->outstanding > 0)
+            snmp_sess_timeout(s->sess);
+    }
+}
+
+void ssess_init(struct event_base *base)
+{
+    evbase = base;
+    if (!rfds_ready) {
+        netsnmp_large_fd_set_init(&rfds, FD_SETSIZE);
+        rfds_ready = true;
+    }
+    timer = event_new(base, -1, EV_PERSIST, on_timer, NULL);
+    struct timeval tv = { 0, 50000 };
+    if (timer)
+        event_add(timer, &tv);
+}
+
+void ssess_shutdown(void)
+{
+    while (all)
+        ssess_close(all);
+    if (timer)
+        event_free(timer);
+    timer = NULL;
+    if (rfds_ready)
+        netsnmp_large_fd_set_cleanup(&rfds);
+    rfds_ready = false;
+}
+
+static int on_pdu(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+    (void)session;
+    struct ssess *s = magic;
+    if (s->closing)
+        return 1;
+    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && op != NETSNMP_CALLBACK_OP_TIMED_OUT)
+        return 1;
+    if (s->outstanding > 0)
+        s->outstanding--;
+    s->cb(s->owner, op, reqid, pdu);
+    return 1;
+}
+
+static void on_read(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct ssess *s = arg;
+    if ((unsigned)fd >= rfds.lfs_setsize)
+        netsnmp_large_fd_set_resize(&rfds, fd + 1);
+    NETSNMP_LARGE_FD_SET(fd, &rfds);
+    snmp_sess_read2(s->sess, &rfds);
+    NETSNMP_LARGE_FD_CLR(fd, &rfds);
+}
+
+struct ssess *ssess_open(const struct ctl_peer *peer, const struct ctl_v3user *user,
+                         unsigned timeout_ms, unsigned retries, ssess_cb cb, void *owner,
+                         char *err, size_t errlen)
+{
+    netsnmp_session init;
+    char peername[CTL_HOST_MAX + 32];
+    struct ssess *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    snmp_sess_init(&init);
+    if (peer->addr.ss_family == AF_INET6)
+        snprintf(peername, sizeof peername, "udp6:[%s]:%u", peer->host, peer->port);
+    else
+        snprintf(peername, sizeof peername, "udp:%s:%u", peer->host, peer->port);
+    init.peername = peername;
+    init.timeout = (long)timeout_ms * 1000L;
+    init.retries = (int)retries;
+    init.callback = on_pdu;
+    init.callback_magic = s;
+    if (user) {
+        init.version = SNMP_VERSION_3;
+        init.securityName = (char *)user->name;
+        init.securityNameLen = strlen(user->name);
+        init.securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
+        init.securityAuthProto = usmHMACSHA1AuthProtocol;
+        init.securityAuthProtoLen = USM_AUTH_PROTO_SHA_LEN;
+        init.securityAuthKeyLen = USM_AUTH_KU_LEN;
+        init.securityPrivProto = usmAESPrivProtocol;
+        init.securityPrivProtoLen = USM_PRIV_PROTO_AES_LEN;
+        init.securityPrivKeyLen = USM_PRIV_KU_LEN;
+        if (generate_Ku(init.securityAuthProto, (u_int)init.securityAuthProtoLen,
+                        (const u_char *)user->auth, strlen(user->auth),
+                        init.securityAuthKey, &init.securityAuthKeyLen) != SNMPERR_SUCCESS ||
+            generate_Ku(init.securityAuthProto, (u_int)init.securityAuthProtoLen,
+                        (const u_char *)user->priv, strlen(user->priv),
+                        init.securityPrivKey, &init.securityPrivKeyLen) != SNMPERR_SUCCESS) {
+            snprintf(err, errlen, "%s: cannot derive keys for v3 user %s", peer->name, user->name);
+            free(s);
+            return NULL;
+        }
+    } else {
+        init.version = SNMP_VERSION_2c;
+        init.community = (u_char *)peer->community;
+        init.community_len = strlen(peer->community);
+    }
+    s->sess = snmp_sess_open(&init);
+    /* The session keeps its own copies; wipe the derived keys here. */
+    explicit_bzero(init.securityAuthKey, sizeof init.securityAuthKey);
+    explicit_bzero(init.securityPrivKey, sizeof init.securityPrivKey);
+    if (!s->sess) {
+        int liberr = 0, syserr = 0;
+        char *msg = NULL;
+        snmp_error(&init, &syserr, &liberr, &msg);
+        snprintf(err, errlen, "%s (%s): cannot open SNMP session: %s", peer->name, peername,
+                 msg ? msg : "unknown error");
+        free(msg);
+        free(s);
+        return NULL;
+    }
+    netsnmp_transport *t = snmp_sess_transport(s->sess);
+    s->fd = t ? t->sock : -1;
+    s->cb = cb;
+    s->owner = owner;
+    s->ev = s->fd >= 0 ? event_new(evbase, s->fd, EV_READ | EV_PERSIST, on_read, s) : NULL;
+    if (!s->ev || event_add(s->ev, NULL) < 0) {
+        snprintf(err, errlen, "%s: cannot watch the SNMP socket", peer->name);
+        if (s->ev)
+            event_free(s->ev);
+        snmp_sess_close(s->sess);
+        free(s);
+        return NULL;
+    }
+    s->next = all;
+    if (all)
+        all->prev = s;
+    all = s;
+    return s;
+}
+
+void ssess_close(struct ssess *s)
+{
+    if (!s)
+        return;
+    s->closing = true;
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        all = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    event_free(s->ev);
+    snmp_sess_close(s->sess);
+    if (s->owner_free)
+        s->owner_free(s->owner);
+    free(s);
+}
+
+void ssess_set_owner_free(struct ssess *s, void (*fn)(void *)) { s->owner_free = fn; }
+
+int ssess_send(struct ssess *s, netsnmp_pdu *pdu)
+{
+    int reqid = snmp_sess_async_send(s->sess, pdu, on_pdu, s);
+    if (reqid == 0) {
+        snmp_free_pdu(pdu);
+        return 0;
+    }
+    s->outstanding++;
+    return reqid;
+}
+
+unsigned ssess_outstanding(const struct ssess *s) { return s->outstanding; }

@@ -1,0 +1,258 @@
+/* Text and JSON views of the cluster (see status_view.h). */
+#include "status_view.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "decide.h"
+#include "event_log.h"
+
+void json_string(struct evbuffer *out, const char *s)
+{
+    evbuffer_add(out, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            evbuffer_add_printf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            evbuffer_add_printf(out, "\\u%04x", *p);
+        else
+            evbuffer_add(out, p, 1);
+    }
+    evbuffer_add(out, "\"", 1);
+}
+
+static void stamp(time_t t, char *buf, size_t len)
+{
+    struct tm tm;
+    if (!t) {
+        snprintf(buf, len, "never");
+        return;
+    }
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *role_of(const struct node_rt *n)
+{
+    if (!n->have_sample)
+        return "-";
+    switch (n->s.role) {
+    case ROLE_UNASSIGNED: return "unassigned";
+    case ROLE_SERVER: return "server";
+    case ROLE_SPARE: return "spare";
+    case ROLE_DIRECTOR: return "director";
+    default: return "-";
+    }
+}
+
+static void json_last_seen(struct evbuffer *out, time_t t)
+{
+    char ts[32];
+    if (!t) {
+        evbuffer_add_printf(out, "null");
+        return;
+    }
+    stamp(t, ts, sizeof ts);
+    json_string(out, ts);
+}
+
+void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
+{
+    char ts[32];
+    if (json)
+        evbuffer_add_printf(out, "{\"nodes\": [");
+    else
+        evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6s %6s  %s\n", "NAME", "ROLE", "SERVICE", "STATE",
+                            "LOAD", "CONNS", "LAST SEEN");
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        const struct node_rt *n = cl->nodes[i];
+        const char *svc = n->have_sample && n->s.service[0] ? n->s.service : "-";
+        if (json) {
+            evbuffer_add_printf(out, "%s{\"name\": ", i ? ", " : "");
+            json_string(out, n->peer.name);
+            evbuffer_add_printf(out, ", \"role\": ");
+            json_string(out, role_of(n));
+            evbuffer_add_printf(out, ", \"service\": ");
+            if (n->have_sample && n->s.service[0])
+                json_string(out, n->s.service);
+            else
+                evbuffer_add_printf(out, "null");
+            evbuffer_add_printf(out, ", \"state\": ");
+            json_string(out, node_state_label(cl, n));
+            evbuffer_add_printf(out, ", \"load1\": %.2f, \"connections\": %u, \"last_seen\": ",
+                                n->s.load1 / 100.0, n->s.conns);
+            json_last_seen(out, n->last_seen);
+            evbuffer_add_printf(out, "}");
+        } else {
+            stamp(n->last_seen, ts, sizeof ts);
+            evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6.2f %6u  %s\n", n->peer.name, role_of(n), svc,
+                                node_state_label(cl, n), n->s.load1 / 100.0, n->s.conns, ts);
+        }
+    }
+    if (json)
+        evbuffer_add_printf(out, "]}\n");
+}
+
+int view_node(struct evbuffer *out, const struct cluster *cl, const char *name, bool json)
+{
+    int i = cluster_find_node(cl, name);
+    if (i < 0)
+        return -1;
+    const struct node_rt *n = cl->nodes[i];
+    const struct node_sample *s = &n->s;
+    char ts[32];
+    if (json) {
+        evbuffer_add_printf(out, "{\"name\": ");
+        json_string(out, n->peer.name);
+        evbuffer_add_printf(out, ", \"address\": ");
+        json_string(out, n->peer.host);
+        evbuffer_add_printf(out, ", \"port\": %u, \"role\": ", n->peer.port);
+        json_string(out, role_of(n));
+        evbuffer_add_printf(out, ", \"service\": ");
+        if (n->have_sample && s->service[0])
+            json_string(out, s->service);
+        else
+            evbuffer_add_printf(out, "null");
+        evbuffer_add_printf(out, ", \"state\": ");
+        json_string(out, node_state_label(cl, n));
+        evbuffer_add_printf(out, ", \"health\": ");
+        json_string(out, node_health_name(n->hyst.health));
+        evbuffer_add_printf(out, ", \"agent_name\": ");
+        json_string(out, s->name);
+        evbuffer_add_printf(out, ", \"agent_state\": %d, \"uptime_s\": %lu, \"load1\": %.2f, \"load5\": %.2f, "
+                                 "\"load15\": %.2f, \"cpu\": %.2f, \"memtotal_kb\": %lu, \"memavail_kb\": %lu, "
+                                 "\"connections\": %u, \"synrecv\": %u, \"last_seen\": ",
+                            s->state, s->uptime / 100, s->load1 / 100.0, s->load5 / 100.0, s->load15 / 100.0,
+                            s->cpu / 100.0, s->memtotal, s->memavail, s->conns, s->synrecv);
+        json_last_seen(out, n->last_seen);
+        evbuffer_add_printf(out, ", \"apps\": [");
+        for (size_t k = 0; k < s->napps; k++) {
+            evbuffer_add_printf(out, "%s{\"name\": ", k ? ", " : "");
+            json_string(out, s->apps[k].name);
+            evbuffer_add_printf(out, ", \"oper\": %d, \"admin\": %d, \"established\": %u, \"synrecv\": %u}",
+                                s->apps[k].oper, s->apps[k].admin, s->apps[k].estab, s->apps[k].synrecv);
+        }
+        evbuffer_add_printf(out, "]}\n");
+        return 0;
+    }
+    stamp(n->last_seen, ts, sizeof ts);
+    evbuffer_add_printf(out, "name:        %s\naddress:     %s:%u\nrole:        %s\nservice:     %s\n"
+                             "state:       %s (health %s)\nlast seen:   %s\n",
+                        n->peer.name, n->peer.host, n->peer.port, role_of(n),
+                        n->have_sample && s->service[0] ? s->service : "-", node_state_label(cl, n),
+                        node_health_name(n->hyst.health), ts);
+    if (!n->have_sample)
+        return 0;
+    evbuffer_add_printf(out, "agent name:  %s\nuptime:      %lus\nload:        %.2f %.2f %.2f\ncpu:         %.2f%%\n"
+                             "memory:      %lu kB available of %lu kB\nconnections: %u established, %u syn-recv\n",
+                        s->name, s->uptime / 100, s->load1 / 100.0, s->load5 / 100.0, s->load15 / 100.0,
+                        s->cpu / 100.0, s->memavail, s->memtotal, s->conns, s->synrecv);
+    static const char *oper[] = { "?", "up", "down", "unknown", "starting", "stopping" };
+    for (size_t k = 0; k < s->napps; k++) {
+        int o = s->apps[k].oper >= 1 && s->apps[k].oper <= 5 ? s->apps[k].oper : 0;
+        evbuffer_add_printf(out, "app %-12s %-8s %u established, %u syn-recv\n", s->apps[k].name, oper[o],
+                            s->apps[k].estab, s->apps[k].synrecv);
+    }
+    return 0;
+}
+
+void view_services(struct evbuffer *out, const struct cluster *cl, bool json)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    if (json)
+        evbuffer_add_printf(out, "{\"services\": [");
+    for (size_t si = 0; si < cfg->nservices; si++) {
+        const struct ctl_service *s = &cfg->services[si];
+        char vip[INET6_ADDRSTRLEN] = "?";
+        unsigned port;
+        if (s->vip.ss_family == AF_INET) {
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)&s->vip)->sin_addr, vip, sizeof vip);
+            port = ntohs(((const struct sockaddr_in *)&s->vip)->sin_port);
+        } else {
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&s->vip)->sin6_addr, vip, sizeof vip);
+            port = ntohs(((const struct sockaddr_in6 *)&s->vip)->sin6_port);
+        }
+        unsigned target = cl->svc_target[si] ? cl->svc_target[si] : s->nodes;
+        if (json) {
+            evbuffer_add_printf(out, "%s{\"name\": ", si ? ", " : "");
+            json_string(out, s->name);
+            evbuffer_add_printf(out, ", \"protocol\": \"%s\", \"vip\": ", s->protocol == 6 ? "tcp" : "udp");
+            json_string(out, vip);
+            evbuffer_add_printf(out, ", \"port\": %u, \"nodes\": %u, \"min\": %u, \"max\": %u, \"target\": %u, "
+                                     "\"members\": [", port, s->nodes, s->min, s->max, target);
+        } else {
+            evbuffer_add_printf(out, "%s %s %s:%u  nodes %u (min %u, max %u, now wanted %u)\n", s->name,
+                                s->protocol == 6 ? "tcp" : "udp", vip, port, s->nodes, s->min, s->max, target);
+        }
+        bool first = true;
+        for (size_t i = 0; i < cl->nnodes; i++) {
+            const struct node_rt *n = cl->nodes[i];
+            if (!node_is_member(cl, n, (int)si))
+                continue;
+            if (json) {
+                evbuffer_add_printf(out, "%s{\"name\": ", first ? "" : ", ");
+                json_string(out, n->peer.name);
+                evbuffer_add_printf(out, ", \"state\": ");
+                json_string(out, node_state_label(cl, n));
+                evbuffer_add_printf(out, ", \"connections\": %u}", n->s.conns);
+            } else {
+                evbuffer_add_printf(out, "  member %-16s %-11s %u connections\n", n->peer.name,
+                                    node_state_label(cl, n), n->s.conns);
+            }
+            first = false;
+        }
+        if (json) {
+            evbuffer_add_printf(out, "], \"directors\": [");
+        }
+        for (size_t k = 0; k < s->ndirectors; k++) {
+            const struct director_rt *d = cl->dirs[s->directors[k]];
+            unsigned ndest = 0;
+            for (size_t j = 0; j < d->ndests; j++)
+                ndest += d->dests[j].svc == (int)si;
+            if (json) {
+                evbuffer_add_printf(out, "%s{\"name\": ", k ? ", " : "");
+                json_string(out, d->peer.name);
+                evbuffer_add_printf(out, ", \"reachable\": %s, \"destinations\": %u}",
+                                    d->reachable ? "true" : "false", ndest);
+            } else {
+                evbuffer_add_printf(out, "  director %-14s %-11s %u destinations\n", d->peer.name,
+                                    d->reachable ? "reachable" : "unreachable", ndest);
+            }
+        }
+        if (json)
+            evbuffer_add_printf(out, "]}");
+    }
+    if (json)
+        evbuffer_add_printf(out, "]}\n");
+}
+
+void view_log(struct evbuffer *out, size_t last, bool json)
+{
+    size_t n = event_log_count();
+    size_t from = last && last < n ? n - last : 0;
+    if (json)
+        evbuffer_add_printf(out, "{\"log\": [");
+    for (size_t i = from; i < n; i++) {
+        if (json) {
+            if (i > from)
+                evbuffer_add_printf(out, ", ");
+            json_string(out, event_log_line(i));
+        } else {
+            evbuffer_add_printf(out, "%s\n", event_log_line(i));
+        }
+    }
+    if (json)
+        evbuffer_add_printf(out, "]}\n");
+}
+
+void view_stats(struct evbuffer *out, const struct cluster *cl, bool json)
+{
+    if (json)
+        evbuffer_add_printf(out, "{\"cycles\": %u, \"sets\": %lu, \"varbinds\": %lu, \"panic\": %s}\n", cl->cycle,
+                            cl->sets_sent, cl->varbinds_read, cl->panic ? "true" : "false");
+    else
+        evbuffer_add_printf(out, "cycles %u\nsets %lu\nvarbinds %lu\npanic %s\n", cl->cycle, cl->sets_sent,
+                            cl->varbinds_read, cl->panic ? "yes" : "no");
+}
