@@ -24,7 +24,7 @@ VERSION = "0103"
 # LAMON-MIB lamonObjects (mibs/LAMON-MIB.txt).  A site that renumbers the MIB
 # root changes it here and regenerates.
 ROOT = ".1.3.6.1.4.1.8072.9999.9999.9999.1"
-ROOT_RE = r"8072\.9999\.9999\.9999\.1"
+ROOT_RE = ROOT.lstrip(".").replace(".", "\\.")   # for Cacti's OID regexps
 
 # Stock objects of Cacti 1.2 (cacti.sql), referenced by hash.
 GET_SNMP = "3eb92bb845b9660a7445cf9740726522"
