@@ -5,6 +5,7 @@
 #include "app_control.h"
 #include "kernel_mib.h"
 #include "op_mib.h"
+#include "ipvs_mib.h"
 
 void mib_modules_init(void)
 {
@@ -13,4 +14,5 @@ void mib_modules_init(void)
     op_mib_init();          /* the operation list first: the others queue into it */
     app_control_init();
     kernel_mib_init();
+    ipvs_mib_init();
 }

@@ -1,0 +1,42 @@
+/* lamonVsTable and lamonDestTable: the kernel's IPVS table over SNMP.
+ *
+ * One handler for the whole lamonIpvs subtree, so that a SET touching both
+ * tables is one transaction: it is checked as a whole (TestSet), applied to
+ * the kernel in ACTION with an undo log, and rolled back on any failure.
+ * Reads come from a snapshot refreshed after cache_ms, so changes made by
+ * ipvsadm or keepalived show up within that time.
+ *
+ * With "ipvs off" nothing is registered.  Otherwise the tables are
+ * registered even when the kernel has no IPVS (logged once): they are then
+ * empty, creation is refused with resourceUnavailable, and the family is
+ * looked up again on later reads in case ip_vs gets loaded. */
+#ifndef LAMON_IPVS_MIB_H
+#define LAMON_IPVS_MIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include "ipvs_netlink.h"
+
+#define IPVS_SVC_IDX_MAX 21     /* proto, type, len, 16 bytes, port, fwmark */
+#define IPVS_DEST_IDX_MAX 40    /* service index, type, len, 16 bytes, port */
+
+void ipvs_mib_init(void);
+
+/* Index codecs (exported for the unit test).  *_encode returns the length;
+ * *_decode returns the number of sub-identifiers used, or 0 when IDX is no
+ * valid key (unknown protocol, wrong address length, fwmark rules). */
+size_t ipvs_svc_index_encode(const struct ipvs_svc_key *k, oid *idx);
+size_t ipvs_svc_index_decode(const oid *idx, size_t len, struct ipvs_svc_key *k);
+size_t ipvs_dest_index_encode(const struct ipvs_svc_key *k, const struct ipvs_dest *d, oid *idx);
+size_t ipvs_dest_index_decode(const oid *idx, size_t len, struct ipvs_svc_key *k,
+                              struct ipvs_dest *d);
+
+/* lamonVsFlags BITS (one octet) from and to IP_VS_SVC_F_* flags. */
+uint8_t ipvs_flags_to_bits(uint32_t flags);
+uint32_t ipvs_bits_to_flags(uint8_t bits);
+
+#endif
