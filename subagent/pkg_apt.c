@@ -37,7 +37,10 @@ int pkg_apt_plan(long type, const char *spec, struct op_plan *p)
     if (validate_pkg_spec(spec, strlen(spec)) != SNMP_ERR_NOERROR)
         return SNMP_ERR_WRONGVALUE;
     static const char *const update[] = { "-q", "update", NULL };
-    const char *const install[] = { "-q", "-y", "install", spec, NULL };
+    /* An explicit version is what the operator wants, older or not. */
+    const char *const install_version[] = { "-q", "-y", "--allow-downgrades", "install", spec, NULL };
+    const char *const install_plain[] = { "-q", "-y", "install", spec, NULL };
+    const char *const *install = strchr(spec, '=') ? install_version : install_plain;
     const char *const upgrade[] = { "-q", "-y", "install", "--only-upgrade", spec, NULL };
     const char *const remove[] = { "-q", "-y", "remove", spec, NULL };
     static const char *const env[] = { "DEBIAN_FRONTEND=noninteractive", NULL };

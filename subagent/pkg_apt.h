@@ -3,6 +3,7 @@
  * before this is called and is passed as one argv element.
  *
  *   install: apt-get OPTS -q update;  apt-get OPTS -q -y install SPEC
+ *            (with --allow-downgrades when SPEC names a version)
  *   update:  apt-get OPTS -q update;  apt-get OPTS -q -y install --only-upgrade SPEC
  *   remove:  apt-get OPTS -q -y remove SPEC
  *

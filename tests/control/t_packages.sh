@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Packages over SNMP: a real local apt repository built here (dpkg-deb +
+# dpkg-scanpackages), real apt-get/dpkg pointed at a scratch root through
+# apt_option, so the machine's own package set is never touched.  Install,
+# update and remove through lamonOpTable; results and output read back;
+# checked with dpkg-query against the scratch admindir.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/snmpd.sh"
+. "$(dirname "$0")/control_lib.sh"
+lamon_test_init
+
+R=$T/apt
+ADMIN=$R/root/var/lib/dpkg
+mkdir -p "$R/repo" "$ADMIN/updates" "$ADMIN/info" "$R/state/lists/partial" "$R/cache/archives/partial" \
+    "$R/etc/apt/apt.conf.d" "$R/etc/apt/preferences.d" "$R/etc/apt/sources.list.d"
+touch "$ADMIN/status" "$ADMIN/available"
+
+# build_pkg VERSION: a tiny package into the repository
+build_pkg() {
+    local d=$T/build-$1
+    mkdir -p "$d/DEBIAN" "$d/usr/share/lamon-test-pkg"
+    printf '%s\n' "Package: lamon-test-pkg" "Version: $1" "Architecture: all" \
+        "Maintainer: lamon tests <root@localhost>" "Description: lamon control test package" \
+        " Installed by tests/control/t_packages.sh into a scratch root." >"$d/DEBIAN/control"
+    echo "version $1" >"$d/usr/share/lamon-test-pkg/version"
+    dpkg-deb --root-owner-group --build "$d" "$R/repo/lamon-test-pkg_$1_all.deb" >/dev/null
+    (cd "$R/repo" && dpkg-scanpackages -m . /dev/null 2>/dev/null >Packages && gzip -kf Packages)
+}
+build_pkg 1.0-1 || bail "cannot build the test package"
+echo "deb [trusted=yes] file:$R/repo ./" >"$R/etc/apt/sources.list"
+
+base_conf >"$T/agent.conf"
+cat >>"$T/agent.conf" <<CONF
+apt_get /usr/bin/apt-get
+apt_option -o Dir::Etc=$R/etc/apt -o Dir::Etc::sourceparts=$R/etc/apt/sources.list.d
+apt_option -o Dir::State=$R/state -o Dir::Cache=$R/cache -o Dir::State::status=$ADMIN/status
+apt_option -o Debug::NoLocking=1 -o APT::Sandbox::User=root
+apt_option -o DPkg::Options::=--root=$R/root -o DPkg::Options::=--admindir=$ADMIN
+apt_option -o DPkg::Options::=--force-not-root -o DPkg::Options::=--force-script-chrootless
+CONF
+start_snmpd || bail "snmpd did not start"
+start_control_agent "$T/agent.conf" || bail "lamon-agent did not start"
+
+status() { dpkg-query --admindir="$ADMIN" -W -f='${Status} ${Version}' lamon-test-pkg 2>/dev/null; }
+host_before=$(dpkg-query -W -f='${Package}\n' | md5sum)
+
+is "$(create_op 1 7 lamon-test-pkg)" noError "createAndGo pkgInstall lamon-test-pkg"
+wait_op 1 120 || fail "install did not end"
+is "$(op 4 1):$(op 5 1)" 3:0 "pkgInstall succeeded with exit 0"
+out=$(op 6 1)
+like "$out" "Setting up lamon-test-pkg \(1.0-1\)" "the output tail shows dpkg setting up the package"
+is "$(status)" "install ok installed 1.0-1" "dpkg-query (scratch admindir): installed 1.0-1"
+is "$(cat "$R/root/usr/share/lamon-test-pkg/version" 2>/dev/null)" "version 1.0-1" "the file is in the scratch root"
+
+build_pkg 1.1-1
+is "$(create_op 2 8 lamon-test-pkg)" noError "createAndGo pkgUpdate lamon-test-pkg"
+wait_op 2 120 || fail "update did not end"
+is "$(op 4 2):$(op 5 2)" 3:0 "pkgUpdate succeeded"
+is "$(status)" "install ok installed 1.1-1" "updated to 1.1-1 from the repository"
+
+is "$(create_op 3 7 lamon-test-pkg=1.0-1)" noError "createAndGo pkgInstall lamon-test-pkg=1.0-1 (a version)"
+wait_op 3 120 || fail "versioned install did not end"
+is "$(op 4 3)" 3 "versioned install succeeded"
+is "$(status)" "install ok installed 1.0-1" "downgraded to the requested version"
+
+is "$(create_op 4 9 lamon-test-pkg)" noError "createAndGo pkgRemove lamon-test-pkg"
+wait_op 4 120 || fail "remove did not end"
+is "$(op 4 4):$(op 5 4)" 3:0 "pkgRemove succeeded"
+like "$(op 6 4)" "Removing lamon-test-pkg" "the output tail shows the removal"
+unlike "$(status)" "install ok installed" "dpkg-query: no longer installed"
+[ ! -e "$R/root/usr/share/lamon-test-pkg/version" ] && ok "the file is gone from the scratch root" \
+    || fail "the file is still in the scratch root"
+
+is "$(create_op 5 7 lamon-no-such-pkg)" noError "a well-formed name that the repository lacks is accepted"
+wait_op 5 120 || fail "install of a missing package did not end"
+is "$(op 4 5)" 4 "and fails"
+like "$(op 5 5)" '^[1-9][0-9]*$' "with apt-get's non-zero exit code"
+like "$(op 6 5)" "Unable to locate package lamon-no-such-pkg" "and apt-get's message in the output"
+
+is "$(dpkg-query -W -f='${Package}\n' | md5sum)" "$host_before" "the machine's own package set is untouched"
+done_testing
