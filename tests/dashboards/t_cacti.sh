@@ -22,23 +22,48 @@ python3 "$TPL/make-templates.py" "$T/gen" || bail "make-templates.py failed"
 check "committed templates equal make-templates.py output" \
     diff -r -x make-templates.py -x README.md -x __pycache__ "$TPL" "$T/gen"
 
+# The data queries' OID regexps, applied the way Cacti's lib/data_query.php
+# applies them (preg_replace of '/RE/' with \1), to the OIDs of a real
+# lamonDestTable row (no IPVS in this kernel, so no agent can serve one here)
+# and of a lamonAppTable row.
+cat >"$T/re.php" <<'PHP'
+<?php
+$q = simplexml_load_file($argv[1]);
+$oid = $argv[2];
+$re = function ($s) { return '/' . preg_replace('/^OID\/REGEXP:/', '', $s) . '/'; };
+$out = array('index=' . preg_replace($re((string)$q->oid_index_parse), '\1', $oid));
+foreach ($q->fields->children() as $name => $f) {
+    if (strpos((string)$f->source, 'OID/REGEXP:') === 0) {
+        $out[] = $name . '=' . preg_replace($re((string)$f->source), '\1', $oid);
+    }
+}
+print implode(' ', $out) . "\n";
+PHP
+is "$(php "$T/re.php" "$TPL/resource/snmp_queries/lamon_ipvs_dests.xml" \
+       ".1.3.6.1.4.1.8072.9999.9999.9999.1.5.2.1.4.6.1.4.10.0.0.1.80.0.1.4.192.168.1.5.8080")" \
+   "index=6.1.4.10.0.0.1.80.0.1.4.192.168.1.5.8080 lamonDestVsAddress=10.0.0.1 lamonDestVsPort=80 lamonDestRealAddress=192.168.1.5 lamonDestRealPort=8080" \
+   "IPVS destination query: index and IPv4 service/real server fields cut from the OID"
+is "$(php "$T/re.php" "$TPL/resource/snmp_queries/lamon_apps.xml" \
+       "1.3.6.1.4.1.8072.9999.9999.9999.1.2.1.1.6.119.101.98")" "index=119.101.98" \
+   "applications query: the index is the name's octets"
+
 # --- MariaDB ------------------------------------------------------------------------
 DB=$T/db
 mkdir -p "$DB"
-mariadb-install-db --user=root --datadir="$DB/data" --auth-root-authentication-method=normal \
+timeout 300 mariadb-install-db --user=root --datadir="$DB/data" --auth-root-authentication-method=normal \
     --skip-test-db >"$DB/install.log" 2>&1 || { cat "$DB/install.log"; bail "mariadb-install-db failed"; }
 /usr/sbin/mariadbd --no-defaults --user=root --datadir="$DB/data" --socket="$DB/sock" \
     --skip-networking --pid-file="$DB/pid" --log-error="$DB/err.log" \
     --innodb-buffer-pool-size=32M --innodb-log-file-size=16M >/dev/null 2>&1 &
 LAMON_PIDS="${LAMON_PIDS:-} $!"
 sql() { mariadb --socket="$DB/sock" -uroot -N -B cacti -e "$1"; }
-wait_for 30 mariadb --socket="$DB/sock" -uroot -e 'SELECT 1' || { cat "$DB/err.log"; bail "mariadbd did not start"; }
+wait_for 120 mariadb --socket="$DB/sock" -uroot -e 'SELECT 1' || { cat "$DB/err.log"; bail "mariadbd did not start"; }
 mariadb --socket="$DB/sock" -uroot -e "CREATE DATABASE cacti DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
     CREATE USER cactiuser@localhost IDENTIFIED BY 'cactitest'; GRANT ALL ON cacti.* TO cactiuser@localhost;" ||
     bail "cannot create the cacti database"
 SCHEMA=/usr/share/doc/cacti/cacti.sql
 [ -f "$SCHEMA" ] || SCHEMA=/usr/share/dbconfig-common/data/cacti/install/mysql
-mariadb --socket="$DB/sock" -uroot cacti <"$SCHEMA" || bail "loading $SCHEMA failed"
+timeout 300 mariadb --socket="$DB/sock" -uroot cacti <"$SCHEMA" || bail "loading $SCHEMA failed"
 ok "MariaDB runs with the Cacti schema ($(sql 'SELECT cacti FROM version'))"
 
 # --- a private Cacti --------------------------------------------------------------------
@@ -76,7 +101,7 @@ sql "UPDATE settings SET value='$LOG' WHERE name='path_cactilog'"
 # and by Cacti's log, where a failed SQL save is the only trace.
 import_ok() {  # FILE: prints the import output; fails on [fail]/Unmet or a DB error
     local out rc
-    out=$(php "$C/cli/import_template.php" --filename="$1" 2>&1); rc=$?
+    out=$(timeout 300 php "$C/cli/import_template.php" --filename="$1" 2>&1); rc=$?
     printf '%s\n' "$out"
     [ "$rc" -eq 0 ] && printf '%s' "$out" | grep -q '\[success\]' &&
         ! printf '%s' "$out" | grep -Eiq '\[fail\]|unmet' &&
@@ -122,7 +147,7 @@ hold_connections 3 || bail "could not open the test connections"
 wait_for 15 test "$(snmpval "$L.2.1.1.6.$APP_INDEX")" = 3
 
 tid=$(sql "SELECT id FROM host_template WHERE name='lamon node'")
-out=$(php "$C/cli/add_device.php" --description=dashnode --ip=127.0.0.1 --template="$tid" \
+out=$(timeout 300 php "$C/cli/add_device.php" --description=dashnode --ip=127.0.0.1 --template="$tid" \
       --version=2 --community=public --port="$SNMP_PORT" --avail=snmp 2>&1)
 like "$out" "Success - new device-id" "add_device.php adds a 'lamon node' device"
 hid=$(sql "SELECT id FROM host WHERE description='dashnode'")
@@ -133,11 +158,11 @@ is "$(sql "SELECT COUNT(*) FROM graph_local WHERE host_id='$hid'")" 4 "the host 
 qid=$(sql "SELECT id FROM snmp_query WHERE name='lamon - Applications'")
 qgid=$(sql "SELECT id FROM snmp_query_graph WHERE snmp_query_id='$qid'")
 gtid=$(sql "SELECT graph_template_id FROM snmp_query_graph WHERE id='$qgid'")
-out=$(php "$C/cli/add_graphs.php" --host-id="$hid" --graph-type=ds --graph-template-id="$gtid" \
+out=$(timeout 300 php "$C/cli/add_graphs.php" --host-id="$hid" --graph-type=ds --graph-template-id="$gtid" \
       --snmp-query-id="$qid" --snmp-query-type-id="$qgid" --snmp-field=lamonAppLabel --snmp-value=web 2>&1)
 like "$out" "Graph Added" "add_graphs.php adds the application connections graph"
 
-out=$(php "$C/site/poller.php" --force 2>&1)
+out=$(timeout 300 php "$C/site/poller.php" --force 2>&1)
 like "$out" "RRDsProcessed:9" "poller.php updates 9 RRDs (8 node objects + the application)"
 rrd_of() {  # DATA-TEMPLATE DS-NAME: the RRD path of the device's data source
     sql "SELECT d.data_source_path FROM data_template_data d
