@@ -47,10 +47,10 @@ is "$n_gauge" "$n_targets" "every target is a gauge (LAMON-MIB polls Gauge32 obj
 
 mkdir -p "$T/wd"
 "$GEN" -c "$T/full.conf" -w "$T/wd" -o "$T/full.cfg"
-check "mrtg --check accepts the generated config" mrtg --check "$T/full.cfg"
+check "mrtg --check accepts the generated config" timeout 300 mrtg --check "$T/full.cfg"
 # mrtg --check must be able to fail: drop one MaxBytes line.
 grep -v '^MaxBytes\[web1-cpu\]' "$T/full.cfg" >"$T/broken.cfg"
-check_fails "mrtg --check rejects a config missing a MaxBytes" mrtg --check "$T/broken.cfg"
+check_fails "mrtg --check rejects a config missing a MaxBytes" timeout 300 mrtg --check "$T/broken.cfg"
 
 # --- bad controller configs name file and line --------------------------------------
 bad() {  # DESC LINE EXPECTED-REGEX
@@ -86,10 +86,10 @@ service www tcp 10.0.0.1:80 nodes 1 app web
 CONF
 mkdir -p "$T/rrd/mrtg"
 "$GEN" -c "$T/run.conf" -o "$T/run.cfg"
-check "mrtg --check on the config for the running agent" mrtg --check "$T/run.cfg"
+check "mrtg --check on the config for the running agent" timeout 300 mrtg --check "$T/run.cfg"
 # Twice: MRTG's first run initialises, the second one is a normal poll.
 for i in 1 2; do
-    mrtg --logging "$T/mrtg.log" "$T/run.cfg" >/dev/null 2>&1
+    timeout 300 mrtg --logging "$T/mrtg.log" "$T/run.cfg" >/dev/null 2>&1
     rc=$?
     is "$rc" 0 "mrtg run $i exits 0"
     [ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/mrtg.log" | tail -n 10
