@@ -116,6 +116,8 @@ static void feed_health(struct cluster *cl)
             event_log("node %s: %s -> up (%u good polls)", n->peer.name, node_health_name(before), cfg->rise);
         else if (t == NODE_DOWN)
             event_log("node %s: %s -> down (%u missed polls)", n->peer.name, node_health_name(before), cfg->fall);
+        if (t == NODE_DOWN)
+            n->failed = true;
         if (!n->answered)
             continue;
         /* The application check follows the service the node serves now;
@@ -143,6 +145,8 @@ static void feed_health(struct cluster *cl)
             event_log("node %s: application %s of service %s %s -> down (%s for %u polls)", n->peer.name,
                       appname, svcname, node_health_name(before), a ? "not running" : "not on the agent",
                       cfg->fall);
+        if (t == NODE_DOWN)
+            n->failed = true;
     }
 }
 
@@ -188,6 +192,7 @@ static int set_node(struct cluster *cl, struct node_rt *n, int role, const char 
     n->set_in_flight = true;
     /* Optimistic: decisions later in this cycle see the node as written. */
     if (role) {
+        n->failed = false;
         n->s.role = role;
         snprintf(n->s.service, sizeof n->s.service, "%s", service);
     }
@@ -328,16 +333,17 @@ static void reconcile_roles(struct cluster *cl)
                 if (!node_is_member(cl, n, (int)si) || !node_live(n) || n->set_in_flight ||
                     n->s.state == NSTATE_DRAINING)
                     continue;
-                /* A member that carries no traffic yet goes first. */
-                if (!pick || (!node_ready(cl, n) && node_ready(cl, pick)) ||
-                    (node_ready(cl, n) == node_ready(cl, pick) && n->s.conns < pick->s.conns))
+                /* A member that failed and came back, or one that carries
+                 * no traffic yet, goes first; then the least busy. */
+                bool nq = n->failed || !node_ready(cl, n), pq = pick && (pick->failed || !node_ready(cl, pick));
+                if (!pick || (nq && !pq) || (nq == pq && n->s.conns < pick->s.conns))
                     pick = n;
             }
             if (!pick)
                 break;
             char why[128];
             snprintf(why, sizeof why, "service %s has %u nodes, wants %u", s->name, live, target);
-            if (!node_ready(cl, pick)) {
+            if (pick->failed || !node_ready(cl, pick)) {
                 event_log("node %s back to the spares: %s", pick->peer.name, why);
                 set_node(cl, pick, ROLE_SPARE, "", 0, why);
             } else {

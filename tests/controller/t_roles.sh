@@ -24,9 +24,14 @@ for n in 1 2 3 4; do
     [ "$r" = 2 ] && servers+=($n)
 done
 is "$(echo $roles | tr ' ' '\n' | sort | tr '\n' ' ')" "2 2 3 3 " "agents hold the roles: two server(2), two spare(3)"
-is "$(nodeget "${servers[0]}" lamonNodeService.0)" '"www"' "a server's agent holds lamonNodeService www"
-check "the servers' application was started through lamonAppAdminStatus" \
-    test -e "$T/node${servers[0]}/web.up" -a -e "$T/node${servers[1]}/web.up"
+like "$(nodeget "${servers[0]}" lamonNodeService.0)" '^"?www"?$' "a server's agent holds lamonNodeService www"
+for s in "${servers[@]}"; do
+    check "server node$s: its application was started through lamonAppAdminStatus" wait_for 5 test -e "$T/node$s/web.up"
+done
+for n in 1 2 3 4; do
+    [[ " ${servers[*]} " == *" $n "* ]] && continue
+    check_fails "spare node$n: its application was not started" test -e "$T/node$n/web.up"
+done
 
 # Views.
 st=$(lamonctl status --json)
@@ -47,8 +52,15 @@ f=${servers[1]}
 for i in 1 2 3 4 5; do
     pause_node $f; sleep 1.1; cont_node $f; sleep 2.5
 done
-is "$(nodeget $f lamonNodeRole.0)" 2 "a node missing 1 of fall=3 polls, 5 times, keeps its role"
-unlike "$(lamonctl log)" "node node$f: up -> down" "... and is never marked down"
+# The shared test machine can stall every process for seconds; the panic
+# detector then sees all nodes vanish at once, and this check means nothing.
+if lamonctl log | grep -q PANIC; then
+    skip "flapping: the machine stalled (panic logged), hysteresis not measurable"
+    skip "flapping: never marked down"
+else
+    is "$(nodeget $f lamonNodeRole.0)" 2 "a node missing 1 of fall=3 polls, 5 times, keeps its role"
+    unlike "$(lamonctl log)" "node node$f: up -> down" "... and is never marked down"
+fi
 
 # Failover: a server vanishes; a spare is promoted and its app started.
 k=${servers[0]}
