@@ -8,10 +8,11 @@
 #include "snmp_session.h"
 #include "snmp_set.h"
 
+/* Entries are NULL while cluster_apply_config() moves them. */
 int cluster_find_node(const struct cluster *cl, const char *name)
 {
     for (size_t i = 0; i < cl->nnodes; i++)
-        if (strcmp(cl->nodes[i]->peer.name, name) == 0)
+        if (cl->nodes[i] && strcmp(cl->nodes[i]->peer.name, name) == 0)
             return (int)i;
     return -1;
 }

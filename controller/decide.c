@@ -549,6 +549,14 @@ static const struct node_rt *node_at(const struct cluster *cl, const struct ctl_
     return NULL;
 }
 
+/* The kernel turns a destination whose address is local to the director
+ * into local(2) whatever method was asked for; that is not a difference
+ * to correct (it would be "corrected" every cycle). */
+static bool fwd_differs(int have, enum ctl_fwd want)
+{
+    return have != 2 && have != (int)want;
+}
+
 static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
 {
     const struct ctl_service *s = &cl->cfg->services[si];
@@ -596,7 +604,7 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
                      d->peer.name, n->peer.name, as, s->name, weight,
                      s->app[0] ? "its application runs" : "serving");
             dir_send(cl, d, pdu, what);
-        } else if (have->weight != weight || have->fwd != (int)s->fwd) {
+        } else if (have->weight != weight || fwd_differs(have->fwd, s->fwd)) {
             netsnmp_pdu *pdu = snmp_set_pdu();
             if (!pdu)
                 return;
@@ -604,7 +612,7 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
             o[LAMON_IPVS_ENTRY_LEN] = LD_WEIGHT;
             size_t len = key_oid(o, LAMON_IPVS_ENTRY_LEN + 1, s, &a);
             snmp_set_add_int(pdu, o, len, weight);
-            if (have->fwd != (int)s->fwd) {
+            if (fwd_differs(have->fwd, s->fwd)) {
                 o[LAMON_IPVS_ENTRY_LEN] = LD_FWD;
                 snmp_set_add_int(pdu, o, len, s->fwd);
             }

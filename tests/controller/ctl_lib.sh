@@ -51,7 +51,7 @@ CONF
 }
 
 node_registered() { nodeget "$1" lamonNodeAgentVersion.0 | grep -qv 'No Such'; }
-nodeget() { snmpget -v2c -c public -r1 -t1 -Oqv -Oe "127.0.1.$1:$NODE_PORT" "LAMON-MIB::$2" 2>/dev/null; }
+nodeget() { snmpget -v2c -c public -r1 -t1 -Oqv -Oe -OU "127.0.1.$1:$NODE_PORT" "LAMON-MIB::$2" 2>/dev/null; }
 node_pid() { eval "echo \$NODE_SNMPD_$1"; }
 # Stopping a node's snmpd (SIGSTOP) makes it vanish without losing state;
 # SIGCONT brings it back.
