@@ -155,7 +155,7 @@ agentaddress udp:161
 master agentx
 agentXSocket /run/lamon/agentx.sock
 agentXPerms 0600 0700
-agentXTimeout 1
+agentXTimeout 10
 rocommunity public
 createUser $VM_V3_USER SHA \"$VM_V3_AUTH\" AES \"$VM_V3_PRIV\"
 rwuser $VM_V3_USER priv

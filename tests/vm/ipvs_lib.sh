@@ -1,0 +1,71 @@
+# Helpers for the IPVS tests in the VM.  Source after vm.sh.
+
+# vs_idx PROTO ADDR PORT [FWMARK]: the lamonVsTable index of a service,
+# e.g. "6.1.4.10.0.0.1.80.0"; PROTO tcp|udp|sctp|fwmark.
+vs_idx() {
+    $VM_PY - "$@" <<'PY'
+import ipaddress, sys
+proto = {"fwmark": 0, "tcp": 6, "udp": 17, "sctp": 132}[sys.argv[1]]
+a = ipaddress.ip_address(sys.argv[2])
+b = a.packed
+mark = sys.argv[4] if len(sys.argv) > 4 else "0"
+print(".".join(str(x) for x in [proto, 1 if a.version == 4 else 2, len(b), *b, int(sys.argv[3]), int(mark)]))
+PY
+}
+
+# dest_idx VSIDX ADDR PORT: the lamonDestTable index of a destination.
+dest_idx() {
+    $VM_PY - "$@" <<'PY'
+import ipaddress, sys
+a = ipaddress.ip_address(sys.argv[2])
+b = a.packed
+print(sys.argv[1] + "." + ".".join(str(x) for x in [1 if a.version == 4 else 2, len(b), *b, int(sys.argv[3])]))
+PY
+}
+
+# ipvs_snapshot: ipvsadm's view in a canonical form (rules only).
+ipvs_snapshot() { vm_exec ipvsadm -Sn | sort; }
+
+# ipvs_listing: all of ipvsadm's listings in one go, separated by markers.
+ipvs_listing() {
+    vm_sh 'for o in "" --stats --rate --thresholds --persistent-conn; do
+             echo "=== $o"; ipvsadm -Ln --exact $o; done'
+}
+
+# ipvs_dump DIR: the walk and ipvsadm's listings that ipvs_compare.py reads.
+# The kernel's counters and its rate estimator (2 s period) move on their
+# own, so ipvsadm is read before and after the walk and the dump only counts
+# when both readings agree: then the agent's snapshot saw the same figures.
+ipvs_dump() {
+    local d=$1
+    mkdir -p "$d"
+    sleep 0.6    # past the agent's cache lifetime: the walk reads afresh
+    ipvs_listing >"$d/before" || return 1
+    vm_snmp snmpwalk -On -OU -Oe -Oq -Ot LAMON-MIB::lamonIpvs >"$d/walk.txt" || return 1
+    ipvs_listing >"$d/after" || return 1
+    cmp -s "$d/before" "$d/after" || return 2
+    awk -v d="$d" '/^=== /{f = d "/" ($2 == "" ? "ln" : $2 == "--stats" ? "stats" : $2 == "--rate" ? "rate" : $2 == "--thresholds" ? "thresh" : "pconn") ".txt"; next} {print > f}' "$d/after"
+}
+
+# ipvs_compare DIR: every column of both tables equals ipvsadm's figure.
+ipvs_compare() {
+    local d=$1 i rc
+    for i in 1 2 3 4 5 6 7 8; do
+        ipvs_dump "$d"; rc=$?
+        [ $rc -eq 1 ] && return 1
+        [ $rc -eq 2 ] && continue
+        $VM_PY "$VM_ROOT/tests/vm/ipvs_compare.py" "$d"
+        return
+    done
+    echo "the kernel's figures never held still across a walk" >&2
+    return 1
+}
+
+# snmpset_err ARGS...: runs snmpset (v3 authPriv); prints the error name
+# (e.g. wrongValue) or "noError".
+snmpset_err() {
+    local out
+    if out=$(vm_snmpv3 snmpset "$@" 2>&1); then echo noError; return; fi
+    printf '%s\n' "$out" | sed -n 's/^Reason: \([a-zA-Z]*\).*/\1/p' | head -n 1
+    printf '%s\n' "$out" | grep -q '^Reason:' || printf '%s\n' "$out" | head -n 3 >&2
+}
