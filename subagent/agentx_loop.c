@@ -14,9 +14,9 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/library/large_fd_set.h>
-#include <net-snmp/agent/agent_callbacks.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -38,6 +38,7 @@ static int connected, ever_connected;
 static struct timespec lost_at;
 
 static void snmp_read_cb(evutil_socket_t fd, short what, void *arg);
+static void session_seen(int open_now);
 
 void agentx_loop_update(void)
 {
@@ -48,7 +49,7 @@ void agentx_loop_update(void)
     nwatches = 0;
 
     netsnmp_large_fd_set fdset;
-    int maxfd = 0, block = 1;
+    int maxfd = 0, block = 1, sockets = 0;
     struct timeval tv = { 0, 0 };
     netsnmp_large_fd_set_init(&fdset, FD_SETSIZE);
     NETSNMP_LARGE_FD_ZERO(&fdset);
@@ -56,6 +57,9 @@ void agentx_loop_update(void)
     for (int fd = 0; fd < maxfd; fd++) {
         if (!NETSNMP_LARGE_FD_ISSET(fd, &fdset))
             continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+            sockets++;
         int fl = fcntl(fd, F_GETFD);
         if (fl >= 0 && !(fl & FD_CLOEXEC))
             fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
@@ -74,6 +78,7 @@ void agentx_loop_update(void)
         watches[nwatches++] = ev;
     }
     netsnmp_large_fd_set_cleanup(&fdset);
+    session_seen(sockets > 0);
     /* block == 0: Net-SNMP wants snmp_timeout()/run_alarms() after tv. */
     if (evtimer_add(timeout_ev, block ? NULL : &tv) != 0)
         snmp_log(LOG_ERR, "agentx_loop: cannot schedule the Net-SNMP timer\n");
@@ -106,16 +111,17 @@ static void connected_later(evutil_socket_t fd, short what, void *arg)
         connect_cb(arg != NULL);
 }
 
-/* SNMPD_CALLBACK_INDEX_START / INDEX_STOP: the AgentX session opened
- * (registrations are being sent) or went away. */
-static int session_cb(int major, int minor, void *server_arg, void *client_arg)
+/* The subagent has a socket among Net-SNMP's fds exactly while its AgentX
+ * session is open (the internal callback transport uses pipes)
+ * (open and registration are synchronous, so registrations are through by
+ * the time we see the fd).  Watching that is simpler and safer than
+ * Net-SNMP's INDEX_START/STOP callbacks, whose lists the library itself
+ * changes while calling them. */
+static void session_seen(int open_now)
 {
-    (void)major; (void)server_arg; (void)client_arg;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (minor == SNMPD_CALLBACK_INDEX_START) {
-        if (connected)
-            return 0;
+    if (open_now && !connected) {
         connected = 1;
         if (!ever_connected) {
             snmp_log(LOG_INFO, "registered with the AgentX master\n");
@@ -124,8 +130,6 @@ static int session_cb(int major, int minor, void *server_arg, void *client_arg)
                       (now.tv_nsec - lost_at.tv_nsec) / 1000000;
             snmp_log(LOG_NOTICE, "re-registered with the AgentX master %ld ms after losing it\n", ms);
         }
-        /* The callback runs inside the session open; notifications are sent
-         * from the loop once the registrations are through. */
         if (base)
             event_base_once(base, -1, EV_TIMEOUT, connected_later,
                             ever_connected ? NULL : (void *)1, NULL);
@@ -133,14 +137,11 @@ static int session_cb(int major, int minor, void *server_arg, void *client_arg)
         /* Net-SNMP would log every failed reconnect; we log the loss once. */
         netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
                                NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
-    } else if (minor == SNMPD_CALLBACK_INDEX_STOP) {
-        if (!connected)
-            return 0;
+    } else if (!open_now && connected) {
         connected = 0;
         lost_at = now;
         snmp_log(LOG_WARNING, "lost the AgentX master; reconnecting every second\n");
     }
-    return 0;
 }
 
 void agentx_loop_preinit(void)
@@ -157,10 +158,6 @@ void agentx_loop_preinit(void)
     /* A 1 s ping notices a dead master and retries the connection every
      * second, so re-registration after an snmpd restart takes < 2 s. */
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 1);
-    snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
-                           session_cb, NULL);
-    snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
-                           session_cb, NULL);
 }
 
 void agentx_loop_on_connect(void (*fn)(int first))

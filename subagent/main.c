@@ -102,7 +102,11 @@ int main(int argc, char **argv)
         return 1;
     }
     mib_modules_init();
+    /* init_agent() put back the 15 s default; 1 s keeps re-registration
+     * after a master restart under 2 s. */
+    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 1);
     init_snmp("lamon-agent");
+    agentx_loop_update();
     if (!agentx_loop_connected()) {
         snmp_log(LOG_WARNING, "AgentX master %s not reachable; retrying every second "
                  "(logged once)\n", xsocket ? xsocket : "(default socket)");
