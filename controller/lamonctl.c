@@ -59,13 +59,17 @@ static char *ask(const char *sock, const char *line)
     }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
-    while (buf) {
+    if (!buf) {
+        close(fd);
+        return NULL;
+    }
+    for (;;) {
         if (cap - n < 2048) {
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
-                buf = NULL;
-                break;
+                close(fd);
+                return NULL;
             }
             buf = nb;
             cap *= 2;
@@ -78,8 +82,7 @@ static char *ask(const char *sock, const char *line)
         n += (size_t)r;
     }
     close(fd);
-    if (buf)
-        buf[n] = '\0';
+    buf[n] = '\0';
     return buf;
 }
 
