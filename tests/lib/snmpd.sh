@@ -30,6 +30,11 @@ lamon_test_cleanup() {
     for p in ${LAMON_PIDS:-}; do kill "$p" 2>/dev/null || true; done
     sleep 0.2
     for p in ${LAMON_PIDS:-}; do kill -9 "$p" 2>/dev/null || true; done
+    # Anything else still running from the test's own directory (daemons and
+    # the processes they spawned, e.g. Cacti's background pollers) goes too.
+    if [ -n "${T:-}" ] && [ -d "$T" ]; then
+        pkill -f -- "$T/" 2>/dev/null || true; sleep 0.2; pkill -9 -f -- "$T/" 2>/dev/null || true
+    fi
     if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
     return 0
 }
