@@ -192,7 +192,11 @@ static int set_node(struct cluster *cl, struct node_rt *n, int role, const char 
     n->set_in_flight = true;
     /* Optimistic: decisions later in this cycle see the node as written. */
     if (role) {
+        /* A new role starts a fresh application history: the check of the
+         * old role says nothing about the new service's application. */
         n->failed = false;
+        memset(&n->app, 0, sizeof n->app);
+        snprintf(n->app_for, sizeof n->app_for, "%s", role == ROLE_SERVER ? service : "");
         n->s.role = role;
         snprintf(n->s.service, sizeof n->s.service, "%s", service);
     }
@@ -305,6 +309,24 @@ static void reconcile_roles(struct cluster *cl)
         }
         scale(cl, si, live);
         unsigned target = cl->svc_target[si] ? cl->svc_target[si] : s->nodes;
+        /* A member that failed and is back: rejoin when the service still
+         * needs it, else back to the spares before any director sees it. */
+        for (size_t i = 0; i < cl->nnodes; i++) {
+            struct node_rt *n = cl->nodes[i];
+            if (!n->failed || n->set_in_flight || !node_is_member(cl, n, (int)si) || !node_live(n) ||
+                n->hyst.health != NODE_UP)
+                continue;
+            if (live - 1 >= target) {
+                event_log("node %s is back; service %s is at strength without it: back to the spares",
+                          n->peer.name, s->name);
+                if (set_node(cl, n, ROLE_SPARE, "", 0, "returned after a failure, service at strength") == 0)
+                    live--;
+            } else {
+                event_log("node %s is back and rejoins service %s (%u of %u nodes)", n->peer.name, s->name,
+                          live, target);
+                n->failed = false;
+            }
+        }
         while (live < target) {
             struct node_rt *n = best_spare(cl);
             if (!n)
@@ -580,7 +602,7 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
     /* Wanted destinations. */
     for (size_t i = 0; i < cl->nnodes; i++) {
         const struct node_rt *n = cl->nodes[i];
-        if (!node_is_member(cl, n, (int)si) || !node_ready(cl, n))
+        if (!node_is_member(cl, n, (int)si) || !node_ready(cl, n) || n->failed)
             continue;
         struct sockaddr_storage a = dest_addr(n, s);
         const struct dest_obs *have = dir_find(d, (int)si, &a);
@@ -629,7 +651,7 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
             continue;
         const struct node_rt *n = node_at(cl, s, &ob->addr);
         const char *reason;
-        if (n && node_is_member(cl, n, (int)si) && node_ready(cl, n))
+        if (n && node_is_member(cl, n, (int)si) && node_ready(cl, n) && !n->failed)
             continue;                      /* wanted, handled above */
         if (n && node_is_member(cl, n, (int)si) && !node_settled(n))
             continue;                      /* not judged yet: leave it be */

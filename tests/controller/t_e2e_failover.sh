@@ -36,7 +36,9 @@ spares=$(for n in 1 2 3 4 5 6; do [ "$(nodeget $n lamonNodeRole.0)" = 3 ] && ech
 is "$spares" 2 "the other two agents say role spare"
 like "$(vm_exec ipvsadm -Ln -t 10.0.0.1:80)" "TCP  10.0.0.1:80 rr" "the controller created the service with scheduler rr"
 
-# Zero changes across a restart.
+# Zero changes across a restart, once the cluster is healthy.
+wait_for 60 sh -c "[ \$('$LAMONCTL_BIN' -s '$CTL_SOCK' status | awk 'NR>1 && \$2==\"server\" && \$4==\"up\"' | wc -l) = 4 ]" \
+    || fail "servers not all up: $(lamonctl status)"
 stop_controller
 start_controller "$T/ctl.conf" || bail "controller did not restart"
 sleep 10
