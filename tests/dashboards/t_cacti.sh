@@ -70,11 +70,6 @@ ok "MariaDB runs with the Cacti schema ($(sql 'SELECT cacti FROM version'))"
 # prove it is gone before any poller runs.
 sql "DELETE FROM automation_networks; DELETE FROM automation_snmp_items; UPDATE settings SET value='' WHERE name IN ('automation_enabled','reports_enabled')"
 is "$(sql 'SELECT COUNT(*) FROM automation_networks')" 0 "no automation network: the poller scans nothing"
-# cacti.sql ships an enabled discovery network (192.168.1.0/24) that
-# poller.php would scan with detached poller_automation.php processes: tests
-# talk to loopback only, and nothing may outlive the test.
-sql "DELETE FROM automation_networks; DELETE FROM automation_devices"
-is "$(sql 'SELECT COUNT(*) FROM automation_networks')" 0 "Cacti's sample discovery network is removed"
 
 # --- a private Cacti --------------------------------------------------------------------
 C=$T/cacti
