@@ -34,17 +34,27 @@ ipvs_listing() {
 
 # ipvs_dump DIR: the walk and ipvsadm's listings that ipvs_compare.py reads.
 # The kernel's counters and its rate estimator (2 s period) move on their
-# own, so ipvsadm is read before and after the walk and the dump only counts
-# when both readings agree: then the agent's snapshot saw the same figures.
+# own, so everything is read in one command in the guest (no host round
+# trips in between), ipvsadm before and after the walk, and the dump only
+# counts when both readings agree: then the agent's snapshot saw the same.
+# The walk is numeric (no MIB needed in the guest).
 ipvs_dump() {
     local d=$1
     mkdir -p "$d"
-    sleep 0.6    # past the agent's cache lifetime: the walk reads afresh
-    ipvs_listing >"$d/before" || return 1
-    vm_snmp snmpwalk -On -OU -Oe -Oq -Ot LAMON-MIB::lamonIpvs >"$d/walk.txt" || return 1
-    ipvs_listing >"$d/after" || return 1
-    cmp -s "$d/before" "$d/after" || return 2
-    awk -v d="$d" '/^=== /{f = d "/" ($2 == "" ? "ln" : $2 == "--stats" ? "stats" : $2 == "--rate" ? "rate" : $2 == "--thresholds" ? "thresh" : "pconn") ".txt"; next} {print > f}' "$d/after"
+    vm_sh 'sleep 0.6
+        l() { for o in "" --stats --rate --thresholds --persistent-conn; do
+                echo "=== $o"; ipvsadm -Ln --exact $o; done; }
+        l; echo "=== walk"
+        MIBS= MIBDIRS=/nonexistent snmpbulkwalk -v2c -c public -r1 -t5 -Cr50 -On -OU -Oe -Oq -Ot \
+            127.0.0.1 .1.3.6.1.4.1.8072.9999.9999.9999.1.5 2>/dev/null
+        echo "=== after"; l' >"$d/all" || return 1
+    awk -v d="$d" '/^=== after$/{after = 1}
+        /^=== /{f = d "/" (after ? "after-" : "") ($2 == "" ? "ln" : $2 == "--stats" ? "stats" : $2 == "--rate" ? "rate" : $2 == "--thresholds" ? "thresh" : $2 == "walk" ? "walk" : $2 == "after" ? "x" : "pconn") ".txt"; next}
+        {print > f}' "$d/all"
+    local x
+    for x in ln stats rate thresh pconn; do
+        cmp -s "$d/$x.txt" "$d/after-$x.txt" || return 2
+    done
 }
 
 # ipvs_compare DIR: every column of both tables equals ipvsadm's figure.
