@@ -31,17 +31,22 @@ now() { date +%s.%N; }
 } >"$W/setup.rules"
 vm_sh "ipvsadm -C && ipvsadm -R < $W/setup.rules" || { echo "setup failed (is $W visible in the guest?)"; exit 1; }
 
+# The 1,000 instance OIDs, computed before any timing.
+for s in $(seq 1 50); do
+    vi=$(vs_idx tcp 10.30.0.$s 80)
+    for d in $(seq 1 20); do echo "LAMON-MIB::lamonDestWeight.$vi.1.4.192.168.70.$d.80"; done
+done >"$W/oids"
+mapfile -t OIDS <"$W/oids"
 snmp_changes() {  # WEIGHT: all 1,000 weights via SETs of BATCH varbinds
-    local w=$1 args=() n=0 s d
-    for s in $(seq 1 50); do
-        local vi; vi=$(vs_idx tcp 10.30.0.$s 80)
-        for d in $(seq 1 20); do
-            args+=("LAMON-MIB::lamonDestWeight.$vi.1.4.192.168.70.$d.80" i "$w")
-            n=$((n + 1))
-            if [ $n -eq "$BATCH" ]; then vm_snmpv3 snmpset -Oq "${args[@]}" >/dev/null || return 1; args=(); n=0; fi
-        done
+    local w=$1 args=() o
+    for o in "${OIDS[@]}"; do
+        args+=("$o" i "$w")
+        if [ ${#args[@]} -eq $((3 * BATCH)) ]; then
+            vm_snmpv3 snmpset -Oq "${args[@]}" >/dev/null || return 1
+            args=()
+        fi
     done
-    [ $n -eq 0 ] || vm_snmpv3 snmpset -Oq "${args[@]}" >/dev/null
+    [ ${#args[@]} -eq 0 ] || vm_snmpv3 snmpset -Oq "${args[@]}" >/dev/null
 }
 for r in $(seq 1 "$RUNS"); do
     t0=$(now); snmp_changes $((r + 1)) || { echo "snmpset failed"; exit 1; }; t1=$(now)
