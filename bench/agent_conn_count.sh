@@ -14,7 +14,7 @@ R=${R:-11}
 ulimit -n "$(ulimit -Hn)" || exit 1
 lamon_test_init
 start_snmpd || exit 1
-P=$((30000 + RANDOM % 20000))
+P=$((10000 + RANDOM % 20000))   # below the ephemeral range
 cat >"$T/agent.conf" <<CONF
 nodename countnode
 statedir $T/state
