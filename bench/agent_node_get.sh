@@ -41,6 +41,7 @@ statedir $T/state
 app ssh 22
 CONF
 start_agent "$T/agent.conf" || exit 1
+SAVED_MIBDIRS=$MIBDIRS
 export MIBS= MIBDIRS=/nonexistent
 sleep 1
 # Numeric OIDs and no MIB loading in the client, for both sides alike.
@@ -86,8 +87,13 @@ for r in 1 2 3 4 5; do
     kill -9 "$SNMPD_PID"; wait "$SNMPD_PID" 2>/dev/null
     sleep 0.5
     s=$(date +%s%N)
-    start_snmpd "extend lamonnode $T/node.sh" >/dev/null || exit 1
-    until snmp snmpget -Oqv .1.3.6.1.4.1.8072.9999.9999.9999.1.1.17.0 2>/dev/null | grep -q 0.1.0; do sleep 0.02; done
+    # start_snmpd's readiness probe uses MIB names.
+    MIBS=LAMON-MIB MIBDIRS=$SAVED_MIBDIRS start_snmpd "extend lamonnode $T/node.sh" >/dev/null 2>&1 \
+        || { echo "snmpd restart failed"; exit 1; }
+    for w in $(seq 1 500); do   # bounded: 10 s
+        snmp snmpget -Oqv .1.3.6.1.4.1.8072.9999.9999.9999.1.1.17.0 2>/dev/null | grep -q 0.1.0 && break
+        sleep 0.02
+    done
     echo $(( ($(date +%s%N) - s) / 1000 )) >>"$T/rereg"
 done
 echo "re-registration after snmpd kill -9 + restart (from snmpd start until the agent answers): $(stats "$T/rereg" | sed 's/p99/max/')"
