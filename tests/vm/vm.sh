@@ -15,6 +15,7 @@
 #   vm_spawn LOG ARGV...     start a daemon in the guest, output to LOG
 #   vm_snmp CMD ARGS...      snmpget/snmpwalk/... v2c (public) to the guest
 #   vm_snmpv3 CMD ARGS...    the same as the authPriv user lamonadmin
+#                            (VM_SNMP_OPTS: extra options before the address)
 #   vm_stop                  power off and wait for qemu
 #
 # VM_EXTRA_FWD="udp:127.0.0.1:P-:Q,..." adds hostfwd rules.  In the guest,
@@ -132,11 +133,11 @@ vm_spawn() { $VM_CTL spawn "$VM_CMD_PORT" "$@"; }  # LOG ARGV...: detached
 
 vm_snmp() {
     local cmd=$1; shift
-    "$cmd" -v2c -c public -r1 -t5 "127.0.0.1:$VM_SNMP_PORT" "$@"
+    "$cmd" ${VM_SNMP_OPTS:-} -v2c -c public -r1 -t5 "127.0.0.1:$VM_SNMP_PORT" "$@"
 }
 vm_snmpv3() {
     local cmd=$1; shift
-    "$cmd" -v3 -l authPriv -u "$VM_V3_USER" -a SHA -A "$VM_V3_AUTH" -x AES -X "$VM_V3_PRIV" \
+    "$cmd" ${VM_SNMP_OPTS:-} -v3 -l authPriv -u "$VM_V3_USER" -a SHA -A "$VM_V3_AUTH" -x AES -X "$VM_V3_PRIV" \
         -r1 -t5 "127.0.0.1:$VM_SNMP_PORT" "$@"
 }
 
