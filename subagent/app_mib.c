@@ -431,7 +431,7 @@ static void get_one(netsnmp_request_info *req, struct app_row *r, unsigned col)
         snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, len);
         break;
     default:
-        netsnmp_set_request_error(NULL, req, SNMP_NOSUCHOBJECT);
+        netsnmp_request_set_error(req, SNMP_NOSUCHOBJECT);
     }
 }
 

@@ -200,7 +200,7 @@ static void get_one(netsnmp_request_info *r, oid col)
         set_string(r, LAMON_VERSION);
         break;
     default:
-        netsnmp_set_request_error(NULL, r, SNMP_NOSUCHOBJECT);
+        netsnmp_request_set_error(r, SNMP_NOSUCHOBJECT);
     }
 }
 

@@ -81,8 +81,15 @@ start_agent() {
     "$AGENT_BIN" -f -x "$AGENTX" -c "$1" >"$T/agent.log" 2>&1 &
     AGENT_PID=$!
     LAMON_PIDS="${LAMON_PIDS:-} $AGENT_PID"
-    wait_for 10 snmpget -v2c -c public -r0 -t1 "127.0.0.1:$SNMP_PORT" LAMON-MIB::lamonNodeName.0 \
-        || { cat "$T/agent.log" >&2; return 1; }
+    wait_for 10 agent_registered || { cat "$T/agent.log" >&2; return 1; }
+}
+
+# agent_registered: the agent answers lamonNodeName (snmpget exits 0 on
+# noSuchObject too, so look at the value).
+agent_registered() {
+    local v
+    v=$(snmpget -v2c -c public -r0 -t1 -Oqv "127.0.0.1:$SNMP_PORT" LAMON-MIB::lamonNodeName.0 2>/dev/null) || return 1
+    case "$v" in ""|*"No Such"*) return 1 ;; esac
 }
 
 snmp() {
