@@ -42,11 +42,11 @@ snmp_changes() {  # WEIGHT: all 1,000 weights via SETs of BATCH varbinds
     for o in "${OIDS[@]}"; do
         args+=("$o" i "$w")
         if [ ${#args[@]} -eq $((3 * BATCH)) ]; then
-            vm_snmpv3 snmpset -Oq "${args[@]}" >/dev/null || return 1
+            vm_snmpv3 snmpset "${args[@]}" >/dev/null || return 1
             args=()
         fi
     done
-    [ ${#args[@]} -eq 0 ] || vm_snmpv3 snmpset -Oq "${args[@]}" >/dev/null
+    [ ${#args[@]} -eq 0 ] || vm_snmpv3 snmpset "${args[@]}" >/dev/null
 }
 for r in $(seq 1 "$RUNS"); do
     t0=$(now); snmp_changes $((r + 1)) || { echo "snmpset failed"; exit 1; }; t1=$(now)
@@ -70,7 +70,7 @@ echo "1,000 weight changes: SNMP SETs of $BATCH varbinds (host->guest) median $(
 vm_sh "ipvsadm -C && ipvsadm -R < $W/walk.rules" || exit 1
 for r in $(seq 1 "$RUNS"); do
     sleep 1.1
-    t0=$(now); n=$(vm_snmp snmpbulkwalk -Cr50 -On LAMON-MIB::lamonIpvs | wc -l); t1=$(now)
+    t0=$(now); n=$(VM_SNMP_OPTS="-Cr50 -On" vm_snmp snmpbulkwalk LAMON-MIB::lamonIpvs | wc -l); t1=$(now)
     echo "$t1 - $t0" | bc >>"$W/walk.times"
     vm_sh "s=\$(date +%s.%N); ipvsadm -Ln --stats --exact >/dev/null; e=\$(date +%s.%N); echo \"\$e - \$s\" | bc" >>"$W/ipvsadm-l.times"
 done
