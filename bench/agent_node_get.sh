@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
 # Benchmarks of lamon-agent through a private snmpd (never part of make check):
-#  1. one GET of the whole lamonNode group (18 varbinds): median and p99
-#     latency, against the same 18 values served by Net-SNMP's `extend`
-#     (a /bin/sh script reading /proc) in the same snmpd, same run;
-#  2. agent CPU time and RSS per 1,000 such polls;
+#  1. one GET of the whole lamonNode group (18 varbinds in one PDU): median
+#     and p99 latency, against the same 18 values served by Net-SNMP's
+#     `extend` (a /bin/sh script reading /proc) in the same snmpd, same run,
+#     both with the extend cache off (the script runs for every GET, as
+#     operators' extend scripts do) and with its default 5 s cache.
+#     `-cacheTime 0` does NOT turn the cache off in Net-SNMP 5.9.3 (it reads
+#     back as 5 and the script runs once per 5 s), and nsExtendCacheTime is not
+#     writable (every SET on the extend table gives genError: extend writes
+#     are compiled out since CVE-2020-15862); `-cacheTime -1` makes the cache
+#     always expired, which the probe entry below checks;
+#  2. agent CPU time and RSS per 1,000 such polls (and snmpd's, incl. the
+#     extend scripts it waits for, per side);
 #  3. re-registration time after kill -9 + restart of snmpd.
-# Each GET is one snmpget process, for both sides alike, so the figures
-# include the client's start-up; the ratio is what matters.
-#   N=500 bench/agent_node_get.sh
+# GETs come from one long-lived client per block (bench/snmp_get_loop.pl,
+# Net::SNMP), so process start-up is not in the figures.
+#   N=2000 NNC=200 BUILD=/tmp/lamon-build-bench bench/agent_node_get.sh
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export LAMON_ROOT=$ROOT LAMON_BUILD=${BUILD:-$ROOT/build}
 . "$ROOT/tests/lib/tap.sh"
 . "$ROOT/tests/lib/snmpd.sh"
-N=${N:-500}
+N=${N:-2000}
+# The uncached extend side runs its script once per varbind (18 times per
+# GET, ~0.3 s), so it gets fewer GETs.
+NNC=${NNC:-$((N / 10))}
+BLOCKS=5
 lamon_test_init
 cat >"$T/node.sh" <<'SH'
 #!/bin/sh
@@ -33,8 +45,13 @@ awk '/^btime/ {print $2}' /proc/stat
 echo 0.1.0
 ss -Htn state syn-recv | wc -l
 SH
-chmod +x "$T/node.sh"
-start_snmpd "extend lamonnode $T/node.sh" || exit 1
+# Probe: counts its own runs, to check how often snmpd really runs a script.
+printf '#!/bin/sh\necho x >>%s\nfor i in $(seq 1 18); do echo $i; done\n' "$T/probe.count" >"$T/probe.sh"
+chmod +x "$T/node.sh" "$T/probe.sh"
+EXT="extend -cacheTime -1 nodenc $T/node.sh
+extend nodec $T/node.sh
+extend -cacheTime -1 probe $T/probe.sh"
+start_snmpd "$EXT" || exit 1
 cat >"$T/agent.conf" <<CONF
 nodename benchnode
 statedir $T/state
@@ -44,43 +61,52 @@ start_agent "$T/agent.conf" || exit 1
 SAVED_MIBDIRS=$MIBDIRS
 export MIBS= MIBDIRS=/nonexistent
 sleep 1
-# Numeric OIDs and no MIB loading in the client, for both sides alike.
-L=$(for i in $(seq 1 18); do printf '.1.3.6.1.4.1.8072.9999.9999.9999.1.1.%d.0 ' "$i"; done)
-# nsExtendOutLine."lamonnode".N
-E=$(for i in $(seq 1 18); do printf '.1.3.6.1.4.1.8072.1.3.2.4.1.2.9.108.97.109.111.110.110.111.100.101.%d ' "$i"; done)
-export MIBS= MIBDIRS=/nonexistent
-snmp snmpget $L 2>&1 | head -3
-snmp snmpget $E 2>&1 | head -3
-
-# lat OUTFILE OIDS...: N timed GETs, milliseconds per line.
-lat() {
-    local out=$1; shift
-    : >"$out"
-    for i in $(seq 1 "$N"); do
-        s=$(date +%s%N)
-        snmp snmpget "$@" >/dev/null || echo "# GET failed" >&2
-        echo $(( ($(date +%s%N) - s) / 1000 )) >>"$out"
-    done
+# Numeric OIDs for both sides alike.
+L=$(for i in $(seq 1 18); do printf '1.3.6.1.4.1.8072.9999.9999.9999.1.1.%d.0 ' "$i"; done)
+# extoids NAME: nsExtendOutLine."NAME".1..18
+extoids() {
+    local idx i
+    idx="${#1}.$(printf '%s' "$1" | od -An -tu1 | tr -s ' \n' '..' | sed 's/^\.//; s/\.$//')"
+    for i in $(seq 1 18); do printf '1.3.6.1.4.1.8072.1.3.2.4.1.2.%s.%d ' "$idx" "$i"; done
 }
-stats() { sort -n "$1" | awk '{a[NR]=$1} END {printf "median %.2f ms  p99 %.2f ms  (n=%d)", a[int((NR+1)/2)]/1000, a[int(NR*0.99)]/1000, NR}'; }
+ENC=$(extoids nodenc) EC=$(extoids nodec) EP=$(extoids probe)
+LOOP="$ROOT/bench/snmp_get_loop.pl"
+echo "first GET, agent:  $(SHOW_FIRST=1 perl "$LOOP" "$SNMP_PORT" 1 $L 2>&1 >/dev/null)"
+echo "first GET, extend: $(SHOW_FIRST=1 perl "$LOOP" "$SNMP_PORT" 1 $ENC 2>&1 >/dev/null)"
+perl "$LOOP" "$SNMP_PORT" 10 $EP >/dev/null || exit 1
+echo "extend -cacheTime -1: 10 GETs of 18 lines ran the script $(wc -l <"$T/probe.count") times"
+
+stats() { sort -n "$1" | awk '{a[NR]=$1} END {printf "median %7.3f ms  p99 %7.3f ms  (n=%d)", a[int((NR+1)/2)]/1000, a[int(NR*0.99)]/1000, NR}'; }
 med() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }           # own utime+stime
+ticks_all() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }  # + waited-for children
 
-cpu0=$(awk '{print $14 + $15}' /proc/$AGENT_PID/stat)
-# Interleave the two sides in blocks so that machine load hits both alike.
-: >"$T/a.all"; : >"$T/e.all"
-for blk in 1 2 3 4 5; do
-    N=$((N / 5)) lat "$T/a.$blk" $L; cat "$T/a.$blk" >>"$T/a.all"
-    N=$((N / 5)) lat "$T/e.$blk" $E; cat "$T/e.$blk" >>"$T/e.all"
+# Interleave the sides in blocks so that machine load hits all alike; CPU
+# deltas are summed over each side's own blocks.
+declare -A ACPU SCPU
+for side in a enc ec; do : >"$T/$side.all"; ACPU[$side]=0; SCPU[$side]=0; done
+for blk in $(seq 1 $BLOCKS); do
+    for side in a enc ec; do
+        case $side in a) O=$L ;; enc) O=$ENC ;; ec) O=$EC ;; esac
+        a0=$(ticks "$AGENT_PID"); s0=$(ticks_all "$SNMPD_PID")
+        n=$N; [ $side = enc ] && n=$NNC
+        perl "$LOOP" "$SNMP_PORT" $((n / BLOCKS)) $O >>"$T/$side.all" || { echo "GET loop failed ($side)"; exit 1; }
+        ACPU[$side]=$(( ${ACPU[$side]} + $(ticks "$AGENT_PID") - a0 ))
+        SCPU[$side]=$(( ${SCPU[$side]} + $(ticks_all "$SNMPD_PID") - s0 ))
+    done
 done
-cpu1=$(awk '{print $14 + $15}' /proc/$AGENT_PID/stat)
-echo "lamon-agent  (18 objects, one GET): $(stats "$T/a.all")"
-echo "snmpd extend (18 lines,   one GET): $(stats "$T/e.all")"
-awk -v a="$(med "$T/a.all")" -v e="$(med "$T/e.all")" 'BEGIN {printf "median ratio extend / lamon-agent = %.2f\n", e / a}'
 tck=$(getconf CLK_TCK)
+per1k() { awk -v c="$1" -v t="$tck" -v p="$2" 'BEGIN {printf "%.0f", c * 1000 / t * 1000 / p}'; }
+echo "lamon-agent            (18 objects, one GET): $(stats "$T/a.all")"
+echo "snmpd extend, no cache (18 lines,   one GET): $(stats "$T/enc.all")"
+echo "snmpd extend, 5 s cache(18 lines,   one GET): $(stats "$T/ec.all")"
+awk -v a="$(med "$T/a.all")" -v e="$(med "$T/enc.all")" -v c="$(med "$T/ec.all")" \
+    'BEGIN {printf "median ratio extend(no cache) / lamon-agent = %.2f; extend(cached) / lamon-agent = %.2f\n", e / a, c / a}'
 polls=$(wc -l <"$T/a.all")
-awk -v c=$((cpu1 - cpu0)) -v t="$tck" -v p="$polls" 'BEGIN {printf "agent CPU: %.1f ms per 1000 polls of the node group (%d polls; includes its 1 s timers)\n", c * 1000 / t * 1000 / p, p}'
-echo "agent RSS: $(awk '/^VmRSS/ {print $2, $3}' /proc/$AGENT_PID/status)"
-
+echo "agent CPU: $(per1k "${ACPU[a]}" "$polls") ms per 1000 polls of the node group ($polls polls, CLK_TCK $tck; includes its own timers)"
+echo "snmpd CPU incl. children per 1000 GETs: agent side $(per1k "${SCPU[a]}" "$polls") ms, extend no cache $(per1k "${SCPU[enc]}" "$(wc -l <"$T/enc.all")") ms, extend cached $(per1k "${SCPU[ec]}" "$(wc -l <"$T/ec.all")") ms"
+echo "agent RSS: $(awk '/^VmRSS/ {print $2, $3}' /proc/$AGENT_PID/status)  (peak $(awk '/^VmHWM/ {print $2, $3}' /proc/$AGENT_PID/status))"
+a0=$(ticks "$AGENT_PID"); sleep 5; echo "agent idle CPU: $(( ($(ticks "$AGENT_PID") - a0) * 1000 / tck / 5 )) ms per s"
 # Re-registration after kill -9 and restart of snmpd.
 : >"$T/rereg"
 for r in 1 2 3 4 5; do
@@ -88,7 +114,7 @@ for r in 1 2 3 4 5; do
     sleep 0.5
     s=$(date +%s%N)
     # start_snmpd's readiness probe uses MIB names.
-    MIBS=LAMON-MIB MIBDIRS=$SAVED_MIBDIRS start_snmpd "extend lamonnode $T/node.sh" >/dev/null 2>&1 \
+    MIBS=LAMON-MIB MIBDIRS=$SAVED_MIBDIRS start_snmpd "$EXT" >/dev/null 2>&1 \
         || { echo "snmpd restart failed"; exit 1; }
     for w in $(seq 1 500); do   # bounded: 10 s
         snmp snmpget -Oqv .1.3.6.1.4.1.8072.9999.9999.9999.1.1.17.0 2>/dev/null | grep -q 0.1.0 && break
