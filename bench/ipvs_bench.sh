@@ -67,7 +67,7 @@ echo "1,000 weight changes: SNMP SETs of $BATCH varbinds (host->guest) median $(
         for d in $(seq 1 20); do echo "-a -t 10.40.$((s / 250)).$((s % 250 + 1)):80 -r 192.168.80.$d:80 -m -w 1"; done
     done
 } >"$W/walk.rules"
-vm_sh "ipvsadm -C && ipvsadm -R < $W/walk.rules" || exit 1
+vm_sh "ipvsadm -C && ipvsadm -R < $W/walk.rules" || { echo "walk setup failed"; exit 1; }
 for r in $(seq 1 "$RUNS"); do
     sleep 1.1
     t0=$(now); n=$(VM_SNMP_OPTS="-Cr50 -On" vm_snmp snmpbulkwalk LAMON-MIB::lamonIpvs | wc -l); t1=$(now)
