@@ -428,19 +428,19 @@ static void do_get(netsnmp_request_info *req)
     size_t len = vb->name_length;
     if (len < BASE_LEN + 4 || (o[BASE_LEN] != TAB_VS && o[BASE_LEN] != TAB_DEST)
         || o[BASE_LEN + 1] != 1) {
-        netsnmp_set_request_error(NULL, req, SNMP_NOSUCHOBJECT);
+        netsnmp_request_set_error(req, SNMP_NOSUCHOBJECT);
         return;
     }
     int t = (int)o[BASE_LEN];
     const struct tabdesc *td = &tabs[t];
     oid col = o[BASE_LEN + 2];
     if (col < (oid)td->cmin || col > (oid)td->cmax) {
-        netsnmp_set_request_error(NULL, req, SNMP_NOSUCHOBJECT);
+        netsnmp_request_set_error(req, SNMP_NOSUCHOBJECT);
         return;
     }
     const struct row *r = row_find(*td->rows, *td->n, o + BASE_LEN + 3, len - BASE_LEN - 3);
     if (!r) {
-        netsnmp_set_request_error(NULL, req, SNMP_NOSUCHINSTANCE);
+        netsnmp_request_set_error(req, SNMP_NOSUCHINSTANCE);
         return;
     }
     answer(vb, t, (int)col, r);
