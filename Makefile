@@ -140,6 +140,8 @@ install: all
 	for m in docs/man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
 	for m in docs/man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for u in docs/systemd/*.service; do [ -f "$$u" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" > $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); done; true
+	# Example configs, never over an operator's own.
+	for f in etc/*.conf; do t=$(DESTDIR)$(SYSCONFDIR)/lamon/$$(basename "$$f"); [ -e "$$t" ] || install -m 640 "$$f" "$$t"; done
 
 clean:
 	rm -rf $(BUILD)

@@ -10,7 +10,7 @@ PKGS=(
   build-essential pkg-config libsnmp-dev libevent-dev librrd-dev libnl-genl-3-dev libnl-3-dev
   libcmocka-dev cppcheck clang libclang-rt-14-dev
   # run + test: Net-SNMP, RRD, IPVS tools, netns
-  snmpd snmp snmptrapd rrdtool rrdcached ipvsadm iproute2 smitools procps
+  snmpd snmp snmptrapd rrdtool rrdcached ipvsadm iproute2 smitools procps man-db
   # the VM with a real IPVS kernel
   qemu-system-x86 busybox-static cpio kmod
   # node control backends under test: GRUB env tools, a local apt repository
