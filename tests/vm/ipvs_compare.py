@@ -2,10 +2,14 @@
 """Compares lamonVsTable/lamonDestTable (snmpwalk -On -OU -Oe -Oq -Ot of
 LAMON-MIB::lamonIpvs) with ipvsadm's own listings, column by column.
 
-usage: ipvs_compare.py DIR
+usage: ipvs_compare.py [--range] DIR
 DIR holds walk.txt and ipvsadm's outputs, taken right after the walk: ln.txt (-Ln --exact),
 stats.txt (--stats), rate.txt (--rate), thresh.txt (--thresholds),
 pconn.txt (--persistent-conn), all with -n --exact.
+With --range, DIR also holds the same listings taken after the walk
+(after-*.txt) and a counter or rate matches when the SNMP figure lies between
+ipvsadm's before and after figures: for a dump in which the kernel's
+estimator moved while the walk ran.  Everything else must still be equal.
 Prints one line per mismatch and a summary; exits 1 on any mismatch or when
 nothing was compared."""
 import ipaddress
@@ -107,22 +111,48 @@ def ln_service(d, vals):
             i += 1
 
 
-def main():
-    dirn = sys.argv[1]
-    s_vs, s_ds = parse_walk(os.path.join(dirn, "walk.txt"))
+def read_ipvsadm(dirn, prefix=""):
     i_vs, i_ds = {}, {}
-    parse_ipvsadm(os.path.join(dirn, "ln.txt"), None, ["fwd", "weight", "active", "inactive"],
+    f = lambda n: os.path.join(dirn, prefix + n)
+    parse_ipvsadm(f("ln.txt"), None, ["fwd", "weight", "active", "inactive"],
                   i_vs, i_ds, special=ln_service)
     stats = ["conns", "inpkts", "outpkts", "inbytes", "outbytes"]
-    parse_ipvsadm(os.path.join(dirn, "stats.txt"), stats, stats, i_vs, i_ds)
+    parse_ipvsadm(f("stats.txt"), stats, stats, i_vs, i_ds)
     rate = ["cps", "inpps", "outpps", "inbps", "outbps"]
-    parse_ipvsadm(os.path.join(dirn, "rate.txt"), rate, rate, i_vs, i_ds)
-    parse_ipvsadm(os.path.join(dirn, "thresh.txt"), [], ["uthresh", "lthresh", "active", "inactive"],
+    parse_ipvsadm(f("rate.txt"), rate, rate, i_vs, i_ds)
+    parse_ipvsadm(f("thresh.txt"), [], ["uthresh", "lthresh", "active", "inactive"],
                   i_vs, i_ds)
-    parse_ipvsadm(os.path.join(dirn, "pconn.txt"), [], ["weight", "persist", "active", "inactive"],
+    parse_ipvsadm(f("pconn.txt"), [], ["weight", "persist", "active", "inactive"],
                   i_vs, i_ds)
     for k, d in i_vs.items():
         d["ndests"] = str(sum(1 for dk in i_ds if dk.startswith(k + " -> ")))
+    return i_vs, i_ds
+
+
+MOVING = {"conns", "inpkts", "outpkts", "inbytes", "outbytes",
+          "cps", "inpps", "outpps", "inbps", "outbps"}
+
+
+def matches(name, sv, v, later):
+    """SNMP figure sv against ipvsadm's v (and its later reading, if any)."""
+    if sv == v:
+        return True
+    if later is None or name not in MOVING:
+        return False
+    try:
+        lo, hi = sorted((int(v), int(later)))
+        return lo <= int(sv) <= hi
+    except (TypeError, ValueError):
+        return False
+
+
+def main():
+    args = sys.argv[1:]
+    use_range = args[:1] == ["--range"]
+    dirn = args[-1]
+    s_vs, s_ds = parse_walk(os.path.join(dirn, "walk.txt"))
+    i_vs, i_ds = read_ipvsadm(dirn)
+    a_vs, a_ds = read_ipvsadm(dirn, "after-") if use_range else ({}, {})
     bad = compared = 0
     for k in sorted(set(s_vs) | set(i_vs)):
         if k not in s_vs or k not in i_vs:
@@ -132,7 +162,7 @@ def main():
         for name, v in i_vs[k].items():
             sv = s_vs[k].get(name)
             compared += 1
-            if sv != v:
+            if not matches(name, sv, v, a_vs.get(k, {}).get(name) if use_range else None):
                 print("service %s %s: SNMP %r, ipvsadm %r" % (k, name, sv, v))
                 bad += 1
         if s_vs[k].get("rowstatus") != "1":
@@ -148,7 +178,7 @@ def main():
             if name == "fwd":
                 sv = FWD.get(int(sv)) if sv and sv.isdigit() else sv
             compared += 1
-            if sv != v:
+            if not matches(name, sv, v, a_ds.get(k, {}).get(name) if use_range else None):
                 print("destination %s %s: SNMP %r, ipvsadm %r" % (k, name, sv, v))
                 bad += 1
     print("compared %d values of %d services and %d destinations, %d mismatches"

@@ -67,8 +67,11 @@ ipvs_compare() {
         $VM_PY "$VM_ROOT/tests/vm/ipvs_compare.py" "$d"
         return
     done
-    echo "the kernel's figures never held still across a walk" >&2
-    return 1
+    # Under TCG a dump can outlast the estimator's 2 s period every time
+    # (rates decay for tens of seconds after traffic): compare the last one
+    # with each moving figure bounded by ipvsadm's readings before and after.
+    echo "the kernel's figures never held still across a walk; comparing within before/after bounds" >&2
+    $VM_PY "$VM_ROOT/tests/vm/ipvs_compare.py" --range "$d"
 }
 
 # snmpset_err ARGS...: runs snmpset (v3 authPriv); prints the error name
