@@ -492,43 +492,34 @@ static void progress_drains(struct cluster *cl)
 
 /* --- directors --------------------------------------------------------------- */
 
-/* Appends the service key and (when DEST) the destination to O. */
-static size_t key_oid(oid *o, size_t len, const struct ctl_service *s, const struct sockaddr_storage *dest)
+/* Appends InetAddressType, the length-prefixed InetAddress and the port of SS
+ * to O, as an index of LAMON-MIB's IPVS tables encodes them. */
+static size_t append_inet_index(oid *o, size_t len, const struct sockaddr_storage *ss)
 {
-    const struct sockaddr_storage *v = &s->vip;
-    o[len++] = (oid)s->protocol;
-    if (v->ss_family == AF_INET) {
-        const struct sockaddr_in *sin = (const void *)v;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const void *)ss;
         const uint8_t *b = (const uint8_t *)&sin->sin_addr;
         o[len++] = 1; o[len++] = 4;
         for (int i = 0; i < 4; i++)
             o[len++] = b[i];
         o[len++] = ntohs(sin->sin_port);
     } else {
-        const struct sockaddr_in6 *sin6 = (const void *)v;
-        o[len++] = 2; o[len++] = 16;
-        for (int i = 0; i < 16; i++)
-            o[len++] = sin6->sin6_addr.s6_addr[i];
-        o[len++] = ntohs(sin6->sin6_port);
-    }
-    o[len++] = 0;                          /* fwmark */
-    if (!dest)
-        return len;
-    if (dest->ss_family == AF_INET) {
-        const struct sockaddr_in *sin = (const void *)dest;
-        const uint8_t *b = (const uint8_t *)&sin->sin_addr;
-        o[len++] = 1; o[len++] = 4;
-        for (int i = 0; i < 4; i++)
-            o[len++] = b[i];
-        o[len++] = ntohs(sin->sin_port);
-    } else {
-        const struct sockaddr_in6 *sin6 = (const void *)dest;
+        const struct sockaddr_in6 *sin6 = (const void *)ss;
         o[len++] = 2; o[len++] = 16;
         for (int i = 0; i < 16; i++)
             o[len++] = sin6->sin6_addr.s6_addr[i];
         o[len++] = ntohs(sin6->sin6_port);
     }
     return len;
+}
+
+/* Appends the service key and (when DEST) the destination to O. */
+static size_t key_oid(oid *o, size_t len, const struct ctl_service *s, const struct sockaddr_storage *dest)
+{
+    o[len++] = (oid)s->protocol;
+    len = append_inet_index(o, len, &s->vip);
+    o[len++] = 0;                          /* fwmark */
+    return dest ? append_inet_index(o, len, dest) : len;
 }
 
 static void dir_set_done(struct cluster *cl, void *ctx, bool ok, const char *why)
