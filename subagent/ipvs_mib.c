@@ -347,6 +347,18 @@ static void set_int(netsnmp_variable_list *vb, long v)
     snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v);
 }
 
+/* The statistics columns come in the same order in both tables (conns,
+ * in/out packets, in/out bytes, then the five rates): WHICH counts from conns. */
+static void stats_value(netsnmp_variable_list *vb, int which, const struct ipvs_stats *st)
+{
+    const uint64_t counters[] = { st->conns, st->inpkts, st->outpkts, st->inbytes, st->outbytes };
+    const uint64_t rates[] = { st->cps, st->inpps, st->outpps, st->inbps, st->outbps };
+    if (which < 5)
+        set_c64(vb, counters[which]);
+    else
+        set_u(vb, ASN_GAUGE, rates[which - 5]);
+}
+
 static void vs_value(netsnmp_variable_list *vb, int col, const struct row *r)
 {
     const struct ipvs_service *s = r->svc;
@@ -360,16 +372,10 @@ static void vs_value(netsnmp_variable_list *vb, int col, const struct row *r)
         break;
     case VS_TIMEOUT: set_u(vb, ASN_UNSIGNED, s->timeout); break;
     case VS_PREFIX: set_u(vb, ASN_UNSIGNED, s->prefix); break;
-    case VS_CONNS: set_c64(vb, st->conns); break;
-    case VS_INPKTS: set_c64(vb, st->inpkts); break;
-    case VS_OUTPKTS: set_c64(vb, st->outpkts); break;
-    case VS_INBYTES: set_c64(vb, st->inbytes); break;
-    case VS_OUTBYTES: set_c64(vb, st->outbytes); break;
-    case VS_CPS: set_u(vb, ASN_GAUGE, st->cps); break;
-    case VS_INPPS: set_u(vb, ASN_GAUGE, st->inpps); break;
-    case VS_OUTPPS: set_u(vb, ASN_GAUGE, st->outpps); break;
-    case VS_INBPS: set_u(vb, ASN_GAUGE, st->inbps); break;
-    case VS_OUTBPS: set_u(vb, ASN_GAUGE, st->outbps); break;
+    case VS_CONNS: case VS_INPKTS: case VS_OUTPKTS: case VS_INBYTES: case VS_OUTBYTES:
+    case VS_CPS: case VS_INPPS: case VS_OUTPPS: case VS_INBPS: case VS_OUTBPS:
+        stats_value(vb, col - VS_CONNS, st);
+        break;
     case VS_DESTCOUNT: set_u(vb, ASN_GAUGE, r->ndests); break;
     default: set_int(vb, r->pending ? RS_NOTINSERVICE : RS_ACTIVE); break;
     }
@@ -387,16 +393,10 @@ static void dest_value(netsnmp_variable_list *vb, int col, const struct row *r)
     case D_ACTIVE: set_u(vb, ASN_GAUGE, d->active); break;
     case D_INACTIVE: set_u(vb, ASN_GAUGE, d->inactive); break;
     case D_PERSIST: set_u(vb, ASN_GAUGE, d->persist); break;
-    case D_CONNS: set_c64(vb, st->conns); break;
-    case D_INPKTS: set_c64(vb, st->inpkts); break;
-    case D_OUTPKTS: set_c64(vb, st->outpkts); break;
-    case D_INBYTES: set_c64(vb, st->inbytes); break;
-    case D_OUTBYTES: set_c64(vb, st->outbytes); break;
-    case D_CPS: set_u(vb, ASN_GAUGE, st->cps); break;
-    case D_INPPS: set_u(vb, ASN_GAUGE, st->inpps); break;
-    case D_OUTPPS: set_u(vb, ASN_GAUGE, st->outpps); break;
-    case D_INBPS: set_u(vb, ASN_GAUGE, st->inbps); break;
-    case D_OUTBPS: set_u(vb, ASN_GAUGE, st->outbps); break;
+    case D_CONNS: case D_INPKTS: case D_OUTPKTS: case D_INBYTES: case D_OUTBYTES:
+    case D_CPS: case D_INPPS: case D_OUTPPS: case D_INBPS: case D_OUTBPS:
+        stats_value(vb, col - D_CONNS, st);
+        break;
     default: set_int(vb, RS_ACTIVE); break;
     }
 }
