@@ -1,4 +1,5 @@
 /* lamon-controller.conf reader (see ctl_config.h for the tokens). */
+#include "config_error.h"
 #include "ctl_config.h"
 
 #include <arpa/inet.h>
@@ -47,17 +48,6 @@ static void scopy(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
-static void bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void bad(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    config_perror(buf);
-}
-
 /* Splits LINE into at most MAXW words (quotes group, as Net-SNMP does). */
 static size_t split_words(char *line, char words[][WORD_MAX], size_t maxw)
 {
@@ -102,7 +92,7 @@ static void set_uint(const char *token, char *line, unsigned lo, unsigned hi, un
     char w[2][WORD_MAX];
     size_t n = split_words(line, w, 2);
     if (n != 1 || !parse_uint(w[0], lo, hi, dst))
-        bad("%s needs one number from %u to %u", token, lo, hi);
+        config_errorf("%s needs one number from %u to %u", token, lo, hi);
 }
 
 static void h_interval(const char *t, char *l) { set_uint(t, l, 10, 3600000, &building->interval_ms); }
@@ -119,9 +109,9 @@ static void set_path(const char *token, char *line, char *dst, size_t len)
     char w[2][WORD_MAX];
     size_t n = split_words(line, w, 2);
     if (n != 1)
-        bad("%s needs exactly one argument", token);
+        config_errorf("%s needs exactly one argument", token);
     else if (strlen(w[0]) >= len)
-        bad("%s: '%s' is too long", token, w[0]);
+        config_errorf("%s: '%s' is too long", token, w[0]);
     else
         snprintf(dst, len, "%s", w[0]);
 }
@@ -135,11 +125,11 @@ static void h_control(const char *token, char *line)
     char w[6][WORD_MAX];
     size_t n = split_words(line, w, 6);
     if (n == 0 || n % 2 == 0) {
-        bad("%s needs SOCKET [owner USER[:GROUP]] [mode OCTAL]", token);
+        config_errorf("%s needs SOCKET [owner USER[:GROUP]] [mode OCTAL]", token);
         return;
     }
     if (strlen(w[0]) >= sizeof building->control) {
-        bad("control socket path '%s' is longer than %zu bytes", w[0], sizeof building->control - 1);
+        config_errorf("control socket path '%s' is longer than %zu bytes", w[0], sizeof building->control - 1);
         return;
     }
     scopy(building->control, sizeof building->control, w[0]);
@@ -149,7 +139,7 @@ static void h_control(const char *token, char *line)
             if (colon)
                 *colon = '\0';
             if (strlen(w[i + 1]) > CTL_NAME_MAX || (colon && strlen(colon + 1) > CTL_NAME_MAX)) {
-                bad("control owner is too long");
+                config_errorf("control owner is too long");
                 return;
             }
             scopy(building->control_owner, sizeof building->control_owner, w[i + 1]);
@@ -158,12 +148,12 @@ static void h_control(const char *token, char *line)
             char *end;
             long m = strtol(w[i + 1], &end, 8);
             if (*end != '\0' || m < 0 || m > 0777) {
-                bad("control mode '%s' is not an octal mode", w[i + 1]);
+                config_errorf("control mode '%s' is not an octal mode", w[i + 1]);
                 return;
             }
             building->control_mode = (int)m;
         } else {
-            bad("control: unknown option '%s' (owner, mode)", w[i]);
+            config_errorf("control: unknown option '%s' (owner, mode)", w[i]);
             return;
         }
     }
@@ -173,7 +163,7 @@ static void *grow(void *arr, size_t n, size_t size)
 {
     void *p = realloc(arr, (n + 1) * size);
     if (!p)
-        bad("out of memory");
+        config_errorf("out of memory");
     return p;
 }
 
@@ -190,21 +180,21 @@ static void h_v3user(const char *token, char *line)
     char w[6][WORD_MAX];
     size_t n = split_words(line, w, 6);
     if (n != 5 || strcasecmp(w[1], "sha") != 0 || strcasecmp(w[3], "aes") != 0) {
-        bad("%s needs USER sha AUTHPASS aes PRIVPASS", token);
+        config_errorf("%s needs USER sha AUTHPASS aes PRIVPASS", token);
         return;
     }
     if (!valid_name(w[0])) {
-        bad("v3user: '%s' is not a valid user name", w[0]);
+        config_errorf("v3user: '%s' is not a valid user name", w[0]);
         return;
     }
     if (find_v3user(building, w[0]) >= 0) {
-        bad("v3user %s is declared twice", w[0]);
+        config_errorf("v3user %s is declared twice", w[0]);
         return;
     }
     /* Net-SNMP refuses passphrases under 8 characters at session time; say
      * so here, at the line that has the problem. */
     if (strlen(w[2]) < 8 || strlen(w[4]) < 8 || strlen(w[2]) > CTL_SECRET_MAX || strlen(w[4]) > CTL_SECRET_MAX) {
-        bad("v3user %s: passphrases must be 8 to %d characters", w[0], CTL_SECRET_MAX);
+        config_errorf("v3user %s: passphrases must be 8 to %d characters", w[0], CTL_SECRET_MAX);
         return;
     }
     struct ctl_v3user *u = grow(building->v3users, building->nv3users, sizeof *u);
@@ -224,12 +214,12 @@ static void h_write_user(const char *token, char *line)
 {
     char w[2][WORD_MAX];
     if (split_words(line, w, 2) != 1) {
-        bad("%s needs one v3user name", token);
+        config_errorf("%s needs one v3user name", token);
         return;
     }
     int i = find_v3user(building, w[0]);
     if (i < 0)
-        bad("write_user: v3user '%s' is not declared above", w[0]);
+        config_errorf("write_user: v3user '%s' is not declared above", w[0]);
     else
         building->write_user = i;
 }
@@ -311,37 +301,37 @@ static void parse_peer(const char *token, char *line, struct ctl_peer **arr, siz
     p.v3user = -1;
     snprintf(p.community, sizeof p.community, "public");
     if (n != 2 && n != 4) {
-        bad("%s needs NAME HOST[:PORT] [community C | v3 USER]", token);
+        config_errorf("%s needs NAME HOST[:PORT] [community C | v3 USER]", token);
         return;
     }
     if (!valid_name(w[0])) {
-        bad("%s: '%s' is not a valid name (letters, digits, . _ -; up to 64)", token, w[0]);
+        config_errorf("%s: '%s' is not a valid name (letters, digits, . _ -; up to 64)", token, w[0]);
         return;
     }
     if (find_peer(*arr, *narr, w[0]) >= 0) {
-        bad("%s %s is declared twice", token, w[0]);
+        config_errorf("%s %s is declared twice", token, w[0]);
         return;
     }
     scopy(p.name, sizeof p.name, w[0]);
     if (ctl_parse_hostport(w[1], 161, p.host, sizeof p.host, &p.addr, &p.port) < 0) {
-        bad("%s %s: cannot use address '%s'", token, w[0], w[1]);
+        config_errorf("%s %s: cannot use address '%s'", token, w[0], w[1]);
         return;
     }
     if (n == 4) {
         if (strcmp(w[2], "community") == 0) {
             if (strlen(w[3]) > CTL_NAME_MAX) {
-                bad("%s %s: community is too long", token, w[0]);
+                config_errorf("%s %s: community is too long", token, w[0]);
                 return;
             }
             scopy(p.community, sizeof p.community, w[3]);
         } else if (strcmp(w[2], "v3") == 0) {
             p.v3user = find_v3user(building, w[3]);
             if (p.v3user < 0) {
-                bad("%s %s: v3user '%s' is not declared above", token, w[0], w[3]);
+                config_errorf("%s %s: v3user '%s' is not declared above", token, w[0], w[3]);
                 return;
             }
         } else {
-            bad("%s %s: expected 'community C' or 'v3 USER', got '%s'", token, w[0], w[2]);
+            config_errorf("%s %s: expected 'community C' or 'v3 USER', got '%s'", token, w[0], w[2]);
             return;
         }
     }
@@ -370,7 +360,7 @@ static void h_service(const char *token, char *line)
 {
     char (*w)[WORD_MAX] = calloc(32, WORD_MAX);
     if (!w) {
-        bad("out of memory");
+        config_errorf("out of memory");
         return;
     }
     size_t n = split_words(line, w, 32);
@@ -381,15 +371,15 @@ static void h_service(const char *token, char *line)
     size_t ndirs = 0;
 
     if (n < 3) {
-        bad("%s needs NAME tcp|udp VIP:PORT nodes N ... director NAME[,NAME...]", token);
+        config_errorf("%s needs NAME tcp|udp VIP:PORT nodes N ... director NAME[,NAME...]", token);
         goto out;
     }
     if (!valid_name(w[0])) {
-        bad("service: '%s' is not a valid name", w[0]);
+        config_errorf("service: '%s' is not a valid name", w[0]);
         goto out;
     }
     if (ctl_config_find_service(building, w[0]) >= 0) {
-        bad("service %s is declared twice", w[0]);
+        config_errorf("service %s is declared twice", w[0]);
         goto out;
     }
     scopy(s.name, sizeof s.name, w[0]);
@@ -398,13 +388,13 @@ static void h_service(const char *token, char *line)
     else if (strcmp(w[1], "udp") == 0)
         s.protocol = 17;
     else {
-        bad("service %s: protocol must be tcp or udp, not '%s'", s.name, w[1]);
+        config_errorf("service %s: protocol must be tcp or udp, not '%s'", s.name, w[1]);
         goto out;
     }
     char vhost[CTL_HOST_MAX + 1];
     uint16_t vport = 0;
     if (ctl_parse_hostport(w[2], 0, vhost, sizeof vhost, &s.vip, &vport) < 0 || vport == 0) {
-        bad("service %s: '%s' is not VIP:PORT", s.name, w[2]);
+        config_errorf("service %s: '%s' is not VIP:PORT", s.name, w[2]);
         goto out;
     }
     snprintf(s.sched, sizeof s.sched, "wlc");
@@ -415,7 +405,7 @@ static void h_service(const char *token, char *line)
         const char *k = w[i], *v = i + 1 < n ? w[i + 1] : NULL;
         unsigned u;
         if (!v) {
-            bad("service %s: '%s' needs a value", s.name, k);
+            config_errorf("service %s: '%s' needs a value", s.name, k);
             goto out;
         }
         if (strcmp(k, "nodes") == 0 && parse_uint(v, 0, 100000, &u)) {
@@ -444,28 +434,28 @@ static void h_service(const char *token, char *line)
             for (char *d = strtok_r(list, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
                 int di = find_peer(building->directors, building->ndirectors, d);
                 if (di < 0) {
-                    bad("service %s: director '%s' is not declared above", s.name, d);
+                    config_errorf("service %s: director '%s' is not declared above", s.name, d);
                     goto out;
                 }
                 int *nd = realloc(dirs, (ndirs + 1) * sizeof *nd);
                 if (!nd) {
-                    bad("out of memory");
+                    config_errorf("out of memory");
                     goto out;
                 }
                 dirs = nd;
                 dirs[ndirs++] = di;
             }
         } else {
-            bad("service %s: bad option '%s %s'", s.name, k, v);
+            config_errorf("service %s: bad option '%s %s'", s.name, k, v);
             goto out;
         }
     }
     if (!have_nodes) {
-        bad("service %s: 'nodes N' is required", s.name);
+        config_errorf("service %s: 'nodes N' is required", s.name);
         goto out;
     }
     if (ndirs == 0) {
-        bad("service %s: 'director NAME[,NAME...]' is required", s.name);
+        config_errorf("service %s: 'director NAME[,NAME...]' is required", s.name);
         goto out;
     }
     if (!have_min)
@@ -473,11 +463,11 @@ static void h_service(const char *token, char *line)
     if (!have_max)
         s.max = s.nodes;
     if (s.min > s.nodes || s.nodes > s.max) {
-        bad("service %s: needs min <= nodes <= max (%u, %u, %u)", s.name, s.min, s.nodes, s.max);
+        config_errorf("service %s: needs min <= nodes <= max (%u, %u, %u)", s.name, s.min, s.nodes, s.max);
         goto out;
     }
     if (s.high > 0 && s.low >= s.high) {
-        bad("service %s: low watermark must be below high", s.name);
+        config_errorf("service %s: low watermark must be below high", s.name);
         goto out;
     }
     struct ctl_service *a = grow(building->services, building->nservices, sizeof *a);

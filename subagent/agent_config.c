@@ -11,13 +11,13 @@
 #include <net-snmp/net-snmp-includes.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "config_error.h"
 #include "agent_config.h"
 
 #define CONFIG_TYPE "lamon-agent-conf"
@@ -149,33 +149,21 @@ int agent_config_parse_ports(const char *s, unsigned short *ports,
 
 /* --- token handlers ----------------------------------------------------- */
 
-/* Logs "FILE: line N: Error: ..." (Net-SNMP knows file and line). */
-static void bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void bad(const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    config_perror(buf);
-}
-
 /* Copies the single word of LINE into DST; refuses extra words. */
 static int one_word(const char *token, char *line, char *dst, size_t dstlen)
 {
     char word[4096];
     if (!line || !*skip_white(line)) {
-        bad("%s needs a value", token);
+        config_errorf("%s needs a value", token);
         return -1;
     }
     char *rest = copy_nword(skip_white(line), word, sizeof word);
     if (rest && *rest) {
-        bad("%s takes one value", token);
+        config_errorf("%s takes one value", token);
         return -1;
     }
     if (strlen(word) >= dstlen) {
-        bad("%s: value too long", token);
+        config_errorf("%s: value too long", token);
         return -1;
     }
     strcpy(dst, word);
@@ -188,12 +176,12 @@ static int parse_uint(const char *token, const char *s, unsigned lo,
     char *end;
     errno = 0;
     if (!s || *s < '0' || *s > '9') {
-        bad("%s: not a number", token);
+        config_errorf("%s: not a number", token);
         return -1;
     }
     unsigned long v = strtoul(s, &end, 10);
     if (errno || *end || v < lo || v > hi) {
-        bad("%s: value out of range %u..%u", token, lo, hi);
+        config_errorf("%s: value out of range %u..%u", token, lo, hi);
         return -1;
     }
     *out = (unsigned)v;
@@ -225,7 +213,7 @@ static void h_nodename(const char *token, char *line)
     char v[LAMON_NAME_MAX + 1];
     if (one_word(token, line, v, sizeof v) == 0) {
         if (!valid_name(v))
-            bad("nodename '%s': use letters, digits, '.', '_', '-'", v);
+            config_errorf("nodename '%s': use letters, digits, '.', '_', '-'", v);
         else
             strcpy(building->nodename, v);
     }
@@ -274,7 +262,7 @@ static void h_ipvs(const char *token, char *line)
     else if (strcmp(v, "off") == 0)
         building->ipvs = LAMON_OFF;
     else
-        bad("ipvs must be on or off, not '%s'", v);
+        config_errorf("ipvs must be on or off, not '%s'", v);
 }
 
 static void h_app(const char *token, char *line)
@@ -283,37 +271,37 @@ static void h_app(const char *token, char *line)
     char name[256], ports[256];
     const char *err;
     if (!line || !*skip_white(line)) {
-        bad("app needs NAME PORT[,PORT...]");
+        config_errorf("app needs NAME PORT[,PORT...]");
         return;
     }
     char *rest = copy_nword(skip_white(line), name, sizeof name);
     if (!rest || !*rest) {
-        bad("app %s: missing port list", name);
+        config_errorf("app %s: missing port list", name);
         return;
     }
     rest = copy_nword(rest, ports, sizeof ports);
     if (rest && *rest) {
-        bad("app %s: unexpected words after the port list", name);
+        config_errorf("app %s: unexpected words after the port list", name);
         return;
     }
     if (!valid_name(name)) {
-        bad("app name '%s': 1..64 letters, digits, '.', '_', '-'", name);
+        config_errorf("app name '%s': 1..64 letters, digits, '.', '_', '-'", name);
         return;
     }
     if (building_app(name)) {
-        bad("app %s declared twice", name);
+        config_errorf("app %s declared twice", name);
         return;
     }
     struct lamon_app a;
     memset(&a, 0, sizeof a);
     strcpy(a.name, name);
     if (agent_config_parse_ports(ports, a.ports, LAMON_APP_MAX_PORTS, &a.nports, &err) != 0) {
-        bad("app %s: bad port list '%s': %s", name, ports, err);
+        config_errorf("app %s: bad port list '%s': %s", name, ports, err);
         return;
     }
     struct lamon_app *n = realloc(building->apps, (building->napps + 1) * sizeof *n);
     if (!n) {
-        bad("out of memory");
+        config_errorf("out of memory");
         return;
     }
     building->apps = n;
@@ -325,24 +313,24 @@ static void h_app_cmd(const char *token, char *line)
     char name[256];
     const char *err;
     if (!line || !*skip_white(line)) {
-        bad("%s needs NAME ARGV...", token);
+        config_errorf("%s needs NAME ARGV...", token);
         return;
     }
     char *rest = copy_nword(skip_white(line), name, sizeof name);
     struct lamon_app *a = building_app(name);
     if (!a) {
-        bad("%s for unknown app '%s' (declare it with 'app' first)",
+        config_errorf("%s for unknown app '%s' (declare it with 'app' first)",
                              token, name);
         return;
     }
     struct lamon_argv *dst = strcmp(token, "app_start") == 0 ? &a->start
                            : strcmp(token, "app_stop") == 0 ? &a->stop : &a->check;
     if (dst->argv) {
-        bad("%s for app %s given twice", token, name);
+        config_errorf("%s for app %s given twice", token, name);
         return;
     }
     if (agent_config_split_argv(rest, dst, &err) != 0)
-        bad("%s %s: %s", token, name, err);
+        config_errorf("%s %s: %s", token, name, err);
 }
 
 static void h_cmd(const char *token, char *line)
@@ -352,7 +340,7 @@ static void h_cmd(const char *token, char *line)
                            : &building->shutdown_cmd;
     struct lamon_argv a;
     if (agent_config_split_argv(line, &a, &err) != 0) {
-        bad("%s: %s", token, err);
+        config_errorf("%s: %s", token, err);
         return;
     }
     agent_config_free_argv(dst);    /* replaces the default */
@@ -364,14 +352,14 @@ static void h_apt_option(const char *token, char *line)
     const char *err;
     struct lamon_argv a;
     if (agent_config_split_argv(line, &a, &err) != 0) {
-        bad("%s: %s", token, err);
+        config_errorf("%s: %s", token, err);
         return;
     }
     struct lamon_argv *o = &building->apt_options;
     char **n = realloc(o->argv, (o->argc + a.argc + 1) * sizeof *n);
     if (!n) {
         agent_config_free_argv(&a);
-        bad("out of memory");
+        config_errorf("out of memory");
         return;
     }
     o->argv = n;
@@ -385,17 +373,17 @@ static void h_op_keep(const char *token, char *line)
 {
     char s[32], c[32];
     if (!line || !*skip_white(line)) {
-        bad("%s needs SECONDS COUNT", token);
+        config_errorf("%s needs SECONDS COUNT", token);
         return;
     }
     char *rest = copy_nword(skip_white(line), s, sizeof s);
     if (!rest || !*rest) {
-        bad("%s needs SECONDS COUNT", token);
+        config_errorf("%s needs SECONDS COUNT", token);
         return;
     }
     rest = copy_nword(rest, c, sizeof c);
     if (rest && *rest) {
-        bad("%s takes two values", token);
+        config_errorf("%s takes two values", token);
         return;
     }
     unsigned secs, count;
