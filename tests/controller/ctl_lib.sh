@@ -34,11 +34,8 @@ nodename node$n
 statedir $d/state
 cache_ms 100
 check_ms 200
-app web 8$n
-app_start web /usr/bin/touch $d/web.up
-app_stop web /usr/bin/rm -f $d/web.up
-app_check web /usr/bin/test -e $d/web.up
 CONF
+    node_app_lines "$n" "$d" >>"$d/agent.conf"
     SNMP_PERSISTENT_DIR=$d/persist "$SNMPD" -f -r -Lf "$d/snmpd.log" -C -c "$d/snmpd.conf" -p "$d/snmpd.pid" \
         -I -smux,mteTrigger,mteTriggerConf,ifTable,ipAddressTable >/dev/null 2>&1 &
     eval "NODE_SNMPD_$n=$!"
@@ -48,6 +45,16 @@ CONF
     eval "NODE_AGENT_$n=$!"
     LAMON_PIDS="${LAMON_PIDS:-} $!"
     wait_for 10 node_registered "$n"
+}
+
+# node_app_lines N DIR: the agent.conf lines of node N's application "web";
+# by default a flag file stands for it, so that tests can make it fail at
+# will.  The demo redefines this to run a real HTTP server.
+node_app_lines() {
+    printf 'app web 8%s\n' "$1"
+    printf 'app_start web /usr/bin/touch %s/web.up\n' "$2"
+    printf 'app_stop web /usr/bin/rm -f %s/web.up\n' "$2"
+    printf 'app_check web /usr/bin/test -e %s/web.up\n' "$2"
 }
 
 node_registered() { nodeget "$1" lamonNodeAgentVersion.0 | grep -qv 'No Such'; }
