@@ -55,7 +55,6 @@ struct node_rt {
     /* decisions */
     bool set_in_flight;
     time_t drain_since;                   /* first seen draining */
-    bool scale_in;                        /* this drain is a scale-in: back to spare */
     bool failed;                          /* went down since it last changed role */
     time_t app_start_sent;
 };

@@ -422,6 +422,10 @@ static void h_service(const char *token, char *line)
             scopy(s.sched, sizeof s.sched, v);
         } else if (strcmp(k, "app") == 0 && valid_name(v)) {
             scopy(s.app, sizeof s.app, v);
+        } else if (strcmp(k, "load") == 0 && (strcmp(v, "load1") == 0 || strcmp(v, "conns") == 0)) {
+            s.load = v[0] == 'c' ? CTL_LOAD_CONNS : CTL_LOAD_LOAD1;
+        } else if (strcmp(k, "weights") == 0 && (strcmp(v, "fixed") == 0 || strcmp(v, "follow") == 0)) {
+            s.weights_follow = v[0] == 'f' && v[1] == 'o';
         } else if (strcmp(k, "high") == 0 && parse_load(v, &s.high)) {
         } else if (strcmp(k, "low") == 0 && parse_load(v, &s.low)) {
         } else if (strcmp(k, "fwd") == 0 && (strcmp(v, "masq") == 0 || strcmp(v, "route") == 0 ||
@@ -445,6 +449,12 @@ static void h_service(const char *token, char *line)
                 dirs = nd;
                 dirs[ndirs++] = di;
             }
+        } else if (strcmp(k, "load") == 0) {
+            config_errorf("service %s: load must be load1 or conns, not '%s'", s.name, v);
+            goto out;
+        } else if (strcmp(k, "weights") == 0) {
+            config_errorf("service %s: weights must be fixed or follow, not '%s'", s.name, v);
+            goto out;
         } else {
             config_errorf("service %s: bad option '%s %s'", s.name, k, v);
             goto out;
@@ -468,6 +478,11 @@ static void h_service(const char *token, char *line)
     }
     if (s.high > 0 && s.low >= s.high) {
         config_errorf("service %s: low watermark must be below high", s.name);
+        goto out;
+    }
+    if (s.weights_follow && s.high <= 0) {
+        /* The formula needs the load that counts as full. */
+        config_errorf("service %s: 'weights follow' needs 'high LOAD' (the load that gets weight 1)", s.name);
         goto out;
     }
     struct ctl_service *a = grow(building->services, building->nservices, sizeof *a);

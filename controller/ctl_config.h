@@ -16,10 +16,31 @@
  *   director NAME HOST[:PORT] [community C | v3 USER] [write USER]
  *   service NAME tcp|udp VIP:PORT nodes N [min N] [max N] [sched S]
  *           [fwd masq|route|tunnel] [rport P] [app APP] [weight W]
- *           [high LOAD] [low LOAD] director NAME[,NAME...]
+ *           [load load1|conns] [high LOAD] [low LOAD] [weights fixed|follow]
+ *           director NAME[,NAME...]
  *   scale_polls K                     polls above high / below low before scaling
  *   drain_timeout SECONDS             operator drain gives up waiting (default 60)
  *   write_user USER                   v3user for SETs (default: the first v3user)
+ *
+ * A service's per-node load ("load", default load1) is the node's 1-minute
+ * load average (lamonNodeLoad1 / 100), or with "conns" the established
+ * connections of the service's application on the node (lamonAppEstablished;
+ * lamonNodeConnections when the service names no app).  "high" and "low"
+ * are in that unit.  Scaling compares the mean over the ready members with
+ * them: above high for scale_polls polls adds a spare (up to max), below
+ * low drains one back to the spares (down to min).
+ *
+ * "weights follow" makes each member's IPVS weight follow its load, as
+ * nanny did with the load average.  With W the service's weight (the base,
+ * "weight W") and H its high watermark (which must be set: it is the load
+ * at which a node is treated as full):
+ *
+ *     weight = clamp(round(W * (1 - load / H)), 1, W)
+ *
+ * An idle node gets W, a node at or above H gets 1 (never 0: 0 is the
+ * drain).  Hysteresis: a destination's weight is changed only when the new
+ * figure differs from the one in force by at least max(1, W / 10), so small
+ * moves of the load do not cost a SET every poll.
  *
  * Names (v3user, director) must be declared before they are referred to, so
  * that a wrong reference is reported at its own line.
@@ -54,6 +75,9 @@ struct ctl_peer {
 
 enum ctl_fwd { CTL_FWD_MASQ = 1, CTL_FWD_TUNNEL = 3, CTL_FWD_ROUTE = 4 };
 
+/* What a service counts as a node's load (see the comment at the top). */
+enum ctl_load { CTL_LOAD_LOAD1 = 0, CTL_LOAD_CONNS };
+
 struct ctl_service {
     char name[CTL_NAME_MAX + 1];
     int protocol;                    /* 6 tcp, 17 udp */
@@ -63,8 +87,10 @@ struct ctl_service {
     enum ctl_fwd fwd;
     uint16_t rport;                  /* real-server port; default: VIP port */
     char app[CTL_NAME_MAX + 1];      /* empty: no application check */
-    int weight;                      /* destination weight (default 1) */
-    double high, low;                /* load1 watermarks; 0 = off */
+    int weight;                      /* destination weight (default 1); base of weights follow */
+    enum ctl_load load;              /* unit of high/low and weights follow */
+    double high, low;                /* load watermarks; 0 = off */
+    bool weights_follow;             /* weight derived from each node's load */
     int *directors;                  /* indexes into directors */
     size_t ndirectors;
 };

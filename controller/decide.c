@@ -2,6 +2,7 @@
 #include "decide.h"
 
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,19 @@ static const char *role_name(int r)
     }
 }
 
+/* A scale-in drain is written to the agent as role spare, state draining,
+ * service kept: the node still belongs to the service (weight 0 on its
+ * directors) until its connections are gone, and the role says where it
+ * goes then.  Being on the agent, this survives a controller restart; an
+ * operator drain keeps role server and ends in maintenance. */
+static bool scale_in_drain(const struct node_rt *n)
+{
+    return n->s.state == NSTATE_DRAINING && n->s.role == ROLE_SPARE && n->s.service[0];
+}
+
 int node_service(const struct cluster *cl, const struct node_rt *n)
 {
-    if (!n->have_sample || n->s.role != ROLE_SERVER || !n->s.service[0])
+    if (!n->have_sample || !n->s.service[0] || (n->s.role != ROLE_SERVER && !scale_in_drain(n)))
         return -1;
     return ctl_config_find_service(cl->cfg, n->s.service);
 }
@@ -41,6 +52,38 @@ static const struct app_sample *find_app(const struct node_rt *n, const char *na
         if (strcmp(n->s.apps[i].name, name) == 0)
             return &n->s.apps[i];
     return NULL;
+}
+
+/* The node's load as service S measures it (ctl_config.h, "load"). */
+static double node_load(const struct node_rt *n, const struct ctl_service *s)
+{
+    if (s->load == CTL_LOAD_LOAD1)
+        return n->s.load1 / 100.0;
+    if (!s->app[0])
+        return n->s.conns;
+    const struct app_sample *a = find_app(n, s->app);
+    return a ? a->estab : 0;
+}
+
+static const char *load_unit(const struct ctl_service *s)
+{
+    return s->load == CTL_LOAD_CONNS ? "connections" : "load1";
+}
+
+int follow_weight(int base, double load, double high, int have)
+{
+    double f = high > 0 ? 1.0 - load / high : 1.0;
+    long w = lround(base * f);
+    if (w < 1)
+        w = 1;
+    if (w > base)
+        w = base;
+    /* Hysteresis: keep a weight in force that is close enough.  A weight of
+     * 0 (drain) or outside 1..base is always corrected. */
+    int step = base / 10 > 1 ? base / 10 : 1;
+    if (have >= 1 && have <= base && labs(w - have) < step)
+        return have;
+    return (int)w;
 }
 
 bool node_is_member(const struct cluster *cl, const struct node_rt *n, int svc)
@@ -192,16 +235,21 @@ static int set_node(struct cluster *cl, struct node_rt *n, int role, const char 
     n->set_in_flight = true;
     /* Optimistic: decisions later in this cycle see the node as written. */
     if (role) {
-        /* A new role starts a fresh application history: the check of the
-         * old role says nothing about the new service's application. */
-        n->failed = false;
-        memset(&n->app, 0, sizeof n->app);
-        snprintf(n->app_for, sizeof n->app_for, "%s", role == ROLE_SERVER ? service : "");
         n->s.role = role;
         snprintf(n->s.service, sizeof n->s.service, "%s", service);
     }
     if (state)
         n->s.state = state;
+    /* A new service starts a fresh application history: the check for the
+     * old one says nothing about the new service's application.  A
+     * scale-in drain keeps its service, and its history with it. */
+    int si = node_service(cl, n);
+    const char *now_for = si >= 0 ? cl->cfg->services[si].name : "";
+    if (role && strcmp(now_for, n->app_for) != 0) {
+        n->failed = false;
+        memset(&n->app, 0, sizeof n->app);
+        snprintf(n->app_for, sizeof n->app_for, "%s", now_for);
+    }
     return 0;
 }
 
@@ -265,9 +313,11 @@ static void scale(struct cluster *cl, size_t si, unsigned live)
         return;
     double sum = 0;
     unsigned n = 0;
+    /* Draining members carry no new traffic: they do not count. */
     for (size_t i = 0; i < cl->nnodes; i++)
-        if (node_is_member(cl, cl->nodes[i], (int)si) && node_ready(cl, cl->nodes[i])) {
-            sum += cl->nodes[i]->s.load1 / 100.0;
+        if (node_is_member(cl, cl->nodes[i], (int)si) && node_ready(cl, cl->nodes[i]) &&
+            cl->nodes[i]->s.state != NSTATE_DRAINING) {
+            sum += node_load(cl->nodes[i], s);
             n++;
         }
     if (n == 0)
@@ -279,13 +329,13 @@ static void scale(struct cluster *cl, size_t si, unsigned live)
     if (cl->svc_high[si] >= k && cl->svc_target[si] < s->max && live >= cl->svc_target[si]) {
         cl->svc_target[si]++;
         cl->svc_high[si] = 0;
-        event_log("service %s: scale out to %u nodes (load1 %.2f above %.2f for %u polls)", s->name,
-                  cl->svc_target[si], avg, s->high, k);
+        event_log("service %s: scale out to %u nodes (mean %s %.2f above %.2f for %u polls)", s->name,
+                  cl->svc_target[si], load_unit(s), avg, s->high, k);
     } else if (cl->svc_low[si] >= k && cl->svc_target[si] > s->min) {
         cl->svc_target[si]--;
         cl->svc_low[si] = 0;
-        event_log("service %s: scale in to %u nodes (load1 %.2f below %.2f for %u polls)", s->name,
-                  cl->svc_target[si], avg, s->low, k);
+        event_log("service %s: scale in to %u nodes (mean %s %.2f below %.2f for %u polls)", s->name,
+                  cl->svc_target[si], load_unit(s), avg, s->low, k);
     }
 }
 
@@ -370,8 +420,7 @@ static void reconcile_roles(struct cluster *cl)
                 set_node(cl, pick, ROLE_SPARE, "", 0, why);
             } else {
                 event_log("drain %s for scale-in: %s", pick->peer.name, why);
-                pick->scale_in = true;
-                set_node(cl, pick, 0, NULL, NSTATE_DRAINING, why);
+                set_node(cl, pick, ROLE_SPARE, s->name, NSTATE_DRAINING, why);
             }
             live--;
         }
@@ -455,7 +504,7 @@ static void progress_drains(struct cluster *cl)
         if (n->set_in_flight || cl->panic)
             continue;
         int si = node_service(cl, n);
-        unsigned active = 0;
+        unsigned active = 0, onnode = 0;
         bool seen_all = true;
         if (si >= 0) {
             const struct ctl_service *s = &cfg->services[si];
@@ -470,19 +519,26 @@ static void progress_drains(struct cluster *cl)
                 if (o)
                     active += o->active;
             }
+            /* The director's ActiveConn is its own estimate (with direct
+             * routing it never sees the replies); the node's count of
+             * established connections on the application's ports is the
+             * truth.  The drain waits for both to reach 0. */
+            const struct app_sample *ap = s->app[0] ? find_app(n, s->app) : NULL;
+            onnode = s->app[0] ? (ap ? ap->estab : 0) : n->s.conns;
         }
+        unsigned left = active > onnode ? active : onnode;
         bool timeout = now - n->drain_since >= (time_t)cfg->drain_timeout_s;
-        if (!timeout && (!seen_all || active > 0))
+        if (!timeout && (!seen_all || left > 0))
             continue;
-        char why[128];
-        if (timeout)
-            snprintf(why, sizeof why, "drain timeout %us, %u connections left", cfg->drain_timeout_s, active);
+        char why[160];
+        if (left > 0 || !seen_all)
+            snprintf(why, sizeof why, "drain timeout %us, %u connections left (director %u, node %u)",
+                     cfg->drain_timeout_s, left, active, onnode);
         else
             snprintf(why, sizeof why, "no active connections left");
-        if (n->scale_in) {
+        if (scale_in_drain(n)) {
             event_log("node %s drained (%s): back to the spares", n->peer.name, why);
             set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, why);
-            n->scale_in = false;
         } else {
             event_log("node %s drained (%s): maintenance", n->peer.name, why);
             set_node(cl, n, 0, NULL, NSTATE_MAINTENANCE, why);
@@ -597,7 +653,9 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
             continue;
         struct sockaddr_storage a = dest_addr(n, s);
         const struct dest_obs *have = dir_find(d, (int)si, &a);
-        int weight = n->s.state == NSTATE_DRAINING ? 0 : s->weight;
+        int weight = n->s.state == NSTATE_DRAINING ? 0
+                   : s->weights_follow ? follow_weight(s->weight, node_load(n, s), s->high, have ? have->weight : -1)
+                   : s->weight;
         if (n->s.state == NSTATE_DRAINING && !have)
             continue;                      /* never add a draining node */
         addr_str(&a, as, sizeof as);
@@ -629,9 +687,14 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
                 o[LAMON_IPVS_ENTRY_LEN] = LD_FWD;
                 snmp_set_add_int(pdu, o, len, s->fwd);
             }
+            char reason[96] = "";
+            if (weight == 0)
+                snprintf(reason, sizeof reason, " (drain)");
+            else if (s->weights_follow)
+                snprintf(reason, sizeof reason, " (follows %s %.2f of high %.2f)", load_unit(s), node_load(n, s),
+                         s->high);
             snprintf(what, sizeof what, "director %s: %s (%s) in service %s weight %d -> %d%s",
-                     d->peer.name, n->peer.name, as, s->name, have->weight, weight,
-                     weight == 0 ? " (drain)" : "");
+                     d->peer.name, n->peer.name, as, s->name, have->weight, weight, reason);
             dir_send(cl, d, pdu, what);
         }
     }
@@ -716,10 +779,14 @@ int decide_drain(struct cluster *cl, struct node_rt *n, bool drain, char *err, s
         snprintf(err, errlen, "node %s is not drained", n->peer.name);
         return -1;
     }
-    n->scale_in = false;
-    event_log("operator: %s node %s", drain ? "drain" : "undrain", n->peer.name);
-    if (set_node(cl, n, 0, NULL, drain ? NSTATE_DRAINING : NSTATE_RUNNING,
-                 drain ? "operator drain" : "operator undrain") < 0) {
+    event_log("operator: %s node %s%s", drain ? "drain" : "undrain", n->peer.name,
+              drain ? "" : ": back to the spares");
+    /* An undrained node returns as a spare: the service was refilled when
+     * the drain began, and the spare pool is where capacity waits.  A drain
+     * keeps the role: an operator drain ends in maintenance. */
+    int r = drain ? set_node(cl, n, 0, NULL, NSTATE_DRAINING, "operator drain")
+                  : set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, "operator undrain");
+    if (r < 0) {
         snprintf(err, errlen, "cannot write to node %s (see the log)", n->peer.name);
         return -1;
     }
