@@ -1,60 +1,139 @@
 #!/usr/bin/env bash
-# The README's demo: one lamon node agent behind a private snmpd on loopback,
-# serving a real application (python3's http.server) with real client
-# connections, walked with snmpwalk.  Nothing outside 127.0.0.1 is touched and
-# everything is removed at the end.
+# The README's demo: a complete lamon cluster on this one machine, healing
+# itself after a node dies.
 #
-#   DEMO_HOLD=1 scripts/demo.sh   keep it running until Ctrl-C, to explore
-set -euo pipefail
+#   director   Debian's kernel in qemu (TCG) with real IPVS, running the
+#              host's snmpd and lamon-agent ("ipvs on"); its SNMP port is
+#              forwarded to a loopback port of the host
+#   6 nodes    each a private snmpd on its own loopback address 127.0.1.N
+#              with a lamon-agent behind it over AgentX; the agent manages
+#              application "web", a real python3 http.server on 127.0.1.N:8N,
+#              started and stopped by the agent (argv, no shell)
+#   controller lamon-controller: one virtual service www, tcp 10.0.0.1:80,
+#              4 nodes, scheduler rr, on the director; RRDs in a temp dir
+#
+# It shows the initial assignment (4 servers, 2 spares) with lamonctl and
+# ipvsadm -Ln in the director, then kills a serving node (SIGKILL to its
+# snmpd, agent and web server) and shows the controller remove it from IPVS
+# and promote a spare.  Nothing outside 127.0.0.0/8 and the guest is
+# touched; everything is stopped and removed at the end.
+#
+#   DEMO_HOLD=1 scripts/demo.sh   keep the cluster running until Ctrl-C
+set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export LAMON_ROOT=$ROOT LAMON_BUILD=${BUILD:-$ROOT/build}
 . "$ROOT/tests/lib/tap.sh" >/dev/null
 . "$ROOT/tests/lib/snmpd.sh"
+. "$ROOT/tests/controller/ctl_lib.sh"
+. "$ROOT/tests/vm/vm.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
+elapsed() { printf '%5.1fs' "$(echo "$(date +%s.%N) - $T0" | bc)"; }
 
 lamon_test_init
-[ -x "$AGENT_BIN" ] || { echo "demo: $AGENT_BIN missing: run make first" >&2; exit 1; }
+# The web servers detach from the agents, so they are stopped by pid file.
+stop_web_servers() { local f; for f in "$T"/node*/web.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; }
+trap 'stop_web_servers; vm_stop >/dev/null 2>&1; lamon_test_cleanup' EXIT
+trap 'exit 130' INT TERM
+for b in "$AGENT_BIN" "$CTL_BIN" "$LAMONCTL_BIN"; do
+    [ -x "$b" ] || die "$b missing: run make first"
+done
+T0=$(date +%s.%N)
 
-say "Starting a private snmpd (AgentX master) on 127.0.0.1"
-start_snmpd
-echo "snmpd answers on udp:127.0.0.1:$SNMP_PORT, AgentX socket $AGENTX"
+# The nodes' application: a real HTTP server, started in the background by
+# start-stop-daemon (which detaches and returns, as an init script would);
+# the agent's default check, "something listens on the port", reports it.
+node_app_lines() {
+    printf 'app web 8%s\n' "$1"
+    printf 'app_start web /sbin/start-stop-daemon --start --quiet --background --make-pidfile --pidfile %s/web.pid --chdir %s --exec /usr/bin/python3 -- -m http.server --directory %s --bind 127.0.1.%s 8%s\n' "$2" "$2" "$2" "$1" "$1"
+    printf 'app_stop web /sbin/start-stop-daemon --stop --quiet --oknodo --remove-pidfile --pidfile %s/web.pid\n' "$2"
+}
 
-WEB_PORT=$(free_udp_port)
-python3 -m http.server --bind 127.0.0.1 "$WEB_PORT" >"$T/web.log" 2>&1 &
-LAMON_PIDS="$LAMON_PIDS $!"
-wait_for 10 sh -c "ss -Htln '( sport = :$WEB_PORT )' | grep -q ."
-cat >"$T/agent.conf" <<CONF
-nodename demo-node-1
-statedir $T/state
-app web $WEB_PORT
-CONF
-mkdir -p "$T/state"
-say "Starting lamon-agent (app 'web' = python3 http.server on port $WEB_PORT)"
-start_agent "$T/agent.conf"
-echo "agent registered; config:"; sed 's/^/    /' "$T/agent.conf"
+say "Director: booting Debian's kernel in qemu for real IPVS"
+[ -f "$VM_CACHE/kver" ] || echo "(first run: downloading linux-image-amd64's kernel package and building an initramfs)"
+vm_start "cache_ms 200" || die "the director VM did not start (see the messages above)"
+echo "$(elapsed)  director up: snmpd + lamon-agent in the guest, SNMP on udp:127.0.0.1:$VM_SNMP_PORT"
+vm_exec ipvsadm -Ln
 
-# Three idle keep-alive clients, so the connection counters have something to show.
-python3 - "$WEB_PORT" >"$T/clients.log" 2>&1 <<'PY' &
-import socket, sys, time
-conns = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(3)]
-time.sleep(3600)
-PY
-LAMON_PIDS="$LAMON_PIDS $!"
-wait_for 5 sh -c "ss -Htn state established '( sport = :$WEB_PORT )' | grep -c . | grep -qx 3"
-sleep 0.6   # let the agent's half-second cache expire
+say "Nodes: six snmpd + lamon-agent pairs on 127.0.1.1 .. 127.0.1.6, port $NODE_PORT"
+for n in 1 2 3 4 5 6; do
+    start_node $n || die "node $n did not start; see $T/node$n/*.log"
+    echo "$(elapsed)  node$n up on 127.0.1.$n:$NODE_PORT (application web: http.server on 127.0.1.$n:8$n, not started yet)"
+done
 
-say "snmpwalk LAMON-MIB::lamonNode (the node group)"
-snmp snmpwalk LAMON-MIB::lamonNode
-say "snmpwalk LAMON-MIB::lamonAppTable (3 client connections are open)"
-snmp snmpwalk LAMON-MIB::lamonAppTable
-say "The kernel's own figures, for comparison"
-echo "/proc/loadavg: $(cat /proc/loadavg)"
-echo "established on :$WEB_PORT: $(ss -Htn state established "( sport = :$WEB_PORT )" | grep -c .)"
+say "Controller: service www = tcp 10.0.0.1:80, 4 nodes, rr, on director lvs1"
+CTL_INTERVAL=1000 CTL_TIMEOUT=900 write_ctl_conf "$T/ctl.conf" "1 2 3 4 5 6" \
+    "rrddir $T/rrd" \
+    "director lvs1 127.0.0.1:$VM_SNMP_PORT" \
+    "service www tcp 10.0.0.1:80 nodes 4 sched rr fwd route app web director lvs1"
+mkdir -p "$T/rrd"
+sed 's/^v3user .*/v3user lamonadmin sha ******** aes ********/; s/^/    /' "$T/ctl.conf"
+start_controller "$T/ctl.conf" || die "the controller did not start: $(cat "$T/controller.out")"
+echo "$(elapsed)  lamon-controller running; control socket $CTL_SOCK"
+
+# ipvs_dests: the real servers of 10.0.0.1:80 in the director's kernel.
+ipvs_dests() { vm_exec ipvsadm -Ln -t 10.0.0.1:80 2>/dev/null | awk '$1 == "->" && $2 ~ /^127\.0\.1\./ {print $2}' | sort | tr '\n' ' '; }
+servers_up() { [ "$(count_role_state server up)" = 4 ] && [ "$(ipvs_dests | wc -w)" = 4 ]; }
+echo "waiting for the controller to assign the nodes, start the applications and fill IPVS ..."
+last=""
+for _ in $(seq 1 90); do
+    servers_up && break
+    now="$(count_role_state server up) servers up, IPVS: $(ipvs_dests)"
+    [ "$now" != "$last" ] && echo "$(elapsed)  $now" && last=$now
+    sleep 1
+done
+servers_up || { lamonctl log | tail -20; die "the service did not reach 4 healthy nodes"; }
+echo "$(elapsed)  service www at strength"
+
+say "lamonctl status"
+lamonctl status
+say "lamonctl services"
+lamonctl services
+say "ipvsadm -Ln in the director"
+vm_exec ipvsadm -Ln
+
+victim=$(lamonctl status | awk 'NR > 1 && $2 == "server" {sub("node", "", $1); print $1; exit}')
+say "Killing node$victim (SIGKILL to its snmpd, lamon-agent and web server)"
+vpids="$(eval "echo \$NODE_SNMPD_$victim \$NODE_AGENT_$victim")"
+{ kill -9 $vpids; wait $vpids; } 2>/dev/null      # wait: no "Killed" job notices
+kill -9 "$(cat "$T/node$victim/web.pid")" 2>/dev/null
+tk=$(date +%s.%N)
+healed() { local d; d=$(ipvs_dests); [[ " $d " != *" 127.0.1.$victim:80 "* ]] && [ "$(echo $d | wc -w)" = 4 ]; }
+last=""
+for _ in $(seq 1 120); do
+    healed && break
+    now="node$victim: $(lamonctl status | awk -v n="node$victim" '$1 == n {print $4}'), IPVS: $(ipvs_dests)"
+    [ "$now" != "$last" ] && echo "$(elapsed)  $now" && last=$now
+    sleep 0.5
+done
+healed || { lamonctl log | tail -20; die "the cluster did not heal"; }
+printf '%s  healed %.1f s after the kill: IPVS: %s\n' "$(elapsed)" "$(echo "$(date +%s.%N) - $tk" | bc)" "$(ipvs_dests)"
+
+say "lamonctl status"
+lamonctl status
+say "ipvsadm -Ln in the director"
+vm_exec ipvsadm -Ln
+promoted=$(lamonctl log | sed -n 's/.*promote spare node\([0-9]*\) to service www.*/\1/p' | tail -n 1)
+if [ -n "$promoted" ]; then
+    say "The promoted spare's web server, started by its agent, answers"
+    python3 -c 'import sys, urllib.request; r = urllib.request.urlopen(sys.argv[1], timeout=5); print(sys.argv[1], "->", r.status, r.reason)' \
+        "http://127.0.1.$promoted:8$promoted/"
+fi
+say "lamonctl log (the controller's decisions, with their reasons)"
+lamonctl log 40
+say "RRDs written by the controller ($T/rrd)"
+ls "$T/rrd"
+rrdtool lastupdate "$T/rrd/service-www.rrd" 2>/dev/null || true
 
 if [ "${DEMO_HOLD:-0}" = 1 ]; then
-    say "Running. Try:  MIBDIRS=$MIBDIRS snmpwalk -v2c -c public -m LAMON-MIB 127.0.0.1:$SNMP_PORT lamonMIB"
+    say "The cluster keeps running. Try, in another shell:"
+    echo "  $LAMONCTL_BIN -s $CTL_SOCK status"
+    echo "  $LAMONCTL_BIN -s $CTL_SOCK log"
+    echo "  $LAMONCTL_BIN -s $CTL_SOCK drain node$(lamonctl status | awk 'NR > 1 && $2 == "server" {sub("node", "", $1); print $1; exit}')"
+    echo "  $VM_CTL exec $VM_CMD_PORT ipvsadm -Ln          # IPVS in the director"
+    echo "  MIBDIRS=$MIBDIRS snmpwalk -v2c -c public -m LAMON-MIB 127.0.1.1:$NODE_PORT lamonNode"
     echo "Ctrl-C stops everything."
     while sleep 3600; do :; done
 fi
-say "Demo done; stopping snmpd, the agent and the application."
+say "Demo done; stopping the controller, the nodes and the director."
