@@ -36,6 +36,8 @@ cache_ms 100
 check_ms 200
 CONF
     node_app_lines "$n" "$d" >>"$d/agent.conf"
+    # More agent lines a test wants on every node (reboot_cmd, grub, apt...).
+    if declare -F node_agent_extra >/dev/null; then node_agent_extra "$n" "$d" >>"$d/agent.conf"; fi
     SNMP_PERSISTENT_DIR=$d/persist "$SNMPD" -f -r -Lf "$d/snmpd.log" -C -c "$d/snmpd.conf" -p "$d/snmpd.pid" \
         -I -smux,mteTrigger,mteTriggerConf,ifTable,ipAddressTable >/dev/null 2>&1 &
     eval "NODE_SNMPD_$n=$!"
@@ -77,8 +79,8 @@ write_ctl_conf() {
     {
         echo "interval ${CTL_INTERVAL:-1000}"
         echo "timeout ${CTL_TIMEOUT:-800}"
-        echo "rise 2"
-        echo "fall 3"
+        echo "rise ${CTL_RISE:-2}"
+        echo "fall ${CTL_FALL:-3}"
         echo "control $CTL_SOCK"
         echo "logfile $T/controller.log"
         echo "v3user $V3_USER sha $V3_AUTH aes $V3_PRIV"
