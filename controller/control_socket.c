@@ -17,6 +17,7 @@
 #include <event2/listener.h>
 
 #include "decide.h"
+#include "node_ops.h"
 #include "status_view.h"
 
 #define MAX_LINE 1024
@@ -48,11 +49,11 @@ static void reply_err(struct evbuffer *out, const char *msg)
 
 static void run_command(struct control_socket *cs, char *line, struct evbuffer *out)
 {
-    char *w[8];
+    char *w[24];                           /* "op NODE pkg install" + up to 20 packages */
     size_t n = 0;
     bool json = false;
     char *save = NULL;
-    for (char *t = strtok_r(line, " \t", &save); t && n < 8; t = strtok_r(NULL, " \t", &save)) {
+    for (char *t = strtok_r(line, " \t", &save); t && n < 24; t = strtok_r(NULL, " \t", &save)) {
         if (strcmp(t, "json") == 0)
             json = true;
         else
@@ -112,6 +113,25 @@ static void run_command(struct control_socket *cs, char *line, struct evbuffer *
         } else {
             evbuffer_add_printf(out, "OK\napplication %s on %s: %s requested\n", w[2], w[1], w[3]);
         }
+    } else if (strcmp(w[0], "op") == 0 && n >= 3) {
+        unsigned job = node_ops_start(cl, w[1], w + 2, n - 2, err, sizeof err);
+        if (!job)
+            reply_err(out, err);
+        else
+            evbuffer_add_printf(out, "OK\njob %u\n", job);
+    } else if (strcmp(w[0], "job") == 0 && n == 2) {
+        struct evbuffer *body = evbuffer_new();
+        if (!body) {
+            reply_err(out, "out of memory");
+        } else if (node_ops_view(body, (unsigned)strtoul(w[1], NULL, 10), json) < 0) {
+            snprintf(err, sizeof err, "no job %s", w[1]);
+            reply_err(out, err);
+        } else {
+            evbuffer_add_printf(out, "OK\n");
+            evbuffer_add_buffer(out, body);
+        }
+        if (body)
+            evbuffer_free(body);
     } else {
         reply_err(out, "unknown command or wrong arguments");
     }

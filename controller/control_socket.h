@@ -2,7 +2,9 @@
  * command and its words; the controller answers "OK" or "ERR reason" on
  * the first line, then the body, and closes.  Commands:
  *   status [json] | node NAME [json] | services [json] | log [N] [json] |
- *   stats [json] | drain NAME | undrain NAME | app NAME APP start|stop|restart
+ *   stats [json] | drain NAME | undrain NAME | app NAME APP start|stop|restart |
+ *   op NAME reboot|shutdown|kernel RELEASE|pkg install|update|remove PKG... |
+ *   job N [json]   (op answers "job N"; job shows its progress, see node_ops.h)
  */
 #ifndef LAMON_CONTROL_SOCKET_H
 #define LAMON_CONTROL_SOCKET_H

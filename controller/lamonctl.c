@@ -3,7 +3,15 @@
  *   lamonctl [-s SOCKET] [--json] status | node NAME | services | log [N] | stats
  *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] drain NAME | undrain NAME
  *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] app NODE APP start|stop|restart
+ *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] [--json] reboot NODE | shutdown NODE |
+ *            kernel NODE RELEASE | pkg NODE install|update|remove PACKAGE...
+ *   lamonctl [-s SOCKET] [--json] job N
  *
+ * The node operations (reboot ... pkg) start a job in the controller
+ * (node_ops.h); lamonctl follows it through "job N", printing each new
+ * progress line, then the result and the output tail (--json: the job as
+ * JSON).  --no-wait returns once the agent accepted the operation, or the
+ * drain before it has begun.
  * Read commands print the controller's answer.  Operations return once the
  * controller has sent the change, then (unless --no-wait) follow the node
  * until the change has taken effect, printing each state it passes through.
@@ -27,8 +35,11 @@ static void usage(FILE *f)
     fprintf(f, "usage: lamonctl [-s SOCKET] [--json] status | node NAME | services | log [N] | stats\n"
                "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] drain NAME | undrain NAME\n"
                "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] app NODE APP start|stop|restart\n"
+               "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] [--json] reboot NODE | shutdown NODE |\n"
+               "                kernel NODE RELEASE | pkg NODE install|update|remove PACKAGE...\n"
+               "       lamonctl [-s SOCKET] [--json] job N\n"
                "  -s SOCKET    control socket (default " DEFAULT_SOCKET ")\n"
-               "  --json       JSON output of read commands\n"
+               "  --json       JSON output of read commands and of an operation's result\n"
                "  --no-wait    return once the change is sent\n"
                "  --timeout S  give up waiting after S seconds (default 300)\n");
 }
@@ -162,6 +173,101 @@ static int follow(const char *sock, const char *node, const char *app, const cha
     return 1;
 }
 
+/* The rest of the line after "KEY: " in a job view, into buf. */
+static void job_field(const char *view, const char *key, char *buf, size_t len)
+{
+    size_t kl = strlen(key);
+    buf[0] = '\0';
+    for (const char *p = view; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, key, kl) != 0 || p[kl] != ':')
+            continue;
+        p += kl + 1;
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, "\n");
+        if (n >= len)
+            n = len - 1;
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        return;
+    }
+}
+
+static int print_job_json(const char *sock, unsigned job)
+{
+    char q[64];
+    snprintf(q, sizeof q, "job %u json", job);
+    char *a = ask(sock, q);
+    if (!a) {
+        fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
+        return 3;
+    }
+    int r = show(a, false);
+    free(a);
+    return r;
+}
+
+/* Follows job JOB of the controller until it ended (or, with NOWAIT, until
+ * the agent accepted the operation or the drain before it began), printing
+ * every new progress line.  With JSON the progress goes to stderr and the
+ * job, as JSON, to stdout. */
+static int follow_job(const char *sock, unsigned job, bool nowait, bool json, int timeout)
+{
+    char q[64], last[512] = "", phase[32], result[16], idx[16], prog[512], msg[512];
+    snprintf(q, sizeof q, "job %u", job);
+    FILE *pf = json ? stderr : stdout;
+    time_t end = time(NULL) + timeout;
+    for (;;) {
+        char *a = ask(sock, q);
+        if (!a) {
+            fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
+            return 3;
+        }
+        if (strncmp(a, "OK\n", 3) != 0) {
+            int r = show(a, true);
+            free(a);
+            return r;
+        }
+        job_field(a + 3, "phase", phase, sizeof phase);
+        job_field(a + 3, "result", result, sizeof result);
+        job_field(a + 3, "op_index", idx, sizeof idx);
+        job_field(a + 3, "progress", prog, sizeof prog);
+        job_field(a + 3, "message", msg, sizeof msg);
+        if (prog[0] && strcmp(prog, last) != 0) {
+            fprintf(pf, "%s\n", prog);
+            fflush(pf);
+            snprintf(last, sizeof last, "%s", prog);
+        }
+        if (strcmp(result, "pending") != 0) {
+            const char *o = strstr(a + 3, "\noutput:\n");
+            if (!json && o && o[9])
+                for (const char *l = o + 9; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] ? 1 : 0))
+                    printf("  %.*s\n", (int)strcspn(l, "\n"), l);
+            free(a);
+            int r = json ? print_job_json(sock, job) : 0;
+            if (strcmp(result, "ok") != 0) {
+                fprintf(stderr, "lamonctl: %s\n", msg);
+                return 1;
+            }
+            return r;
+        }
+        free(a);
+        if (nowait && (strcmp(phase, "draining") == 0 || strtoul(idx, NULL, 10) > 0)) {
+            if (strcmp(phase, "draining") == 0)
+                printf("job %u: the node drains first; follow it with lamonctl job %u\n", job, job);
+            else
+                printf("job %u: operation %s on the node\n", job, idx);
+            return json ? print_job_json(sock, job) : 0;
+        }
+        if (time(NULL) > end) {
+            fprintf(stderr, "lamonctl: gave up waiting after %d s; job %u goes on (lamonctl job %u)\n", timeout,
+                    job, job);
+            return 1;
+        }
+        usleep(300000);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *sock = getenv("LAMON_CONTROL_SOCKET") ? getenv("LAMON_CONTROL_SOCKET") : DEFAULT_SOCKET;
@@ -187,14 +293,14 @@ int main(int argc, char **argv)
         }
     }
     /* Options may also follow the command: "lamonctl status --json". */
-    char *words[8];
+    char *words[24];
     int nw = 0;
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = true;
         else if (strcmp(argv[i], "--no-wait") == 0)
             nowait = true;
-        else if (nw < 8)
+        else if (nw < 24)
             words[nw++] = argv[i];
         else {
             usage(stderr);
@@ -209,21 +315,31 @@ int main(int argc, char **argv)
     bool read_cmd = false;
     if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "services") == 0 || strcmp(cmd, "stats") == 0) && nw == 1)
         read_cmd = true;
-    else if ((strcmp(cmd, "node") == 0 && nw == 2) || (strcmp(cmd, "log") == 0 && nw <= 2))
+    else if ((strcmp(cmd, "node") == 0 && nw == 2) || (strcmp(cmd, "log") == 0 && nw <= 2) ||
+             (strcmp(cmd, "job") == 0 && nw == 2))
         read_cmd = true;
-    else if (!((strcmp(cmd, "drain") == 0 || strcmp(cmd, "undrain") == 0) && nw == 2) &&
-             !(strcmp(cmd, "app") == 0 && nw == 4)) {
+    bool node_op = ((strcmp(cmd, "reboot") == 0 || strcmp(cmd, "shutdown") == 0) && nw == 2) ||
+                   (strcmp(cmd, "kernel") == 0 && nw == 3) || (strcmp(cmd, "pkg") == 0 && nw >= 4);
+    if (!read_cmd && !node_op && !((strcmp(cmd, "drain") == 0 || strcmp(cmd, "undrain") == 0) && nw == 2) &&
+        !(strcmp(cmd, "app") == 0 && nw == 4)) {
         usage(stderr);
         return 2;
     }
+    /* A node operation goes to the controller as "op NODE COMMAND ARGS". */
+    if (node_op) {
+        char *t = words[0];
+        words[0] = words[1];
+        words[1] = t;
+    }
     char line[1024];
-    size_t n = 0;
+    size_t n = node_op ? 2 : 0;
+    memcpy(line, "op", 3);
     for (int i = 0; i < nw; i++) {
         if (strchr(words[i], '\n') || strchr(words[i], ' ')) {
             fprintf(stderr, "lamonctl: '%s': names hold no spaces\n", words[i]);
             return 2;
         }
-        int w = snprintf(line + n, sizeof line - n, "%s%s", i ? " " : "", words[i]);
+        int w = snprintf(line + n, sizeof line - n, "%s%s", n ? " " : "", words[i]);
         if (w < 0 || (size_t)w >= sizeof line - n) {
             fprintf(stderr, "lamonctl: command too long\n");
             return 2;
@@ -236,6 +352,11 @@ int main(int argc, char **argv)
     if (!a) {
         fprintf(stderr, "lamonctl: cannot reach the controller at %s: %s\n", sock, strerror(errno));
         return 3;
+    }
+    if (node_op && strncmp(a, "OK\njob ", 7) == 0) {
+        unsigned job = (unsigned)strtoul(a + 7, NULL, 10);
+        free(a);
+        return follow_job(sock, job, nowait, json, timeout);
     }
     int r = show(a, false);
     free(a);

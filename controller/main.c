@@ -20,6 +20,7 @@
 #include "ctl_config.h"
 #include "decide.h"
 #include "event_log.h"
+#include "node_ops.h"
 #include "poller.h"
 #include "rrd_writer.h"
 #include "snmp_session.h"
@@ -165,7 +166,7 @@ int main(int argc, char **argv)
     struct event *term = evsignal_new(a.base, SIGTERM, on_term, &a);
     struct event *intr = evsignal_new(a.base, SIGINT, on_term, &a);
     if (!a.poller || !hup || !term || !intr || evsignal_add(hup, NULL) < 0 || evsignal_add(term, NULL) < 0 ||
-        evsignal_add(intr, NULL) < 0 || poller_reconfigure(a.poller) < 0) {
+        evsignal_add(intr, NULL) < 0 || poller_reconfigure(a.poller) < 0 || node_ops_init(a.base, &a.cl) < 0) {
         fprintf(stderr, "lamon-controller: cannot set up the event loop\n");
         return 1;
     }
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
     event_free(term);
     event_free(intr);
     poller_free(a.poller);
+    node_ops_free();
     control_socket_close(a.ctl);
     rrd_writer_free(a.rrd);
     cluster_free(&a.cl);

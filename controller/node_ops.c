@@ -1,0 +1,654 @@
+/* Node operations through lamonOpTable (see node_ops.h). */
+#include "node_ops.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decide.h"
+#include "event_log.h"
+#include "poller.h"
+#include "snmp_session.h"
+#include "status_view.h"
+
+#define MAX_ARGS 16            /* packages in one job */
+#define ARG_MAX 128            /* lamonOpArgument SIZE (0..128) */
+#define OUT_MAX 1024           /* LamonOutputTail */
+#define INDEX_RETRIES 5        /* createAndGo races lost before giving up */
+#define KEEP_JOBS 64           /* finished jobs kept for lamonctl */
+#define TICK_MS 200
+#define POLL_MS 500            /* lamonOpStatus is read this often */
+#define MISSES_GONE 3          /* unanswered reads: a rebooting node has gone */
+#define MISSES_FAIL 10         /* unanswered reads: give up on any other */
+
+/* lamonOpType */
+enum { OT_REBOOT = 4, OT_SHUTDOWN = 5, OT_KERNEL = 6, OT_PKG_INSTALL = 7, OT_PKG_UPDATE = 8, OT_PKG_REMOVE = 9 };
+
+enum phase {
+    PH_DRAIN,                  /* decide's drain runs; wait for maintenance */
+    PH_RELEASE,                /* role spare, service "": SET sent */
+    PH_NEXT_INDEX,             /* read lamonOpNextIndex */
+    PH_CREATE,                 /* createAndGo at op_index */
+    PH_RECHECK,                /* refused: did another manager take the index? */
+    PH_RUNNING,                /* follow lamonOpStatus */
+    PH_DONE,
+};
+
+static const char *const phase_names[] = { "draining", "releasing", "submitting", "submitting", "submitting",
+                                            "running", "done" };
+static const char *const status_names[] = { "-", "queued", "running", "succeeded", "failed" };
+
+struct op_result {
+    unsigned index;            /* 0: not created */
+    int status;                /* lamonOpStatus, 0 before */
+    int exit_code;
+};
+
+struct job {
+    unsigned id;
+    char node[CTL_NAME_MAX + 1];
+    int type;
+    char args[MAX_ARGS][ARG_MAX + 1];
+    size_t nargs, cur;         /* package jobs: one operation per argument */
+    struct op_result res[MAX_ARGS];
+    char service[CTL_NAME_MAX + 1];   /* left for a reboot/shutdown */
+    enum phase phase;
+    struct ssess *sess;
+    int reqid;                 /* the request in flight, 0 for none */
+    int refused;               /* error status of a lost createAndGo */
+    unsigned retries, misses;
+    time_t started, drain_deadline;
+    struct timespec last_poll;
+    char output[OUT_MAX + 1];
+    char progress[512];
+    char message[512];
+    bool ok;
+    struct job *next;          /* newest first */
+};
+
+static struct job *jobs;
+static unsigned last_id;
+static struct cluster *g_cl;
+static struct event *g_timer;
+
+static const oid next_index_oid[] = { LAMON_OP_NEXT };
+static const oid op_entry[] = { LAMON_OP_ENTRY };
+static const oid node_base[] = { LAMON_NODE };
+#define OP_ENTRY_LEN (LAMON_ROOT_LEN + 4)
+
+/* RFC 3416 error-status names: what an operator looks up. */
+static const char *err_name(long e)
+{
+    static const char *const names[] = {
+        "noError", "tooBig", "noSuchName", "badValue", "readOnly", "genErr", "noAccess", "wrongType",
+        "wrongLength", "wrongEncoding", "wrongValue", "noCreation", "inconsistentValue",
+        "resourceUnavailable", "commitFailed", "undoFailed", "authorizationError", "notWritable",
+        "inconsistentName",
+    };
+    return e >= 0 && (size_t)e < sizeof names / sizeof names[0] ? names[e] : "unknown error";
+}
+
+static bool node_op(const struct job *j) { return j->type == OT_REBOOT || j->type == OT_SHUTDOWN; }
+
+/* "reboot", "kernel 6.1.0-26-amd64", "pkg install foo" */
+static void label(const struct job *j, char *buf, size_t len)
+{
+    switch (j->type) {
+    case OT_REBOOT: snprintf(buf, len, "reboot"); break;
+    case OT_SHUTDOWN: snprintf(buf, len, "shutdown"); break;
+    case OT_KERNEL: snprintf(buf, len, "kernel %s", j->args[0]); break;
+    default:
+        snprintf(buf, len, "pkg %s %s",
+                 j->type == OT_PKG_INSTALL ? "install" : j->type == OT_PKG_UPDATE ? "update" : "remove",
+                 j->args[j->cur < j->nargs ? j->cur : j->nargs - 1]);
+    }
+}
+
+static void progress(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(struct job *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->node);
+    if (n > 0 && (size_t)n < sizeof j->progress)
+        vsnprintf(j->progress + n, sizeof j->progress - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Ends the job; MSG is both the log line and what lamonctl reports. */
+static void finish(struct job *j, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void finish(struct job *j, bool ok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(j->message, sizeof j->message, "%s: ", j->node);
+    if (n > 0 && (size_t)n < sizeof j->message)
+        vsnprintf(j->message + n, sizeof j->message - (size_t)n, fmt, ap);
+    va_end(ap);
+    j->ok = ok;
+    j->phase = PH_DONE;
+    snprintf(j->progress, sizeof j->progress, "%s", j->message);
+    event_log("node %s (job %u)", j->message, j->id);
+}
+
+/* --- requests ------------------------------------------------------------- */
+
+static void send_pdu(struct job *j, netsnmp_pdu *pdu, const char *what)
+{
+    if (!pdu) {
+        finish(j, false, "%s: out of memory", what);
+        return;
+    }
+    int id = ssess_send(j->sess, pdu);
+    if (!id)
+        finish(j, false, "%s: cannot send to the agent", what);
+    else
+        j->reqid = id;
+}
+
+static void send_next_index(struct job *j)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+    if (pdu)
+        snmp_add_null_var(pdu, next_index_oid, OID_LENGTH(next_index_oid));
+    send_pdu(j, pdu, "read lamonOpNextIndex");
+}
+
+static void send_create(struct job *j)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
+    if (pdu) {
+        oid o[OP_ENTRY_LEN + 2];
+        memcpy(o, op_entry, sizeof op_entry);
+        o[OP_ENTRY_LEN + 1] = j->res[j->cur].index;
+        long v = j->type;
+        o[OP_ENTRY_LEN] = LO_TYPE;
+        snmp_pdu_add_variable(pdu, o, OP_ENTRY_LEN + 2, ASN_INTEGER, &v, sizeof v);
+        if (j->nargs) {
+            o[OP_ENTRY_LEN] = LO_ARG;
+            snmp_pdu_add_variable(pdu, o, OP_ENTRY_LEN + 2, ASN_OCTET_STR, j->args[j->cur],
+                                  strlen(j->args[j->cur]));
+        }
+        v = ROWSTATUS_CREATEANDGO;
+        o[OP_ENTRY_LEN] = LO_ROWSTATUS;
+        snmp_pdu_add_variable(pdu, o, OP_ENTRY_LEN + 2, ASN_INTEGER, &v, sizeof v);
+    }
+    send_pdu(j, pdu, "create the operation row");
+}
+
+static void send_status(struct job *j)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+    if (pdu) {
+        oid o[OP_ENTRY_LEN + 2];
+        memcpy(o, op_entry, sizeof op_entry);
+        o[OP_ENTRY_LEN + 1] = j->res[j->cur].index;
+        static const int cols[] = { LO_STATUS, LO_EXIT, LO_OUTPUT };
+        for (size_t i = 0; i < 3; i++) {
+            o[OP_ENTRY_LEN] = (oid)cols[i];
+            snmp_add_null_var(pdu, o, OP_ENTRY_LEN + 2);
+        }
+    }
+    send_pdu(j, pdu, "read the operation's status");
+}
+
+/* Role spare and no service, state left at maintenance: the service is
+ * refilled from the spares, the node is never promoted while it goes
+ * down, and after its boot (the agent does not keep the transient
+ * stopping state) it returns as a running spare. */
+static void send_release(struct job *j)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
+    if (pdu) {
+        oid o[LAMON_ROOT_LEN + 4];
+        memcpy(o, node_base, sizeof node_base);
+        o[LAMON_ROOT_LEN + 3] = 0;
+        long role = ROLE_SPARE;
+        o[LAMON_ROOT_LEN + 2] = LN_ROLE;
+        snmp_pdu_add_variable(pdu, o, LAMON_ROOT_LEN + 4, ASN_INTEGER, &role, sizeof role);
+        o[LAMON_ROOT_LEN + 2] = LN_SERVICE;
+        snmp_pdu_add_variable(pdu, o, LAMON_ROOT_LEN + 4, ASN_OCTET_STR, "", 0);
+    }
+    send_pdu(j, pdu, "hand the node back to the spares");
+}
+
+/* --- responses ------------------------------------------------------------ */
+
+static bool is_exception(const netsnmp_variable_list *vb)
+{
+    return vb->type == SNMP_NOSUCHOBJECT || vb->type == SNMP_NOSUCHINSTANCE || vb->type == SNMP_ENDOFMIBVIEW;
+}
+
+static void on_next_index(struct job *j, const netsnmp_pdu *pdu)
+{
+    const netsnmp_variable_list *vb = pdu->variables;
+    if (pdu->errstat != SNMP_ERR_NOERROR || !vb || is_exception(vb) ||
+        (vb->type != ASN_UNSIGNED && vb->type != ASN_GAUGE) || !vb->val.integer || *vb->val.integer == 0) {
+        finish(j, false, "the agent has no lamonOpNextIndex (%s)",
+               pdu->errstat ? err_name(pdu->errstat) : "no usable value");
+        return;
+    }
+    unsigned idx = (unsigned)*vb->val.integer;
+    if (j->phase == PH_RECHECK) {
+        /* The row we asked for exists only if someone else created it:
+         * then the next free index has moved past ours. */
+        if (idx <= j->res[j->cur].index) {
+            char l[160];
+            label(j, l, sizeof l);
+            finish(j, false, "%s refused by the agent: %s", l, err_name(j->refused));
+            return;
+        }
+        event_log("node %s: operation index %u was taken by another manager; retrying with %u (job %u)",
+                  j->node, j->res[j->cur].index, idx, j->id);
+    }
+    j->res[j->cur].index = idx;
+    j->phase = PH_CREATE;
+}
+
+static void on_create(struct job *j, const netsnmp_pdu *pdu)
+{
+    char l[160];
+    label(j, l, sizeof l);
+    long e = pdu->errstat;
+    if (e == SNMP_ERR_NOERROR) {
+        j->phase = PH_RUNNING;
+        j->misses = 0;
+        event_log("node %s: %s accepted as operation %u (job %u)", j->node, l, j->res[j->cur].index, j->id);
+        progress(j, "%s accepted as operation %u", l, j->res[j->cur].index);
+        return;
+    }
+    /* inconsistentValue is also the agent's answer for a busy target; only
+     * a moved lamonOpNextIndex tells a lost race apart. */
+    if ((e == SNMP_ERR_INCONSISTENTVALUE || e == SNMP_ERR_NOTWRITABLE || e == SNMP_ERR_INCONSISTENTNAME) &&
+        j->retries < INDEX_RETRIES) {
+        j->retries++;
+        j->refused = (int)e;
+        j->phase = PH_RECHECK;
+        return;
+    }
+    finish(j, false, "%s refused by the agent: %s", l, err_name(e));
+}
+
+static void on_status(struct job *j, const netsnmp_pdu *pdu)
+{
+    char l[160];
+    label(j, l, sizeof l);
+    struct op_result *r = &j->res[j->cur];
+    const netsnmp_variable_list *st = pdu->variables;
+    const netsnmp_variable_list *ex = st ? st->next_variable : NULL;
+    const netsnmp_variable_list *out = ex ? ex->next_variable : NULL;
+    j->misses = 0;
+    if (pdu->errstat != SNMP_ERR_NOERROR || !out) {
+        finish(j, false, "%s: reading operation %u failed: %s", l, r->index, err_name(pdu->errstat));
+        return;
+    }
+    if (is_exception(st)) {
+        /* The row is gone: a rebooted agent starts with an empty table. */
+        if (node_op(j))
+            finish(j, true, "%s done: operation %u is gone, the agent restarted", l, r->index);
+        else
+            finish(j, false, "%s: operation %u vanished from the agent before it ended", l, r->index);
+        return;
+    }
+    if (st->type != ASN_INTEGER || ex->type != ASN_INTEGER) {
+        finish(j, false, "%s: operation %u: unexpected value types", l, r->index);
+        return;
+    }
+    r->status = (int)*st->val.integer;
+    r->exit_code = (int)*ex->val.integer;
+    if (out->type == ASN_OCTET_STR) {
+        size_t n = out->val_len < OUT_MAX ? out->val_len : OUT_MAX;
+        memcpy(j->output, out->val.string, n);
+        j->output[n] = '\0';
+    }
+    if (r->status == 1 || r->status == 2) {
+        progress(j, "%s %s (operation %u)", l, status_names[r->status], r->index);
+        return;
+    }
+    if (r->status == 3 && j->cur + 1 < j->nargs) {
+        event_log("node %s: %s done, exit %d (operation %u, job %u)", j->node, l, r->exit_code, r->index, j->id);
+        progress(j, "%s done, exit %d", l, r->exit_code);
+        j->cur++;
+        j->retries = 0;
+        j->phase = PH_NEXT_INDEX;
+        return;
+    }
+    if (r->status == 3)
+        finish(j, true, "%s done, exit %d", l, r->exit_code);
+    else
+        finish(j, false, "%s failed, exit %d (operation %u)", l, r->exit_code, r->index);
+}
+
+static void on_release(struct job *j, const netsnmp_pdu *pdu)
+{
+    if (pdu->errstat != SNMP_ERR_NOERROR) {
+        finish(j, false, "handing the node back to the spares was refused: %s", err_name(pdu->errstat));
+        return;
+    }
+    event_log("node %s: left service %s for the %s: now a spare in maintenance (job %u)", j->node, j->service,
+              j->type == OT_REBOOT ? "reboot" : "shutdown", j->id);
+    j->phase = PH_NEXT_INDEX;
+}
+
+/* Every answer or timeout of a job's session.  Nothing is sent from here:
+ * the tick sends the next request, and closes the session of a job that
+ * ended, outside Net-SNMP's read. */
+static void on_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
+{
+    struct job *j = owner;
+    if (reqid != j->reqid || j->phase == PH_DONE)
+        return;
+    j->reqid = 0;
+    char l[160];
+    label(j, l, sizeof l);
+    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu) {
+        if (j->phase != PH_RUNNING) {
+            finish(j, false, "%s: the agent did not answer (%s)", l, phase_names[j->phase]);
+        } else if (++j->misses >= MISSES_GONE && node_op(j)) {
+            /* The command took the node down before the agent could report
+             * the end: that is the operation working. */
+            finish(j, true, "%s done: the node stopped answering (operation %u)", l, j->res[j->cur].index);
+        } else if (j->misses >= MISSES_FAIL) {
+            finish(j, false, "%s: the node stopped answering (operation %u)", l, j->res[j->cur].index);
+        }
+        return;
+    }
+    switch (j->phase) {
+    case PH_RELEASE: on_release(j, pdu); break;
+    case PH_NEXT_INDEX: case PH_RECHECK: on_next_index(j, pdu); break;
+    case PH_CREATE: on_create(j, pdu); break;
+    case PH_RUNNING: on_status(j, pdu); break;
+    default: break;
+    }
+}
+
+/* --- the driver ----------------------------------------------------------- */
+
+static long ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
+}
+
+static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
+{
+    char l[160];
+    label(j, l, sizeof l);
+    if (n->hyst.health == NODE_DOWN) {
+        finish(j, false, "went down while draining for the %s", l);
+        return;
+    }
+    if (n->set_in_flight)
+        return;
+    if (n->s.state == NSTATE_MAINTENANCE) {
+        event_log("node %s: drained and out of service %s; the %s follows (job %u)", j->node, j->service, l,
+                  j->id);
+        progress(j, "drained, leaving service %s", j->service);
+        j->phase = PH_RELEASE;
+        send_release(j);
+        return;
+    }
+    if (n->s.state != NSTATE_DRAINING && n->have_sample) {
+        finish(j, false, "the drain before the %s was undone (node %s again)", l, node_state_label(cl, n));
+        return;
+    }
+    if (time(NULL) > j->drain_deadline) {
+        finish(j, false, "the drain before the %s did not end in time", l);
+        return;
+    }
+    progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
+}
+
+static void drive(struct cluster *cl, struct job *j)
+{
+    int i = cluster_find_node(cl, j->node);
+    if (i < 0) {
+        finish(j, false, "no longer in the configuration");
+        return;
+    }
+    struct node_rt *n = cl->nodes[i];
+    switch (j->phase) {
+    case PH_DRAIN: drive_drain(cl, j, n); break;
+    case PH_NEXT_INDEX: case PH_RECHECK: send_next_index(j); break;
+    case PH_CREATE: send_create(j); break;
+    case PH_RUNNING:
+        if (ms_since(&j->last_poll) >= POLL_MS) {
+            clock_gettime(CLOCK_MONOTONIC, &j->last_poll);
+            send_status(j);
+        }
+        break;
+    default: break;
+    }
+}
+
+static void job_free(struct job *j)
+{
+    ssess_close(j->sess);
+    free(j);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what; (void)arg;
+    size_t kept = 0;
+    for (struct job **pp = &jobs; *pp;) {
+        struct job *j = *pp;
+        if (j->phase != PH_DONE && !j->reqid)
+            drive(g_cl, j);
+        if (j->phase == PH_DONE && j->sess) {
+            ssess_close(j->sess);
+            j->sess = NULL;
+            j->reqid = 0;
+        }
+        if (j->phase == PH_DONE && ++kept > KEEP_JOBS) {
+            *pp = j->next;
+            job_free(j);
+            continue;
+        }
+        pp = &j->next;
+    }
+}
+
+int node_ops_init(struct event_base *base, struct cluster *cl)
+{
+    g_cl = cl;
+    g_timer = event_new(base, -1, EV_PERSIST, on_tick, NULL);
+    struct timeval tv = { 0, TICK_MS * 1000 };
+    if (!g_timer || event_add(g_timer, &tv) < 0)
+        return -1;
+    return 0;
+}
+
+void node_ops_free(void)
+{
+    while (jobs) {
+        struct job *j = jobs;
+        jobs = j->next;
+        job_free(j);
+    }
+    if (g_timer)
+        event_free(g_timer);
+    g_timer = NULL;
+}
+
+/* --- requests from lamonctl ---------------------------------------------- */
+
+static int parse_words(struct job *j, char *const *w, size_t nw, char *err, size_t errlen)
+{
+    const char *usage = "reboot | shutdown | kernel RELEASE | pkg install|update|remove PACKAGE...";
+    size_t first = 1;
+    if (nw == 1 && strcmp(w[0], "reboot") == 0) {
+        j->type = OT_REBOOT;
+    } else if (nw == 1 && strcmp(w[0], "shutdown") == 0) {
+        j->type = OT_SHUTDOWN;
+    } else if (nw == 2 && strcmp(w[0], "kernel") == 0) {
+        j->type = OT_KERNEL;
+    } else if (nw >= 3 && strcmp(w[0], "pkg") == 0) {
+        j->type = strcmp(w[1], "install") == 0 ? OT_PKG_INSTALL : strcmp(w[1], "update") == 0 ? OT_PKG_UPDATE
+                : strcmp(w[1], "remove") == 0 ? OT_PKG_REMOVE : 0;
+        first = 2;
+    }
+    if (!j->type) {
+        snprintf(err, errlen, "operation: %s", usage);
+        return -1;
+    }
+    for (size_t i = first; i < nw; i++) {
+        if (j->nargs == MAX_ARGS) {
+            snprintf(err, errlen, "at most %d packages at once", MAX_ARGS);
+            return -1;
+        }
+        if (strlen(w[i]) > ARG_MAX) {
+            snprintf(err, errlen, "'%.40s...' is longer than %d characters", w[i], ARG_MAX);
+            return -1;
+        }
+        snprintf(j->args[j->nargs++], ARG_MAX + 1, "%s", w[i]);
+    }
+    return 0;
+}
+
+static struct job *find_job(unsigned id)
+{
+    for (struct job *j = jobs; j; j = j->next)
+        if (j->id == id)
+            return j;
+    return NULL;
+}
+
+unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words, size_t nwords,
+                        char *err, size_t errlen)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    int i = cluster_find_node(cl, node);
+    if (i < 0) {
+        snprintf(err, errlen, "no node %s", node);
+        return 0;
+    }
+    struct node_rt *n = cl->nodes[i];
+    if (!n->have_sample || n->hyst.health != NODE_UP) {
+        snprintf(err, errlen, "node %s is %s", node, n->hyst.health == NODE_DOWN ? "down" : "not up yet");
+        return 0;
+    }
+    if (cfg->write_user < 0) {
+        snprintf(err, errlen, "no v3user configured for writes");
+        return 0;
+    }
+    for (struct job *o = jobs; o; o = o->next)
+        if (o->phase != PH_DONE && strcmp(o->node, node) == 0) {
+            snprintf(err, errlen, "node %s: job %u is still in progress", node, o->id);
+            return 0;
+        }
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        snprintf(err, errlen, "out of memory");
+        return 0;
+    }
+    if (parse_words(j, words, nwords, err, errlen) < 0) {
+        free(j);
+        return 0;
+    }
+    char e[256];
+    j->sess = ssess_open(&n->peer, &cfg->v3users[cfg->write_user], poller_timeout_ms(cfg), cfg->retries, on_pdu,
+                         j, e, sizeof e);
+    if (!j->sess) {
+        snprintf(err, errlen, "%s", e);
+        free(j);
+        return 0;
+    }
+    j->id = ++last_id;
+    snprintf(j->node, sizeof j->node, "%s", node);
+    j->started = time(NULL);
+    j->phase = PH_NEXT_INDEX;
+    char l[160];
+    label(j, l, sizeof l);
+    event_log("operator: %s on node %s (job %u)", l, node, j->id);
+    int svc = node_service(cl, n);
+    if (node_op(j) && svc >= 0) {
+        snprintf(j->service, sizeof j->service, "%s", cfg->services[svc].name);
+        /* The drain itself is decide's (weight 0, wait, maintenance, out of
+         * the directors); this job only waits for it to end. */
+        j->drain_deadline = time(NULL) + (time_t)cfg->drain_timeout_s + 30 + 3 * (time_t)(cfg->interval_ms / 1000);
+        if (n->s.state == NSTATE_MAINTENANCE) {
+            event_log("node %s serves %s and is in maintenance already: no drain before the %s", node,
+                      j->service, l);
+        } else if (n->s.state == NSTATE_DRAINING) {
+            event_log("node %s serves %s and is draining already: the %s waits for it", node, j->service, l);
+        } else {
+            event_log("node %s serves %s: drain before the %s", node, j->service, l);
+            if (decide_drain(cl, n, true, e, sizeof e) < 0) {
+                snprintf(err, errlen, "%s", e);
+                event_log("node %s: %s not started: %s (job %u)", node, l, e, j->id);
+                ssess_close(j->sess);
+                free(j);
+                return 0;
+            }
+        }
+        j->phase = PH_DRAIN;
+        progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
+    } else {
+        progress(j, "%s submitted", l);
+    }
+    j->next = jobs;
+    jobs = j;
+    return j->id;
+}
+
+static void view_text(struct evbuffer *out, const struct job *j)
+{
+    const struct op_result *r = &j->res[j->cur];
+    char l[160];
+    label(j, l, sizeof l);
+    evbuffer_add_printf(out, "job: %u\nnode: %s\noperation: %s\nphase: %s\n", j->id, j->node, l,
+                        phase_names[j->phase]);
+    evbuffer_add_printf(out, "op_index: %u\nstatus: %s\nexit: %d\n", r->index,
+                        status_names[r->status >= 0 && r->status <= 4 ? r->status : 0],
+                        r->index && r->status >= 3 ? r->exit_code : -1);
+    evbuffer_add_printf(out, "result: %s\nprogress: %s\nmessage: %s\noutput:\n%s", j->phase != PH_DONE ? "pending"
+                        : j->ok ? "ok" : "failed", j->progress, j->message, j->output);
+    if (j->output[0] && j->output[strlen(j->output) - 1] != '\n')
+        evbuffer_add_printf(out, "\n");
+}
+
+static void view_json(struct evbuffer *out, const struct job *j)
+{
+    static const char *const types[] = { [OT_REBOOT] = "reboot", [OT_SHUTDOWN] = "shutdown",
+                                         [OT_KERNEL] = "kernel", [OT_PKG_INSTALL] = "pkg install",
+                                         [OT_PKG_UPDATE] = "pkg update", [OT_PKG_REMOVE] = "pkg remove" };
+    evbuffer_add_printf(out, "{\"job\": %u, \"node\": ", j->id);
+    json_string(out, j->node);
+    evbuffer_add_printf(out, ", \"operation\": ");
+    json_string(out, types[j->type]);
+    evbuffer_add_printf(out, ", \"phase\": ");
+    json_string(out, phase_names[j->phase]);
+    evbuffer_add_printf(out, ", \"result\": ");
+    json_string(out, j->phase != PH_DONE ? "pending" : j->ok ? "ok" : "failed");
+    evbuffer_add_printf(out, ", \"message\": ");
+    json_string(out, j->message);
+    evbuffer_add_printf(out, ", \"ops\": [");
+    size_t nops = j->nargs ? j->nargs : 1;
+    for (size_t k = 0; k < nops; k++) {
+        const struct op_result *r = &j->res[k];
+        evbuffer_add_printf(out, "%s{\"argument\": ", k ? ", " : "");
+        json_string(out, j->nargs ? j->args[k] : "");
+        evbuffer_add_printf(out, ", \"op_index\": %u, \"status\": ", r->index);
+        json_string(out, status_names[r->status >= 0 && r->status <= 4 ? r->status : 0]);
+        evbuffer_add_printf(out, ", \"exit_code\": %d}", r->index && r->status >= 3 ? r->exit_code : -1);
+    }
+    evbuffer_add_printf(out, "], \"output\": ");
+    json_string(out, j->output);
+    evbuffer_add_printf(out, "}\n");
+}
+
+int node_ops_view(struct evbuffer *out, unsigned id, bool json)
+{
+    const struct job *j = find_job(id);
+    if (!j)
+        return -1;
+    if (json)
+        view_json(out, j);
+    else
+        view_text(out, j);
+    return 0;
+}

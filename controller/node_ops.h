@@ -1,0 +1,41 @@
+/* Operator operations on a node through its agent's lamonOpTable: reboot,
+ * shutdown, next-boot kernel, package install/update/remove.
+ *
+ * Each request becomes a job that the controller carries out in the
+ * background over SNMPv3 authPriv as the write user: read lamonOpNextIndex,
+ * create the row (type, argument, createAndGo) in one SET, re-read and retry
+ * when another manager took the index, then follow lamonOpStatus until the
+ * operation ended.  A reboot or shutdown of a node that serves a service is
+ * drained first with the decide logic (decide_drain; the node goes to
+ * maintenance and leaves its directors), then handed back to the spares so
+ * that the service is refilled and the node returns as a spare after its
+ * boot.  Package jobs run one operation per package, in order, stopping at
+ * the first failure.  lamonctl follows a job through node_ops_view(). */
+#ifndef LAMON_NODE_OPS_H
+#define LAMON_NODE_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "cluster.h"
+
+/* Starts the timer that drives the jobs; -1 when it cannot. */
+int node_ops_init(struct event_base *base, struct cluster *cl);
+/* Ends every job (their sessions closed) and the timer. */
+void node_ops_free(void);
+
+/* Starts a job on node NODE: WORDS are "reboot", "shutdown",
+ * "kernel RELEASE" or "pkg install|update|remove PACKAGE...".  Returns the
+ * job number, or 0 with the reason in err (unknown node, node down, bad
+ * words, a job already running on the node, no write user). */
+unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words, size_t nwords,
+                        char *err, size_t errlen);
+
+/* Appends job JOB as "key: value" lines (the output tail last, after a
+ * line "output:") or as one JSON object.  Returns -1 for an unknown job. */
+int node_ops_view(struct evbuffer *out, unsigned job, bool json);
+
+#endif
