@@ -53,7 +53,9 @@ check_fails "pkg with an unknown verb is refused" lamonctl pkg node$S frobnicate
 # --- next-boot kernel
 out=$(lamonctl kernel node$S $K1 2>&1); rc=$?
 is "$rc" 0 "kernel node$S $K1: exit 0"
-like "$out" "node$S: kernel $K1 (accepted as|queued|running)" "progress lines while it runs"
+# A quick operation can end between two reads of the job: the first line,
+# printed before the agent is asked, is the one that is always there.
+like "$(printf '%s' "$out" | head -n1)" "^node$S: kernel $K1 (submitted|accepted as|queued|running)" "a progress line before the result"
 like "$out" "node$S: kernel $K1 done, exit 0" "the result line with the exit code"
 like "$(grub-editenv "$T/node$S/grubenv" list)" "^saved_entry=.*$K1\$" "grub-editenv list: the node's grubenv names $K1"
 is "$(nodeget $S lamonNodeKernelNext.0 | tr -d '"')" "$K1" "lamonNodeKernelNext follows"
@@ -148,4 +150,10 @@ else
     fail "node$P never shown down"; fail "node$P down: not tested"
 fi
 cont_node $P
+
+# The jobs' sessions and records are freed on a clean stop (SANITIZE=1 builds
+# report leaks and errors on the controller's stderr).
+kill "$CTL_PID"; wait "$CTL_PID"; rc=$?
+is "$rc" 0 "the controller stops cleanly on SIGTERM"
+unlike "$(cat "$T/controller.out")" "Sanitizer|runtime error" "no sanitizer report from the controller"
 done_testing
