@@ -505,7 +505,7 @@ static void progress_drains(struct cluster *cl)
             continue;
         int si = node_service(cl, n);
         unsigned active = 0, onnode = 0;
-        bool seen_all = true;
+        bool seen_all = true, zeroed = true;
         if (si >= 0) {
             const struct ctl_service *s = &cfg->services[si];
             struct sockaddr_storage a = dest_addr(n, s);
@@ -516,8 +516,10 @@ static void progress_drains(struct cluster *cl)
                     continue;
                 }
                 const struct dest_obs *o = dir_find(d, si, &a);
-                if (o)
+                if (o) {
                     active += o->active;
+                    zeroed = zeroed && o->weight == 0;
+                }
             }
             /* The director's ActiveConn is its own estimate (with direct
              * routing it never sees the replies); the node's count of
@@ -527,11 +529,16 @@ static void progress_drains(struct cluster *cl)
             onnode = s->app[0] ? (ap ? ap->estab : 0) : n->s.conns;
         }
         unsigned left = active > onnode ? active : onnode;
+        /* Counts taken before every director has weight 0 in force miss the
+         * connections that still arrive: wait for a walk that shows it. */
         bool timeout = now - n->drain_since >= (time_t)cfg->drain_timeout_s;
-        if (!timeout && (!seen_all || left > 0))
+        if (!timeout && (!seen_all || !zeroed || left > 0))
             continue;
         char why[160];
-        if (left > 0 || !seen_all)
+        if (!seen_all || !zeroed)
+            snprintf(why, sizeof why, "drain timeout %us, weight 0 not seen on every director",
+                     cfg->drain_timeout_s);
+        else if (left > 0)
             snprintf(why, sizeof why, "drain timeout %us, %u connections left (director %u, node %u)",
                      cfg->drain_timeout_s, left, active, onnode);
         else
