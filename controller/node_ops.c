@@ -332,9 +332,19 @@ static void on_release(struct job *j, const netsnmp_pdu *pdu)
     j->phase = PH_NEXT_INDEX;
 }
 
-/* Every answer or timeout of a job's session.  Nothing is sent from here:
- * the tick sends the next request, and closes the session of a job that
- * ended, outside Net-SNMP's read. */
+/* The request of the submitting phases.  Sent straight from the answer
+ * that led to it: the shorter the time between reading lamonOpNextIndex
+ * and the createAndGo, the rarer a lost race with another manager. */
+static void send_submit(struct job *j)
+{
+    if (j->phase == PH_NEXT_INDEX || j->phase == PH_RECHECK)
+        send_next_index(j);
+    else if (j->phase == PH_CREATE)
+        send_create(j);
+}
+
+/* Every answer or timeout of a job's session.  The session of a job that
+ * ended is closed by the tick, outside Net-SNMP's read. */
 static void on_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
 {
     struct job *j = owner;
@@ -362,6 +372,8 @@ static void on_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
     case PH_RUNNING: on_status(j, pdu); break;
     default: break;
     }
+    if (!j->reqid)
+        send_submit(j);
 }
 
 /* --- the driver ----------------------------------------------------------- */
@@ -412,8 +424,7 @@ static void drive(struct cluster *cl, struct job *j)
     struct node_rt *n = cl->nodes[i];
     switch (j->phase) {
     case PH_DRAIN: drive_drain(cl, j, n); break;
-    case PH_NEXT_INDEX: case PH_RECHECK: send_next_index(j); break;
-    case PH_CREATE: send_create(j); break;
+    case PH_NEXT_INDEX: case PH_RECHECK: case PH_CREATE: send_submit(j); break;
     case PH_RUNNING:
         if (ms_since(&j->last_poll) >= POLL_MS) {
             clock_gettime(CLOCK_MONOTONIC, &j->last_poll);
@@ -592,6 +603,7 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
     }
     j->next = jobs;
     jobs = j;
+    send_submit(j);                        /* no wait for the tick */
     return j->id;
 }
 
