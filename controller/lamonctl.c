@@ -214,6 +214,7 @@ static int print_job_json(const char *sock, unsigned job)
 static int follow_job(const char *sock, unsigned job, bool nowait, bool json, int timeout)
 {
     char q[64], last[512] = "", phase[32], result[16], idx[16], prog[512], msg[512];
+    size_t steps = 0;
     snprintf(q, sizeof q, "job %u", job);
     FILE *pf = json ? stderr : stdout;
     time_t end = time(NULL) + timeout;
@@ -233,6 +234,16 @@ static int follow_job(const char *sock, unsigned job, bool nowait, bool json, in
         job_field(a + 3, "op_index", idx, sizeof idx);
         job_field(a + 3, "progress", prog, sizeof prog);
         job_field(a + 3, "message", msg, sizeof msg);
+        /* "step:" lines: the job's milestones so far, in order. */
+        size_t k = 0;
+        for (const char *p = strstr(a + 3, "\nstep: "); p; p = strstr(p + 1, "\nstep: "), k++) {
+            if (k < steps)
+                continue;
+            int len = (int)strcspn(p + 7, "\n");
+            fprintf(pf, "%.*s\n", len, p + 7);
+            snprintf(last, sizeof last, "%.*s", len, p + 7);
+            steps = k + 1;
+        }
         if (prog[0] && strcmp(prog, last) != 0) {
             fprintf(pf, "%s\n", prog);
             fflush(pf);

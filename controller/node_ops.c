@@ -41,7 +41,8 @@ static const char *const phase_names[] = { "draining", "releasing", "submitting"
 static const char *const status_names[] = { "-", "queued", "running", "succeeded", "failed" };
 
 struct op_result {
-    unsigned index;            /* 0: not created */
+    unsigned index;            /* the index tried, then the row's */
+    bool accepted;             /* the agent created the row */
     int status;                /* lamonOpStatus, 0 before */
     int exit_code;
 };
@@ -62,7 +63,8 @@ struct job {
     time_t started, drain_deadline;
     struct timespec last_poll;
     char output[OUT_MAX + 1];
-    char progress[512];
+    char progress[512];        /* the latest step or state */
+    char steps[2048];          /* milestones, one per line, kept for slow readers */
     char message[512];
     bool ok;
     struct job *next;          /* newest first */
@@ -92,8 +94,8 @@ static const char *err_name(long e)
 
 static bool node_op(const struct job *j) { return j->type == OT_REBOOT || j->type == OT_SHUTDOWN; }
 
-/* "reboot", "kernel 6.1.0-26-amd64", "pkg install foo" */
-static void label(const struct job *j, char *buf, size_t len)
+/* "reboot", "kernel 6.1.0-26-amd64", "pkg install foo" (argument K) */
+static void label_at(const struct job *j, size_t k, char *buf, size_t len)
 {
     switch (j->type) {
     case OT_REBOOT: snprintf(buf, len, "reboot"); break;
@@ -102,8 +104,26 @@ static void label(const struct job *j, char *buf, size_t len)
     default:
         snprintf(buf, len, "pkg %s %s",
                  j->type == OT_PKG_INSTALL ? "install" : j->type == OT_PKG_UPDATE ? "update" : "remove",
-                 j->args[j->cur < j->nargs ? j->cur : j->nargs - 1]);
+                 j->args[k < j->nargs ? k : j->nargs - 1]);
     }
+}
+
+static void label(const struct job *j, char *buf, size_t len) { label_at(j, j->cur, buf, len); }
+
+/* A milestone: the progress line, also kept in the job's steps so that a
+ * client that reads the job less often than they pass still shows each. */
+static void step(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void step(struct job *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->node);
+    if (n > 0 && (size_t)n < sizeof j->progress)
+        vsnprintf(j->progress + n, sizeof j->progress - (size_t)n, fmt, ap);
+    va_end(ap);
+    size_t have = strlen(j->steps);
+    if (have + strlen(j->progress) + 2 <= sizeof j->steps)
+        snprintf(j->steps + have, sizeof j->steps - have, "%s\n", j->progress);
 }
 
 static void progress(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -256,7 +276,8 @@ static void on_create(struct job *j, const netsnmp_pdu *pdu)
         j->phase = PH_RUNNING;
         j->misses = 0;
         event_log("node %s: %s accepted as operation %u (job %u)", j->node, l, j->res[j->cur].index, j->id);
-        progress(j, "%s accepted as operation %u", l, j->res[j->cur].index);
+        j->res[j->cur].accepted = true;
+        step(j, "%s accepted as operation %u", l, j->res[j->cur].index);
         return;
     }
     /* inconsistentValue is also the agent's answer for a busy target; only
@@ -309,7 +330,7 @@ static void on_status(struct job *j, const netsnmp_pdu *pdu)
     }
     if (r->status == 3 && j->cur + 1 < j->nargs) {
         event_log("node %s: %s done, exit %d (operation %u, job %u)", j->node, l, r->exit_code, r->index, j->id);
-        progress(j, "%s done, exit %d", l, r->exit_code);
+        step(j, "%s done, exit %d", l, r->exit_code);
         j->cur++;
         j->retries = 0;
         j->phase = PH_NEXT_INDEX;
@@ -398,7 +419,7 @@ static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
     if (n->s.state == NSTATE_MAINTENANCE) {
         event_log("node %s: drained and out of service %s; the %s follows (job %u)", j->node, j->service, l,
                   j->id);
-        progress(j, "drained, leaving service %s", j->service);
+        step(j, "drained, leaving service %s", j->service);
         j->phase = PH_RELEASE;
         send_release(j);
         return;
@@ -614,9 +635,11 @@ static void view_text(struct evbuffer *out, const struct job *j)
     label(j, l, sizeof l);
     evbuffer_add_printf(out, "job: %u\nnode: %s\noperation: %s\nphase: %s\n", j->id, j->node, l,
                         phase_names[j->phase]);
-    evbuffer_add_printf(out, "op_index: %u\nstatus: %s\nexit: %d\n", r->index,
+    for (const char *p = j->steps; *p; p += strcspn(p, "\n") + 1)
+        evbuffer_add_printf(out, "step: %.*s\n", (int)strcspn(p, "\n"), p);
+    evbuffer_add_printf(out, "op_index: %u\nstatus: %s\nexit: %d\n", r->accepted ? r->index : 0,
                         status_names[r->status >= 0 && r->status <= 4 ? r->status : 0],
-                        r->index && r->status >= 3 ? r->exit_code : -1);
+                        r->accepted && r->status >= 3 ? r->exit_code : -1);
     evbuffer_add_printf(out, "result: %s\nprogress: %s\nmessage: %s\noutput:\n%s", j->phase != PH_DONE ? "pending"
                         : j->ok ? "ok" : "failed", j->progress, j->message, j->output);
     if (j->output[0] && j->output[strlen(j->output) - 1] != '\n')
@@ -644,9 +667,9 @@ static void view_json(struct evbuffer *out, const struct job *j)
         const struct op_result *r = &j->res[k];
         evbuffer_add_printf(out, "%s{\"argument\": ", k ? ", " : "");
         json_string(out, j->nargs ? j->args[k] : "");
-        evbuffer_add_printf(out, ", \"op_index\": %u, \"status\": ", r->index);
+        evbuffer_add_printf(out, ", \"op_index\": %u, \"status\": ", r->accepted ? r->index : 0);
         json_string(out, status_names[r->status >= 0 && r->status <= 4 ? r->status : 0]);
-        evbuffer_add_printf(out, ", \"exit_code\": %d}", r->index && r->status >= 3 ? r->exit_code : -1);
+        evbuffer_add_printf(out, ", \"exit_code\": %d}", r->accepted && r->status >= 3 ? r->exit_code : -1);
     }
     evbuffer_add_printf(out, "], \"output\": ");
     json_string(out, j->output);
