@@ -250,6 +250,9 @@ static int follow_job(const char *sock, unsigned job, bool nowait, bool json, in
             snprintf(last, sizeof last, "%s", prog);
         }
         if (strcmp(result, "pending") != 0) {
+            /* --no-wait on a quick operation: it may have ended already. */
+            if (nowait && strtoul(idx, NULL, 10) > 0)
+                printf("job %u: operation %s on the node\n", job, idx);
             const char *o = strstr(a + 3, "\noutput:\n");
             if (!json && o && o[9])
                 for (const char *l = o + 9; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] ? 1 : 0))
