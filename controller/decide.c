@@ -666,6 +666,12 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
         if (n->s.state == NSTATE_DRAINING && !have)
             continue;                      /* never add a draining node */
         addr_str(&a, as, sizeof as);
+        char reason[96] = "";
+        if (weight == 0)
+            snprintf(reason, sizeof reason, " (drain)");
+        else if (s->weights_follow)
+            snprintf(reason, sizeof reason, " (follows %s %.2f of high %.2f)", load_unit(s), node_load(n, s),
+                     s->high);
         if (!have) {
             netsnmp_pdu *pdu = snmp_set_pdu();
             if (!pdu)
@@ -678,8 +684,8 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
             snmp_set_add_int(pdu, o, len, weight);
             o[LAMON_IPVS_ENTRY_LEN] = LD_FWD;
             snmp_set_add_int(pdu, o, len, s->fwd);
-            snprintf(what, sizeof what, "director %s: add %s (%s) to service %s weight %d: node up and %s",
-                     d->peer.name, n->peer.name, as, s->name, weight,
+            snprintf(what, sizeof what, "director %s: add %s (%s) to service %s weight %d%s: node up and %s",
+                     d->peer.name, n->peer.name, as, s->name, weight, reason,
                      s->app[0] ? "its application runs" : "serving");
             dir_send(cl, d, pdu, what);
         } else if (have->weight != weight || fwd_differs(have->fwd, s->fwd)) {
@@ -694,12 +700,6 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
                 o[LAMON_IPVS_ENTRY_LEN] = LD_FWD;
                 snmp_set_add_int(pdu, o, len, s->fwd);
             }
-            char reason[96] = "";
-            if (weight == 0)
-                snprintf(reason, sizeof reason, " (drain)");
-            else if (s->weights_follow)
-                snprintf(reason, sizeof reason, " (follows %s %.2f of high %.2f)", load_unit(s), node_load(n, s),
-                         s->high);
             snprintf(what, sizeof what, "director %s: %s (%s) in service %s weight %d -> %d%s",
                      d->peer.name, n->peer.name, as, s->name, have->weight, weight, reason);
             dir_send(cl, d, pdu, what);
