@@ -6,38 +6,18 @@
 # checked with dpkg-query against the scratch admindir.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/snmpd.sh"
+. "$(dirname "$0")/../lib/apt_repo.sh"
 . "$(dirname "$0")/control_lib.sh"
 lamon_test_init
 
 R=$T/apt
 ADMIN=$R/root/var/lib/dpkg
-mkdir -p "$R/repo" "$ADMIN/updates" "$ADMIN/info" "$R/state/lists/partial" "$R/cache/archives/partial" \
-    "$R/etc/apt/apt.conf.d" "$R/etc/apt/preferences.d" "$R/etc/apt/sources.list.d"
-touch "$ADMIN/status" "$ADMIN/available"
-
-# build_pkg VERSION: a tiny package into the repository
-build_pkg() {
-    local d=$T/build-$1
-    mkdir -p "$d/DEBIAN" "$d/usr/share/lamon-test-pkg"
-    printf '%s\n' "Package: lamon-test-pkg" "Version: $1" "Architecture: all" \
-        "Maintainer: lamon tests <root@localhost>" "Description: lamon control test package" \
-        " Installed by tests/control/t_packages.sh into a scratch root." >"$d/DEBIAN/control"
-    echo "version $1" >"$d/usr/share/lamon-test-pkg/version"
-    dpkg-deb --root-owner-group --build "$d" "$R/repo/lamon-test-pkg_$1_all.deb" >/dev/null
-    (cd "$R/repo" && dpkg-scanpackages -m . /dev/null 2>/dev/null >Packages && gzip -kf Packages)
-}
+apt_repo_init "$R"
+build_pkg() { apt_repo_build "$R" "$1"; }   # build_pkg VERSION: into the repository
 build_pkg 1.0-1 || bail "cannot build the test package"
-echo "deb [trusted=yes] file:$R/repo ./" >"$R/etc/apt/sources.list"
 
 base_conf >"$T/agent.conf"
-cat >>"$T/agent.conf" <<CONF
-apt_get /usr/bin/apt-get
-apt_option -o Dir::Etc=$R/etc/apt -o Dir::Etc::sourceparts=$R/etc/apt/sources.list.d
-apt_option -o Dir::State=$R/state -o Dir::Cache=$R/cache -o Dir::State::status=$ADMIN/status
-apt_option -o Debug::NoLocking=1 -o APT::Sandbox::User=root
-apt_option -o DPkg::Options::=--root=$R/root -o DPkg::Options::=--admindir=$ADMIN
-apt_option -o DPkg::Options::=--force-not-root -o DPkg::Options::=--force-script-chrootless
-CONF
+apt_repo_agent_conf "$R" >>"$T/agent.conf"
 start_snmpd || bail "snmpd did not start"
 start_control_agent "$T/agent.conf" || bail "lamon-agent did not start"
 
