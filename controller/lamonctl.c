@@ -215,6 +215,7 @@ static int follow_job(const char *sock, unsigned job, bool nowait, bool json, in
 {
     char q[64], last[512] = "", phase[32], result[16], idx[16], prog[512], msg[512];
     size_t steps = 0;
+    unsigned reads = 0;
     snprintf(q, sizeof q, "job %u", job);
     FILE *pf = json ? stderr : stdout;
     time_t end = time(NULL) + timeout;
@@ -278,7 +279,9 @@ static int follow_job(const char *sock, unsigned job, bool nowait, bool json, in
                     job, job);
             return 1;
         }
-        usleep(300000);
+        /* Quick reads at first: the acceptance (or a quick operation's end)
+         * takes milliseconds; then a gentler pace for long operations. */
+        usleep(++reads < 40 ? 50000 : 300000);
     }
 }
 

@@ -18,8 +18,9 @@
 #define OUT_MAX 1024           /* LamonOutputTail */
 #define INDEX_RETRIES 5        /* createAndGo races lost before giving up */
 #define KEEP_JOBS 64           /* finished jobs kept for lamonctl */
-#define TICK_MS 200
-#define POLL_MS 500            /* lamonOpStatus is read this often */
+#define TICK_MS 100
+#define POLL_FAST 10           /* the first reads of lamonOpStatus, every tick: */
+#define POLL_MS 500            /* quick operations end in milliseconds; then this often */
 #define MISSES_GONE 3          /* unanswered reads: a rebooting node has gone */
 #define MISSES_FAIL 10         /* unanswered reads: give up on any other */
 
@@ -59,7 +60,7 @@ struct job {
     struct ssess *sess;
     int reqid;                 /* the request in flight, 0 for none */
     int refused;               /* error status of a lost createAndGo */
-    unsigned retries, misses;
+    unsigned retries, misses, polls;
     time_t started, drain_deadline;
     struct timespec last_poll;
     char output[OUT_MAX + 1];
@@ -277,6 +278,7 @@ static void on_create(struct job *j, const netsnmp_pdu *pdu)
         j->misses = 0;
         event_log("node %s: %s accepted as operation %u (job %u)", j->node, l, j->res[j->cur].index, j->id);
         j->res[j->cur].accepted = true;
+        j->polls = 0;
         step(j, "%s accepted as operation %u", l, j->res[j->cur].index);
         return;
     }
@@ -447,7 +449,8 @@ static void drive(struct cluster *cl, struct job *j)
     case PH_DRAIN: drive_drain(cl, j, n); break;
     case PH_NEXT_INDEX: case PH_RECHECK: case PH_CREATE: send_submit(j); break;
     case PH_RUNNING:
-        if (ms_since(&j->last_poll) >= POLL_MS) {
+        if (j->polls < POLL_FAST || ms_since(&j->last_poll) >= POLL_MS) {
+            j->polls++;
             clock_gettime(CLOCK_MONOTONIC, &j->last_poll);
             send_status(j);
         }

@@ -142,7 +142,7 @@ check "shutdown_cmd ran on node$P (marker)" test -e "$T/node$P/shut-down"
 
 # --- a node that is down
 pause_node $P
-if wait_for 15 sh -c "'$LAMONCTL_BIN' -s '$CTL_SOCK' status | awk '\$1==\"node$P\"' | grep -q down"; then
+if wait_for 15 sh -c "'$LAMONCTL_BIN' -s '$CTL_SOCK' status | awk '\$1==\"node$P\" && \$4==\"down\"' | grep -q ."; then
     out=$(lamonctl reboot node$P 2>&1); rc=$?
     is "$rc" 1 "reboot of a node that is down: exit 1"
     like "$out" "node node$P is down" "... saying it is down"
