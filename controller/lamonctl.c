@@ -281,7 +281,7 @@ static int follow_job(const char *sock, unsigned job, bool nowait, bool json, in
         }
         /* Quick reads at first: the acceptance (or a quick operation's end)
          * takes milliseconds; then a gentler pace for long operations. */
-        usleep(++reads < 40 ? 50000 : 300000);
+        usleep(++reads < 100 ? 10000 : 300000);
     }
 }
 

@@ -18,8 +18,8 @@
 #define OUT_MAX 1024           /* LamonOutputTail */
 #define INDEX_RETRIES 5        /* createAndGo races lost before giving up */
 #define KEEP_JOBS 64           /* finished jobs kept for lamonctl */
-#define TICK_MS 100
-#define POLL_FAST 10           /* the first reads of lamonOpStatus, every tick: */
+#define TICK_MS 50             /* the timer runs only while a job does */
+#define POLL_FAST 20           /* the first reads of lamonOpStatus, every tick: */
 #define POLL_MS 500            /* quick operations end in milliseconds; then this often */
 #define MISSES_GONE 3          /* unanswered reads: a rebooting node has gone */
 #define MISSES_FAIL 10         /* unanswered reads: give up on any other */
@@ -465,10 +465,18 @@ static void job_free(struct job *j)
     free(j);
 }
 
+static void arm(void)
+{
+    struct timeval tv = { 0, TICK_MS * 1000 };
+    if (g_timer && !evtimer_pending(g_timer, NULL))
+        evtimer_add(g_timer, &tv);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what; (void)arg;
     size_t kept = 0;
+    bool busy = false;
     for (struct job **pp = &jobs; *pp;) {
         struct job *j = *pp;
         if (j->phase != PH_DONE && !j->reqid)
@@ -483,18 +491,18 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             job_free(j);
             continue;
         }
+        busy = busy || j->phase != PH_DONE;
         pp = &j->next;
     }
+    if (busy)
+        arm();
 }
 
 int node_ops_init(struct event_base *base, struct cluster *cl)
 {
     g_cl = cl;
-    g_timer = event_new(base, -1, EV_PERSIST, on_tick, NULL);
-    struct timeval tv = { 0, TICK_MS * 1000 };
-    if (!g_timer || event_add(g_timer, &tv) < 0)
-        return -1;
-    return 0;
+    g_timer = evtimer_new(base, on_tick, NULL);
+    return g_timer ? 0 : -1;
 }
 
 void node_ops_free(void)
@@ -628,6 +636,7 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
     j->next = jobs;
     jobs = j;
     send_submit(j);                        /* no wait for the tick */
+    arm();
     return j->id;
 }
 

@@ -22,7 +22,8 @@
 
 #include "cluster.h"
 
-/* Starts the timer that drives the jobs; -1 when it cannot. */
+/* Sets up the timer that drives the jobs (it runs only while one does);
+ * -1 when it cannot. */
 int node_ops_init(struct event_base *base, struct cluster *cl);
 /* Ends every job (their sessions closed) and the timer. */
 void node_ops_free(void);
