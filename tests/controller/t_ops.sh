@@ -134,6 +134,14 @@ fi
 is "$(nodeget $V lamonNodeRole.0):$(nodeget $V lamonNodeService.0 | tr -d '"')" "3:" "node$V left the service: a spare on its agent"
 check "spare node$Q is promoted to www" wait_for 15 sh -c "[ \"\$(snmpget -v2c -c public -Oqv -Oe 127.0.1.$Q:$NODE_PORT LAMON-MIB::lamonNodeRole.0)\" = 2 ]"
 like "$(lamonctl log)" "promote spare node$Q to service www" "the log gives the promotion"
+# Its "boot": the agent starts again; the transient stopping state is not
+# kept, so node$V is back as a running spare, ready for the next promotion.
+a=$(eval "echo \$NODE_AGENT_$V"); kill "$a"; wait "$a" 2>/dev/null
+"$AGENT_BIN" -f -x "$T/node$V/agentx.sock" -c "$T/node$V/agent.conf" >>"$T/node$V/agent.log" 2>&1 &
+LAMON_PIDS="$LAMON_PIDS $!"
+wait_for 10 node_registered "$V"
+is "$(nodeget $V lamonNodeRole.0):$(nodeget $V lamonNodeState.0)" "3:2" "after its boot node$V is a running(2) spare(3)"
+check "lamonctl shows node$V as an up spare" wait_for 10 sh -c "'$LAMONCTL_BIN' -s '$CTL_SOCK' status | awk '\$1==\"node$V\" && \$2==\"spare\" && \$4==\"up\"' | grep -q ."
 
 # --- shutdown
 out=$(lamonctl shutdown node$P 2>&1); rc=$?
