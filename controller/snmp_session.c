@@ -4,6 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net-snmp/library/snmpusm.h>
+
+/* A PDU handed to ssess_send while the peer's engine ID is still being
+ * discovered; it goes out (or times out) when the probe ends. */
+struct queued {
+    netsnmp_pdu *pdu;
+    struct queued *next;
+};
+/* Bounded so that a peer that never answers cannot hoard memory. */
+#define MAX_QUEUED 32
 
 struct ssess {
     void *sess;                       /* snmp_sess_* handle */
@@ -12,8 +22,17 @@ struct ssess {
     ssess_cb cb;
     void *owner;
     void (*owner_free)(void *);
-    unsigned outstanding;
+    unsigned outstanding;             /* sent or queued requests */
     bool closing;
+    /* SNMPv3: Net-SNMP would discover the engine ID synchronously inside
+     * snmp_sess_open(), blocking the loop for a whole timeout per
+     * unreachable peer.  The session is opened with
+     * SNMP_FLAGS_DONT_PROBE instead, and the probe goes out as an ordinary
+     * asynchronous request; requests wait in the queue until it answers. */
+    bool need_engine;                 /* v3 and no engine ID yet */
+    int probe_reqid;                  /* probe in flight, or 0 */
+    struct queued *queue, **queue_tail;
+    unsigned nqueued;
     struct ssess *prev, *next;        /* all open sessions, for the timer */
 };
 
@@ -30,7 +49,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     (void)fd; (void)what; (void)arg;
     for (struct ssess *s = all, *next; s; s = next) {
         next = s->next;
-        if (s->outstanding > 0)
+        if (s->outstanding > 0 || s->probe_reqid)
             snmp_sess_timeout(s->sess);
     }
 }
@@ -60,14 +79,19 @@ void ssess_shutdown(void)
     rfds_ready = false;
 }
 
+static void probe_end(struct ssess *s, netsnmp_session *session, netsnmp_pdu *pdu);
+
 static int on_pdu(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic)
 {
-    (void)session;
     struct ssess *s = magic;
     if (s->closing)
         return 1;
     if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && op != NETSNMP_CALLBACK_OP_TIMED_OUT)
         return 1;
+    if (s->probe_reqid && reqid == s->probe_reqid) {
+        probe_end(s, session, op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE ? pdu : NULL);
+        return 1;
+    }
     if (s->outstanding > 0)
         s->outstanding--;
     s->cb(s->owner, op, reqid, pdu);
@@ -108,6 +132,8 @@ struct ssess *ssess_open(const struct ctl_peer *peer, const struct ctl_v3user *u
     init.callback_magic = s;
     if (user) {
         init.version = SNMP_VERSION_3;
+        init.flags |= SNMP_FLAGS_DONT_PROBE;      /* see need_engine */
+        s->need_engine = true;
         init.securityName = (char *)user->name;
         init.securityNameLen = strlen(user->name);
         init.securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
@@ -148,6 +174,7 @@ struct ssess *ssess_open(const struct ctl_peer *peer, const struct ctl_v3user *u
     }
     netsnmp_transport *t = snmp_sess_transport(s->sess);
     s->fd = t ? t->sock : -1;
+    s->queue_tail = &s->queue;
     s->cb = cb;
     s->owner = owner;
     s->ev = s->fd >= 0 ? event_new(evbase, s->fd, EV_READ | EV_PERSIST, on_read, s) : NULL;
@@ -179,6 +206,12 @@ void ssess_close(struct ssess *s)
         s->next->prev = s->prev;
     event_free(s->ev);
     snmp_sess_close(s->sess);
+    while (s->queue) {
+        struct queued *q = s->queue;
+        s->queue = q->next;
+        snmp_free_pdu(q->pdu);
+        free(q);
+    }
     if (s->owner_free)
         s->owner_free(s->owner);
     free(s);
@@ -186,8 +219,106 @@ void ssess_close(struct ssess *s)
 
 void ssess_set_owner_free(struct ssess *s, void (*fn)(void *)) { s->owner_free = fn; }
 
+/* The USM discovery probe (RFC 3414 4.): a noAuthNoPriv GET with an empty
+ * user and engine ID and no varbinds; the agent answers with a Report
+ * that carries its engine ID. */
+static int send_probe(struct ssess *s)
+{
+    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+    if (!pdu)
+        return 0;
+    pdu->version = SNMP_VERSION_3;
+    pdu->securityModel = SNMP_SEC_MODEL_USM;
+    pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+    pdu->securityName = strdup("");
+    pdu->securityNameLen = 0;
+    if (!pdu->securityName) {
+        snmp_free_pdu(pdu);
+        return 0;
+    }
+    /* Net-SNMP clears the flag again after a failed discovery ("probe on
+     * the next send"), and would then probe synchronously inside this very
+     * send: set it every time. */
+    netsnmp_session *ss = snmp_sess_session(s->sess);
+    if (ss)
+        ss->flags |= SNMP_FLAGS_DONT_PROBE;
+    int reqid = snmp_sess_async_send(s->sess, pdu, on_pdu, s);
+    if (reqid == 0)
+        snmp_free_pdu(pdu);
+    s->probe_reqid = reqid;
+    return reqid;
+}
+
+/* Takes the engine ID from the probe's Report (Net-SNMP copies it into the
+ * session itself when it processes a Report; this covers the case where it
+ * did not) and enters the user with keys localized to that engine, which
+ * is what snmp_sess_open() would have done after a synchronous probe. */
+static bool learn_engine(netsnmp_session *ss, const netsnmp_pdu *pdu)
+{
+    if (!ss)
+        return false;
+    if (ss->securityEngineIDLen == 0) {
+        if (!pdu || pdu->command != SNMP_MSG_REPORT || pdu->securityEngineIDLen == 0 ||
+            !pdu->securityEngineID)
+            return false;
+        u_char *id = malloc(pdu->securityEngineIDLen);
+        if (!id)
+            return false;
+        memcpy(id, pdu->securityEngineID, pdu->securityEngineIDLen);
+        free(ss->securityEngineID);
+        ss->securityEngineID = id;
+        ss->securityEngineIDLen = pdu->securityEngineIDLen;
+    }
+    return usm_create_user_from_session(ss) == SNMPERR_SUCCESS;
+}
+
+/* The probe answered (PDU set) or timed out (PDU NULL): send the queue, or
+ * fail every queued request as timed out.  The queue is detached first,
+ * since callbacks may send again (and so start a new probe). */
+static void probe_end(struct ssess *s, netsnmp_session *session, netsnmp_pdu *pdu)
+{
+    s->probe_reqid = 0;
+    if (pdu && learn_engine(session ? session : snmp_sess_session(s->sess), pdu))
+        s->need_engine = false;
+    struct queued *q = s->queue;
+    s->queue = NULL;
+    s->queue_tail = &s->queue;
+    s->nqueued = 0;
+    while (q) {
+        struct queued *next = q->next;
+        netsnmp_pdu *p = q->pdu;
+        free(q);
+        if (!s->need_engine && snmp_sess_async_send(s->sess, p, on_pdu, s) != 0) {
+            q = next;
+            continue;                     /* on its way; on_pdu answers it */
+        }
+        /* No engine ID, or it could not be sent: it timed out, once. */
+        s->outstanding--;
+        s->cb(s->owner, NETSNMP_CALLBACK_OP_TIMED_OUT, p->reqid, p);
+        snmp_free_pdu(p);
+        q = next;
+    }
+}
+
 int ssess_send(struct ssess *s, netsnmp_pdu *pdu)
 {
+    if (s->need_engine) {
+        /* snmp_pdu_create() already gave the PDU its request id, so the
+         * caller gets the id its answer will carry. */
+        struct queued *q = s->nqueued < MAX_QUEUED ? malloc(sizeof *q) : NULL;
+        if (!q || (!s->probe_reqid && send_probe(s) == 0)) {
+            free(q);
+            snmp_free_pdu(pdu);
+            return 0;
+        }
+        q->pdu = pdu;
+        q->next = NULL;
+        *s->queue_tail = q;
+        s->queue_tail = &q->next;
+        s->nqueued++;
+        s->outstanding++;
+        return pdu->reqid;
+    }
     int reqid = snmp_sess_async_send(s->sess, pdu, on_pdu, s);
     if (reqid == 0) {
         snmp_free_pdu(pdu);
