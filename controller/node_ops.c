@@ -11,6 +11,7 @@
 #include "event_log.h"
 #include "poller.h"
 #include "snmp_session.h"
+#include "snmp_set.h"
 #include "status_view.h"
 
 #define MAX_ARGS 16            /* packages in one job */
@@ -61,7 +62,7 @@ struct job {
     int reqid;                 /* the request in flight, 0 for none */
     int refused;               /* error status of a lost createAndGo */
     unsigned retries, misses, polls;
-    time_t started, drain_deadline;
+    time_t drain_deadline;
     struct timespec last_poll;
     char output[OUT_MAX + 1];
     char progress[512];        /* the latest step or state */
@@ -95,8 +96,8 @@ static const char *err_name(long e)
 
 static bool node_op(const struct job *j) { return j->type == OT_REBOOT || j->type == OT_SHUTDOWN; }
 
-/* "reboot", "kernel 6.1.0-26-amd64", "pkg install foo" (argument K) */
-static void label_at(const struct job *j, size_t k, char *buf, size_t len)
+/* "reboot", "kernel 6.1.0-26-amd64", "pkg install foo" (the current package) */
+static void label(const struct job *j, char *buf, size_t len)
 {
     switch (j->type) {
     case OT_REBOOT: snprintf(buf, len, "reboot"); break;
@@ -105,11 +106,27 @@ static void label_at(const struct job *j, size_t k, char *buf, size_t len)
     default:
         snprintf(buf, len, "pkg %s %s",
                  j->type == OT_PKG_INSTALL ? "install" : j->type == OT_PKG_UPDATE ? "update" : "remove",
-                 j->args[k < j->nargs ? k : j->nargs - 1]);
+                 j->args[j->cur < j->nargs ? j->cur : j->nargs - 1]);
     }
 }
 
-static void label(const struct job *j, char *buf, size_t len) { label_at(j, j->cur, buf, len); }
+/* The progress line: "NODE: what" */
+static void vprogress(struct job *j, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void vprogress(struct job *j, const char *fmt, va_list ap)
+{
+    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->node);
+    if (n > 0 && (size_t)n < sizeof j->progress)
+        vsnprintf(j->progress + n, sizeof j->progress - (size_t)n, fmt, ap);
+}
+
+static void progress(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(struct job *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprogress(j, fmt, ap);
+    va_end(ap);
+}
 
 /* A milestone: the progress line, also kept in the job's steps so that a
  * client that reads the job less often than they pass still shows each. */
@@ -118,24 +135,11 @@ static void step(struct job *j, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->node);
-    if (n > 0 && (size_t)n < sizeof j->progress)
-        vsnprintf(j->progress + n, sizeof j->progress - (size_t)n, fmt, ap);
+    vprogress(j, fmt, ap);
     va_end(ap);
     size_t have = strlen(j->steps);
     if (have + strlen(j->progress) + 2 <= sizeof j->steps)
         snprintf(j->steps + have, sizeof j->steps - have, "%s\n", j->progress);
-}
-
-static void progress(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void progress(struct job *j, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->node);
-    if (n > 0 && (size_t)n < sizeof j->progress)
-        vsnprintf(j->progress + n, sizeof j->progress - (size_t)n, fmt, ap);
-    va_end(ap);
 }
 
 /* Ends the job; MSG is both the log line and what lamonctl reports. */
@@ -184,17 +188,14 @@ static void send_create(struct job *j)
         oid o[OP_ENTRY_LEN + 2];
         memcpy(o, op_entry, sizeof op_entry);
         o[OP_ENTRY_LEN + 1] = j->res[j->cur].index;
-        long v = j->type;
         o[OP_ENTRY_LEN] = LO_TYPE;
-        snmp_pdu_add_variable(pdu, o, OP_ENTRY_LEN + 2, ASN_INTEGER, &v, sizeof v);
+        snmp_set_add_int(pdu, o, OP_ENTRY_LEN + 2, j->type);
         if (j->nargs) {
             o[OP_ENTRY_LEN] = LO_ARG;
-            snmp_pdu_add_variable(pdu, o, OP_ENTRY_LEN + 2, ASN_OCTET_STR, j->args[j->cur],
-                                  strlen(j->args[j->cur]));
+            snmp_set_add_str(pdu, o, OP_ENTRY_LEN + 2, j->args[j->cur]);
         }
-        v = ROWSTATUS_CREATEANDGO;
         o[OP_ENTRY_LEN] = LO_ROWSTATUS;
-        snmp_pdu_add_variable(pdu, o, OP_ENTRY_LEN + 2, ASN_INTEGER, &v, sizeof v);
+        snmp_set_add_int(pdu, o, OP_ENTRY_LEN + 2, ROWSTATUS_CREATEANDGO);
     }
     send_pdu(j, pdu, "create the operation row");
 }
@@ -226,11 +227,10 @@ static void send_release(struct job *j)
         oid o[LAMON_ROOT_LEN + 4];
         memcpy(o, node_base, sizeof node_base);
         o[LAMON_ROOT_LEN + 3] = 0;
-        long role = ROLE_SPARE;
         o[LAMON_ROOT_LEN + 2] = LN_ROLE;
-        snmp_pdu_add_variable(pdu, o, LAMON_ROOT_LEN + 4, ASN_INTEGER, &role, sizeof role);
+        snmp_set_add_int(pdu, o, LAMON_ROOT_LEN + 4, ROLE_SPARE);
         o[LAMON_ROOT_LEN + 2] = LN_SERVICE;
-        snmp_pdu_add_variable(pdu, o, LAMON_ROOT_LEN + 4, ASN_OCTET_STR, "", 0);
+        snmp_set_add_str(pdu, o, LAMON_ROOT_LEN + 4, "");
     }
     send_pdu(j, pdu, "hand the node back to the spares");
 }
@@ -246,7 +246,7 @@ static void on_next_index(struct job *j, const netsnmp_pdu *pdu)
 {
     const netsnmp_variable_list *vb = pdu->variables;
     if (pdu->errstat != SNMP_ERR_NOERROR || !vb || is_exception(vb) ||
-        (vb->type != ASN_UNSIGNED && vb->type != ASN_GAUGE) || !vb->val.integer || *vb->val.integer == 0) {
+        vb->type != ASN_UNSIGNED || !vb->val.integer || *vb->val.integer == 0) {
         finish(j, false, "the agent has no lamonOpNextIndex (%s)",
                pdu->errstat ? err_name(pdu->errstat) : "no usable value");
         return;
@@ -602,7 +602,6 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
     }
     j->id = ++last_id;
     snprintf(j->node, sizeof j->node, "%s", node);
-    j->started = time(NULL);
     j->phase = PH_NEXT_INDEX;
     char l[160];
     label(j, l, sizeof l);
