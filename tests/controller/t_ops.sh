@@ -100,6 +100,13 @@ unlike "$(apt_repo_status "$R")" "install ok installed" "the package is removed"
 out=$(lamonctl pkg node$S install 'Bad_Name!' 2>&1); rc=$?
 is "$rc" 1 "pkg install of an invalid package name: exit 1"
 like "$out" "pkg install Bad_Name! refused by the agent: wrongValue" "... with the agent's wrongValue"
+js=$(lamonctl --json pkg node$S remove 'Bad_Name!' 2>/dev/null); rc=$?
+is "$rc" 1 "--json of a refused operation: exit 1"
+check "... and the job as JSON: failed, the error name, no operation created" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1]); o = d["ops"][0]
+assert d["result"] == "failed" and "wrongValue" in d["message"] and o["op_index"] == 0, d
+' "$js"
 
 # --- reboot of a spare: at once, no drain
 P=${spares[0]}
@@ -113,7 +120,14 @@ is "$(nodeget $P lamonNodeState.0)" 5 "the agent shows node$P stopping(5)"
 # --- reboot of a server: drained, out of the service, a spare promoted
 V=${servers[0]}
 Q=${spares[1]}
-out=$(lamonctl reboot node$V 2>&1); rc=$?
+lamonctl reboot node$V >"$T/reboot.out" 2>&1 &
+bg=$!
+wait_for 10 grep -q "node node$V serves www: drain before the reboot" "$T/controller.log"
+out=$(lamonctl kernel node$V $K1 2>&1); rc=$?
+is "$rc" 1 "while node$V drains for its reboot, another operation on it is refused"
+like "$out" "node node$V: job [0-9]+ is still in progress" "... naming the job in progress"
+wait "$bg"; rc=$?
+out=$(cat "$T/reboot.out")
 is "$rc" 0 "reboot of server node$V: exit 0"
 like "$out" "node$V: draining \([0-9]+ connections? left\)" "progress: draining with the connections left"
 like "$out" "node$V: drained, leaving service www" "progress: leaving the service"
