@@ -22,6 +22,9 @@
 #include "../../controller/snmp_session.h"
 
 /* --- the mock transport ---------------------------------------------------- */
+/* Every function of snmp_session.h is defined here, so the linker never
+ * takes snmp_session.o from libcontroller.a; a function added there must be
+ * added here too (the link fails with a duplicate symbol otherwise). */
 
 static ssess_cb g_cb;
 static void *g_owner;
