@@ -117,8 +117,17 @@ vm_exec ipvsadm -Ln
 promoted=$(lamonctl log | sed -n 's/.*promote spare node\([0-9]*\) to service www.*/\1/p' | tail -n 1)
 if [ -n "$promoted" ]; then
     say "The promoted spare's web server, started by its agent, answers"
-    python3 -c 'import sys, urllib.request; r = urllib.request.urlopen(sys.argv[1], timeout=5); print(sys.argv[1], "->", r.status, r.reason)' \
-        "http://127.0.1.$promoted:8$promoted/"
+    python3 - "http://127.0.1.$promoted:8$promoted/" <<'PY'
+import sys, time, urllib.request
+for attempt in range(10):   # a loaded machine may be slow to answer the first time
+    try:
+        r = urllib.request.urlopen(sys.argv[1], timeout=5)
+        print(sys.argv[1], "->", r.status, r.reason)
+        break
+    except OSError as e:
+        print(sys.argv[1], "->", e, "(retrying)" if attempt < 9 else "")
+        time.sleep(1)
+PY
 fi
 say "lamonctl log (the controller's decisions, with their reasons)"
 lamonctl log 40
