@@ -12,6 +12,21 @@
 
 #define APP_REPS 8
 #define DIR_REPS 25
+/* At most this many node polls are in flight at once; the rest of the
+ * cycle waits in send_q and goes out as answers (or timeouts) free a slot.
+ * Why: with all requests sent in one burst, one snmpd serving many nodes
+ * through one AgentX subagent (the thousands-of-nodes bench) fills the
+ * AgentX unix socket both ways, and master and subagent deadlock, each
+ * blocked in sendto() (seen with 1,000 nodes: 214 KB queued each way).
+ * The master serves a GETBULK as a sequence of AgentX round trips, so
+ * each poll has one AgentX message in flight at a time; 64 of them (about
+ * 2.5 KB of socket memory each) stay well below one 208 KB socket buffer.
+ * It also bounds the sessions the timeout timer visits.  Nodes that
+ * answered last cycle go first, so that unreachable ones, which hold a
+ * slot for a whole timeout, never starve the healthy ones; the silent
+ * ones are queued from a rotating start, so that each is tried in turn
+ * even when there are more of them than fit in one interval. */
+#define MAX_IN_FLIGHT 64
 
 struct poller {
     struct event_base *base;
@@ -21,6 +36,9 @@ struct poller {
     struct event *tick;
     unsigned outstanding;              /* nodes + directors not done this cycle */
     bool closed;                       /* this cycle handed over already */
+    struct node_rt **send_q;           /* this cycle's nodes, in send order */
+    size_t send_cap, send_len, send_next;
+    unsigned nodes_in_flight;
 };
 
 static const oid node_base[] = { LAMON_NODE };
@@ -126,21 +144,27 @@ static int send_node_bulk(struct node_rt *n, const char *after_app)
     return ssess_send(n->sess, pdu);
 }
 
-static void node_answered(struct poller *p, struct node_rt *n)
+static void pump(struct poller *p);
+
+static void node_finished(struct poller *p, struct node_rt *n)
 {
     n->in_flight = false;
+    if (p->nodes_in_flight > 0)
+        p->nodes_in_flight--;
+    one_done(p);
+    pump(p);
+}
+
+static void node_answered(struct poller *p, struct node_rt *n)
+{
     n->answered = true;
     n->last_seen = time(NULL);
     n->s = n->pending;
     n->have_sample = true;
-    one_done(p);
+    node_finished(p, n);
 }
 
-static void node_failed(struct poller *p, struct node_rt *n)
-{
-    n->in_flight = false;
-    one_done(p);
-}
+static void node_failed(struct poller *p, struct node_rt *n) { node_finished(p, n); }
 
 static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu);
 
@@ -454,6 +478,59 @@ static const struct ctl_v3user *read_user(const struct ctl_config *cfg, const st
     return peer->v3user >= 0 && (size_t)peer->v3user < cfg->nv3users ? &cfg->v3users[peer->v3user] : NULL;
 }
 
+/* Sends queued node polls while there is a free slot.  A node whose
+ * session cannot be opened or whose request cannot be sent is done (a
+ * missed poll). */
+static void pump(struct poller *p)
+{
+    const struct ctl_config *cfg = p->cl->cfg;
+    unsigned tmo = poller_timeout_ms(cfg);
+    while (p->nodes_in_flight < MAX_IN_FLIGHT && p->send_next < p->send_len) {
+        struct node_rt *n = p->send_q[p->send_next++];
+        if (!n->sess) {
+            char err[256];
+            n->sess = ssess_open(&n->peer, read_user(cfg, &n->peer), tmo, cfg->retries, on_node_pdu, n,
+                                 err, sizeof err);
+            if (!n->sess) {
+                event_log("node %s: %s", n->peer.name, err);
+                one_done(p);
+                continue;
+            }
+        }
+        memset(&n->pending, 0, sizeof n->pending);
+        int id = send_node_bulk(n, NULL);
+        if (!id) {
+            one_done(p);
+            continue;
+        }
+        n->req_cycle = (unsigned)id;
+        n->in_flight = true;
+        p->nodes_in_flight++;
+    }
+}
+
+/* Queues this cycle's nodes: those that answered last cycle first. */
+static int queue_nodes(struct poller *p)
+{
+    struct cluster *cl = p->cl;
+    if (p->send_cap < cl->nnodes) {
+        struct node_rt **q = realloc(p->send_q, cl->nnodes * sizeof *q);
+        if (!q)
+            return -1;
+        p->send_q = q;
+        p->send_cap = cl->nnodes;
+    }
+    p->send_len = p->send_next = 0;
+    size_t nn = cl->nnodes, off = nn ? (size_t)cl->cycle * MAX_IN_FLIGHT % nn : 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < nn; k++) {
+            struct node_rt *n = cl->nodes[pass == 0 ? k : (off + k) % nn];
+            if (n->configured && n->answered_before == (pass == 0))
+                p->send_q[p->send_len++] = n;
+        }
+    return 0;
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
@@ -465,31 +542,21 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     cl->cycle++;
     p->closed = false;
     p->outstanding = 0;
+    p->nodes_in_flight = 0;              /* late answers of the last cycle are ignored */
     unsigned tmo = poller_timeout_ms(cfg);
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
         n->answered_before = n->answered;
         n->answered = false;
         n->in_flight = false;
-        if (!n->configured)
-            continue;
-        if (!n->sess) {
-            char err[256];
-            n->sess = ssess_open(&n->peer, read_user(cfg, &n->peer), tmo, cfg->retries, on_node_pdu, n,
-                                 err, sizeof err);
-            if (!n->sess) {
-                event_log("node %s: %s", n->peer.name, err);
-                continue;
-            }
-        }
-        memset(&n->pending, 0, sizeof n->pending);
-        int id = send_node_bulk(n, NULL);
-        if (id) {
-            n->req_cycle = (unsigned)id;
-            n->in_flight = true;
-            p->outstanding++;
-        }
     }
+    if (queue_nodes(p) < 0) {
+        event_log("poller: out of memory; cycle %u skipped", cl->cycle);
+        p->send_len = p->send_next = 0;
+    }
+    /* Counted before any is sent, so that an early answer cannot close
+     * the cycle while nodes still wait in the queue. */
+    p->outstanding = (unsigned)p->send_len;
     for (size_t i = 0; i < cl->ndirs; i++) {
         struct director_rt *d = cl->dirs[i];
         d->walked = false;
@@ -516,8 +583,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             p->outstanding++;
         }
     }
-    if (p->outstanding == 0)
-        cycle_close(p);
+    /* The +1 keeps the cycle open while pump() sends; it is dropped last. */
+    p->outstanding++;
+    pump(p);
+    one_done(p);
 }
 
 /* Thousands of nodes mean thousands of UDP sockets: lift the soft limit
@@ -556,6 +625,9 @@ struct poller *poller_new(struct event_base *base, struct cluster *cl, poller_cy
 int poller_reconfigure(struct poller *p)
 {
     const struct ctl_config *cfg = p->cl->cfg;
+    /* A reload may have freed queued nodes: drop the queue; the cycle
+     * started below queues the new node list. */
+    p->send_len = p->send_next = 0;
     raise_nofile((p->cl->nnodes + p->cl->ndirs) * 2);
     struct timeval tv = { cfg->interval_ms / 1000, (cfg->interval_ms % 1000) * 1000 };
     if (event_add(p->tick, &tv) < 0)
@@ -569,6 +641,7 @@ void poller_free(struct poller *p)
     if (!p)
         return;
     event_free(p->tick);
+    free(p->send_q);
     if (the_poller == p)
         the_poller = NULL;
     free(p);
