@@ -47,6 +47,24 @@ static void reply_err(struct evbuffer *out, const char *msg)
     evbuffer_add_printf(out, "ERR %s\n", msg);
 }
 
+/* The answer of a view that may not find its subject: "OK" and the body
+ * when VIEW_RC >= 0, else MISSING (or "out of memory" without a BODY).
+ * Frees BODY. */
+static void reply_view(struct evbuffer *out, struct evbuffer *body, int view_rc, const char *missing)
+{
+    if (!body) {
+        reply_err(out, "out of memory");
+        return;
+    }
+    if (view_rc < 0) {
+        reply_err(out, missing);
+    } else {
+        evbuffer_add_printf(out, "OK\n");
+        evbuffer_add_buffer(out, body);
+    }
+    evbuffer_free(body);
+}
+
 static void run_command(struct control_socket *cs, char *line, struct evbuffer *out)
 {
     char *w[24];                           /* "op NODE pkg install" + up to 20 packages */
@@ -68,17 +86,8 @@ static void run_command(struct control_socket *cs, char *line, struct evbuffer *
         view_status(out, cl, json);
     } else if (strcmp(w[0], "node") == 0 && n == 2) {
         struct evbuffer *body = evbuffer_new();
-        if (!body) {
-            reply_err(out, "out of memory");
-        } else if (view_node(body, cl, w[1], json) < 0) {
-            snprintf(err, sizeof err, "no node %s", w[1]);
-            reply_err(out, err);
-        } else {
-            evbuffer_add_printf(out, "OK\n");
-            evbuffer_add_buffer(out, body);
-        }
-        if (body)
-            evbuffer_free(body);
+        snprintf(err, sizeof err, "no node %s", w[1]);
+        reply_view(out, body, body ? view_node(body, cl, w[1], json) : -1, err);
     } else if (strcmp(w[0], "services") == 0 && n == 1) {
         evbuffer_add_printf(out, "OK\n");
         view_services(out, cl, json);
@@ -121,17 +130,8 @@ static void run_command(struct control_socket *cs, char *line, struct evbuffer *
             evbuffer_add_printf(out, "OK\njob %u\n", job);
     } else if (strcmp(w[0], "job") == 0 && n == 2) {
         struct evbuffer *body = evbuffer_new();
-        if (!body) {
-            reply_err(out, "out of memory");
-        } else if (node_ops_view(body, (unsigned)strtoul(w[1], NULL, 10), json) < 0) {
-            snprintf(err, sizeof err, "no job %s", w[1]);
-            reply_err(out, err);
-        } else {
-            evbuffer_add_printf(out, "OK\n");
-            evbuffer_add_buffer(out, body);
-        }
-        if (body)
-            evbuffer_free(body);
+        snprintf(err, sizeof err, "no job %s", w[1]);
+        reply_view(out, body, body ? node_ops_view(body, (unsigned)strtoul(w[1], NULL, 10), json) : -1, err);
     } else {
         reply_err(out, "unknown command or wrong arguments");
     }
