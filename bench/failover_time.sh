@@ -17,12 +17,18 @@
 #   client     in the guest: every 50 ms it reads the IPVS table
 #              (/proc/net/ip_vs) and fetches http://10.0.0.1/ with a 0.3 s
 #              timeout, logging guest time, the destinations and who answered
+#   keepalived (the peer, when /usr/sbin/keepalived is installed) in the same
+#              guest: Debian's keepalived 2.2.7 with its own virtual service
+#              10.0.0.2:80 over the same four nodes, TCP_CHECK delay_loop 1,
+#              retry 1, connect_timeout 1 (DESIGN.md's figures); it has no
+#              spares, so only its removal time is comparable
 #
 # Each of R trials kills one serving node (SIGKILL to its snmpd, agent and
 # web server), then reads from the client's log, in guest time:
 #   t_removed        the victim's destination left IPVS
 #   t_added          the promoted spare's destination is in IPVS
 #   t_spare_serving  first answer through the VIP from the promoted spare
+#   t_ka_removed     the victim left keepalived's virtual service
 # (host kill time is mapped to guest time by a clock offset measured right
 # before the kill, error printed).  The victim is then brought back (it
 # becomes a spare) and the service left to settle before the next trial.
@@ -136,16 +142,20 @@ cat >"$T/client.py" <<'PY'
 import socket, sys, time
 out = open(sys.argv[1], "a", buffering=1)
 def dests():
-    d = []
+    # destinations of 10.0.0.1:80 (lamon) and of 10.0.0.2:80 (keepalived)
+    d = {"0A000001:0050": [], "0A000002:0050": []}
+    svc = None
     try:
         for line in open("/proc/net/ip_vs"):
             f = line.split()
-            if len(f) > 2 and f[0] == "->" and ":" in f[1] and f[1] != "RemoteAddress:Port":
-                a, p = f[1].split(":")
-                d.append(".".join(str(int(a[i:i + 2], 16)) for i in (0, 2, 4, 6)))
+            if len(f) > 1 and f[0] in ("TCP", "UDP"):
+                svc = f[1]
+            elif len(f) > 2 and f[0] == "->" and f[1] != "RemoteAddress:Port" and svc in d:
+                a = f[1].split(":")[0]
+                d[svc].append(".".join(str(int(a[i:i + 2], 16)) for i in (0, 2, 4, 6)))
     except OSError:
         pass
-    return ",".join(sorted(d)) or "-"
+    return [",".join(sorted(v)) or "-" for v in d.values()]
 while True:
     t = time.time()
     who = "fail"
@@ -164,12 +174,29 @@ while True:
         who = body if body.startswith("node") else "bad"
     except OSError:
         pass
-    out.write("%.3f %s %s\n" % (t, dests(), who))
+    lam, ka = dests()
+    out.write("%.3f %s %s %s\n" % (t, lam, who, ka))
     time.sleep(max(0, 0.05 - (time.time() - t)))
 PY
+if [ -x /usr/sbin/keepalived ]; then
+    {
+        echo "global_defs { router_id lamonbench }"
+        echo "virtual_server 10.0.0.2 80 {"
+        echo "  delay_loop 1"; echo "  lb_algo rr"; echo "  lb_kind NAT"; echo "  protocol TCP"
+        for n in $NODES; do
+            printf '  real_server 10.77.0.%s 80 {\n    weight 1\n    TCP_CHECK {\n      connect_timeout 1\n      retry 1\n      delay_before_retry 1\n    }\n  }\n' "$n"
+        done
+        echo "}"
+    } >"$T/keepalived.conf"
+    vm_spawn /run/lamon/keepalived.out /usr/sbin/keepalived --dont-fork --log-console --check \
+        --use-file="$T/keepalived.conf" --pid=/run/lamon/keepalived.pid --checkers_pid=/run/lamon/checkers.pid \
+        --vrrp_pid=/run/lamon/vrrp.pid || { echo "keepalived did not start"; exit 1; }
+    log "keepalived 2.2.7 in the guest: virtual service 10.0.0.2:80, TCP_CHECK delay_loop 1"
+fi
 vm_spawn /run/lamon/client.out /usr/bin/python3 "$T/client.py" /run/lamon/client.log || { echo "client did not start"; exit 1; }
 
-ipvs_dests() { vm_exec cat /proc/net/ip_vs 2>/dev/null | awk '$1 == "->" && $2 != "RemoteAddress:Port" {print $2}' | wc -l; }
+# lamon's destinations (10.0.0.1:80), as the client logged them last.
+ipvs_dests() { vm_exec tail -n 1 /run/lamon/client.log | awk '{n = split($2, d, ","); print ($2 == "-" ? 0 : n)}'; }
 role_of() { "$LAMONCTL_BIN" -s "$CTL_SOCK" status | awk -v n="node$1" '$1 == n {print $2 "/" $4}'; }
 # stable: 2 servers up, 2 spares up, 2 destinations, and the client's last
 # 10 fetches all answered.
@@ -217,15 +244,17 @@ after = [r for r in rows if float(r[0]) > k]
 t_rm = next((float(r[0]) for r in after if vip not in r[1].split(",")), None)
 new = lambda r: [d for d in r[1].split(",") if d not in serving and d != "-"]
 t_add = next((float(r[0]) for r in after if new(r)), None)
+ka_before = set(before[-1][3].split(",")) if before and len(before[-1]) > 3 else set()
+t_ka = next((float(r[0]) for r in after if len(r) > 3 and vip not in r[3].split(",")), None) if vip in ka_before else None
 t_srv = next((float(r[0]) for r in after if r[2].startswith("node") and r[2] != "node" + victim
               and ("10.77.0." + r[2][4:]) not in serving), None)
 fails = sum(1 for r in after if t_srv and float(r[0]) < t_srv and r[2] == "fail")
 f = lambda t: "%.2f" % (t - k) if t else "nan"
-print(f(t_rm), f(t_add), f(t_srv), fails)
+print(f(t_rm), f(t_add), f(t_srv), f(t_ka), fails)
 ' "$gk" "$victim" "$vip" >"$T/row"
-    read -r t_rm t_add t_srv fails <"$T/row"
-    echo "$t_rm $t_add $t_srv" >>"$T/trials"
-    log "trial $trial: killed node$victim; removed from IPVS +${t_rm}s, spare added +${t_add}s, spare answering through the VIP +${t_srv}s; $fails failed fetches (clock offset error ±$(printf %.3f "$err") s; load $(cut -d' ' -f1 /proc/loadavg))"
+    read -r t_rm t_add t_srv t_ka fails <"$T/row"
+    echo "$t_rm $t_add $t_srv $t_ka" >>"$T/trials"
+    log "trial $trial: killed node$victim; removed from IPVS +${t_rm}s, spare added +${t_add}s, spare answering through the VIP +${t_srv}s; keepalived removed it +${t_ka}s; $fails failed fetches (clock offset error ±$(printf %.3f "$err") s; load $(cut -d' ' -f1 /proc/loadavg))"
     # The victim comes back; its agent still says server, and the
     # controller makes it a spare (the service is at strength).
     start_fnode "$victim" || { log "node $victim did not restart"; break; }
@@ -237,11 +266,14 @@ rows = [[float(x) for x in l.split()] for l in open(sys.argv[1]) if l.strip()]
 if not rows:
     print("summary: no completed trial"); sys.exit(1)
 def s(i, name):
-    v = sorted(r[i] for r in rows)
-    return "%s median %.2f s (min %.2f, max %.2f)" % (name, statistics.median(v), v[0], v[-1])
+    v = sorted(r[i] for r in rows if len(r) > i and r[i] == r[i])
+    if not v:
+        return "%s: not measured" % name
+    return "%s median %.2f s (min %.2f, max %.2f, n=%d)" % (name, statistics.median(v), v[0], v[-1], len(v))
 dec = [r[1] - r[0] for r in rows]
 srv = [r[2] - r[1] for r in rows]
 print("summary: %d trials, interval 1 s, fall 3: %s; %s; %s; promotion (removal -> spare in IPVS) median %.2f s; "
-      "spare in IPVS -> first answer median %.2f s"
-      % (len(rows), s(0, "removed"), s(1, "spare added"), s(2, "spare serving"), statistics.median(dec), statistics.median(srv)))
+      "spare in IPVS -> first answer median %.2f s; same run, same kills: %s"
+      % (len(rows), s(0, "removed"), s(1, "spare added"), s(2, "spare serving"), statistics.median(dec), statistics.median(srv),
+         s(3, "keepalived TCP_CHECK delay_loop 1 removed")))
 PY

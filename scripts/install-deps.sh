@@ -18,8 +18,8 @@ PKGS=(
   # dashboards: Cacti on MariaDB with spine, MRTG (debconf answers preseeded below)
   mariadb-server cacti cacti-spine mrtg php-cli php-mysql php-snmp
   librrds-perl libnet-snmp-perl libcrypt-rijndael-perl libio-socket-inet6-perl
-  # load generators for tests/benchmarks
-  python3
+  # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh
+  python3 keepalived
 )
 
 missing=()
