@@ -52,4 +52,5 @@ is "$(state_of dead1 state)" down "an unreachable v3 node is down"
 unlike "$(state_of node3 state)" '^up$' "a node read as a user its agent does not know never comes up"
 check "the controller is still running" kill -0 "$CTL_PID"
 stop_controller
+unlike "$(cat "$T/controller.out")" "Sanitizer|runtime error" "no sanitizer report from the controller"
 done_testing
