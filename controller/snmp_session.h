@@ -26,7 +26,9 @@ void ssess_shutdown(void);
 
 /* Opens a session to PEER: SNMPv3 authPriv (SHA/AES) as USER when USER is
  * non-NULL, else v2c with the peer's community.  Returns NULL with a
- * reason in err (never containing a credential). */
+ * reason in err (never containing a credential).  Never blocks: for v3 the
+ * engine ID is discovered by an asynchronous probe on the first send, and
+ * requests wait until it answers (they time out with it). */
 struct ssess *ssess_open(const struct ctl_peer *peer, const struct ctl_v3user *user,
                          unsigned timeout_ms, unsigned retries, ssess_cb cb, void *owner,
                          char *err, size_t errlen);
@@ -36,7 +38,8 @@ void ssess_close(struct ssess *s);
 void ssess_set_owner_free(struct ssess *s, void (*fn)(void *));
 
 /* Sends PDU (ownership passes in all cases); returns the request id, or 0
- * when it could not be sent. */
+ * when it could not be sent or queued.  The callback sees every request
+ * that got an id exactly once, answered or timed out. */
 int ssess_send(struct ssess *s, netsnmp_pdu *pdu);
 
 unsigned ssess_outstanding(const struct ssess *s);
