@@ -14,7 +14,8 @@
 #
 #   bench/controller_poll.sh [N=1000] [CYCLES=5] [INTERVAL_S=10]
 #   env: BUILD, TIMEOUT_MS (controller's SNMP timeout, default 5000),
-#        BASE_N (baseline targets per cycle, default min(N, 1000))
+#        BASE_N (baseline targets per cycle, default min(N, 1000); 0: no
+#        baseline, the controller alone)
 #
 # Bounded: CYCLES cycles after a start-up of at most 2 intervals + 120 s; a
 # baseline pass stops launching after 3 intervals.
@@ -142,6 +143,11 @@ rows = [l.split() for l in open(sys.argv[1])]
 n, iv = int(sys.argv[2]), float(sys.argv[3])
 col = lambda i: statistics.median(float(r[i].rstrip('%')) for r in rows)
 base_share = 100 * col(8) / max(col(11), 1) * n / iv   # all N targets every interval
+if col(11) == 0:   # BASE_N=0: the controller alone
+    print("median over %d cycles, N=%d: controller %.0f varbinds/CPU-s, %.2f%% of one core, %.3f CPU-s per cycle, %.1f%% of nodes answered; "
+          "snmpd %.1f%%, agent %.1f%% of one core; no baseline; load1 %.2f"
+          % (len(rows), n, col(3), col(4), col(1), col(5), col(6), col(7), col(13)))
+    sys.exit(0)
 print("median over %d cycles, N=%d: controller %.0f varbinds/CPU-s, %.2f%% of one core, %.3f CPU-s per cycle, %.1f%% of nodes answered; "
       "snmpd %.1f%%, agent %.1f%% of one core; snmpbulkget %.0f varbinds/CPU-s (%.0f targets in %.1f s), would need %.0f%% of one core for N every %.0f s; "
       "ratio %.1fx; load1 %.2f"
