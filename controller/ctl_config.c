@@ -103,6 +103,7 @@ static void h_fall(const char *t, char *l)     { set_uint(t, l, 1, 1000, &buildi
 static void h_panic(const char *t, char *l)    { set_uint(t, l, 1, 100, &building->panic_pct); }
 static void h_scale(const char *t, char *l)    { set_uint(t, l, 1, 100000, &building->scale_polls); }
 static void h_drain(const char *t, char *l)    { set_uint(t, l, 0, 86400, &building->drain_timeout_s); }
+static void h_in_flight(const char *t, char *l) { set_uint(t, l, 1, 65536, &building->in_flight); }
 
 static void set_path(const char *token, char *line, char *dst, size_t len)
 {
@@ -511,6 +512,7 @@ static const struct {
     { "panic", h_panic, "PERCENT" },
     { "scale_polls", h_scale, "K" },
     { "drain_timeout", h_drain, "SECONDS" },
+    { "in_flight", h_in_flight, "N" },
     { "rrddir", h_rrddir, "DIR" },
     { "rrdcached", h_rrdcached, "ADDRESS" },
     { "logfile", h_logfile, "FILE" },
@@ -562,6 +564,7 @@ int ctl_config_load(const char *file, struct ctl_config **out, char *err, size_t
     c->panic_pct = 50;
     c->scale_polls = 3;
     c->drain_timeout_s = 60;
+    c->in_flight = 64;
     c->control_mode = -1;
     c->write_user = -1;
     snprintf(c->control, sizeof c->control, "/run/lamon/controller.sock");

@@ -20,6 +20,7 @@
  *           director NAME[,NAME...]
  *   scale_polls K                     polls above high / below low before scaling
  *   drain_timeout SECONDS             operator drain gives up waiting (default 60)
+ *   in_flight N                       node polls in flight at once (default 64)
  *   write_user USER                   v3user for SETs (default: the first v3user)
  *
  * A service's per-node load ("load", default load1) is the node's 1-minute
@@ -98,6 +99,7 @@ struct ctl_service {
 struct ctl_config {
     unsigned interval_ms, timeout_ms, retries;
     unsigned rise, fall, panic_pct, scale_polls, drain_timeout_s;
+    unsigned in_flight;              /* node polls in flight at most */
     char rrddir[4096], rrdcached[4096], control[108], logfile[4096];
     char control_owner[CTL_NAME_MAX + 1], control_group[CTL_NAME_MAX + 1];
     int control_mode;                /* -1: leave the umask's */

@@ -12,8 +12,9 @@
 
 #define APP_REPS 8
 #define DIR_REPS 25
-/* At most this many node polls are in flight at once; the rest of the
- * cycle waits in send_q and goes out as answers (or timeouts) free a slot.
+/* At most cfg->in_flight (token in_flight, default 64) node polls are in
+ * flight at once; the rest of the cycle waits in send_q and goes out as
+ * answers (or timeouts) free a slot.
  * Why: with all requests sent in one burst, one snmpd serving many nodes
  * through one AgentX subagent (the thousands-of-nodes bench) fills the
  * AgentX unix socket both ways, and master and subagent deadlock, each
@@ -26,7 +27,6 @@
  * slot for a whole timeout, never starve the healthy ones; the silent
  * ones are queued from a rotating start, so that each is tried in turn
  * even when there are more of them than fit in one interval. */
-#define MAX_IN_FLIGHT 64
 
 struct poller {
     struct event_base *base;
@@ -485,7 +485,7 @@ static void pump(struct poller *p)
 {
     const struct ctl_config *cfg = p->cl->cfg;
     unsigned tmo = poller_timeout_ms(cfg);
-    while (p->nodes_in_flight < MAX_IN_FLIGHT && p->send_next < p->send_len) {
+    while (p->nodes_in_flight < cfg->in_flight && p->send_next < p->send_len) {
         struct node_rt *n = p->send_q[p->send_next++];
         if (!n->sess) {
             char err[256];
@@ -521,7 +521,7 @@ static int queue_nodes(struct poller *p)
         p->send_cap = cl->nnodes;
     }
     p->send_len = p->send_next = 0;
-    size_t nn = cl->nnodes, off = nn ? (size_t)cl->cycle * MAX_IN_FLIGHT % nn : 0;
+    size_t nn = cl->nnodes, off = nn ? (size_t)cl->cycle * cl->cfg->in_flight % nn : 0;
     for (int pass = 0; pass < 2; pass++)
         for (size_t k = 0; k < nn; k++) {
             struct node_rt *n = cl->nodes[pass == 0 ? k : (off + k) % nn];

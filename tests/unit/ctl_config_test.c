@@ -59,6 +59,7 @@ static void load_bad(const char *text, int line, const char *what)
 static const char full[] =
     "# comment\n"
     "interval 1000\n"
+    "in_flight 256\n"
     "rise 3\nfall 4\npanic 40\n"
     "rrddir /var/lib/lamon/rrd\n"
     "rrdcached unix:/run/rrdcached.sock\n"
@@ -78,6 +79,7 @@ static void test_full(void **state)
     (void)state;
     struct ctl_config *c = load_ok(full);
     assert_int_equal(c->interval_ms, 1000);
+    assert_int_equal(c->in_flight, 256);
     assert_int_equal(c->rise, 3);
     assert_int_equal(c->fall, 4);
     assert_int_equal(c->panic_pct, 40);
@@ -135,6 +137,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->rise, 2);
     assert_int_equal(c->fall, 3);
     assert_int_equal(c->panic_pct, 50);
+    assert_int_equal(c->in_flight, 64);
     assert_int_equal(c->control_mode, -1);
     assert_int_equal(c->write_user, -1);
     ctl_config_free(c);
@@ -147,6 +150,7 @@ static void test_errors(void **state)
     load_bad("rise 0\n", 1, "rise needs one number");
     load_bad("\n\ninterval ten\n", 3, "interval");
     load_bad("fall 2 3\n", 1, "fall");
+    load_bad("interval 100\nin_flight 0\n", 2, "in_flight");
     load_bad("node 1bad!name 127.0.0.1\n", 1, "not a valid name");
     load_bad("node a 127.0.0.1:99999\n", 1, "cannot use address");
     load_bad("node a 127.0.0.1\nnode a 127.0.0.2\n", 2, "declared twice");
