@@ -7,54 +7,8 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "../../controller/ctl_config.h"
-
-static char path[64];
-
-static void write_conf(const char *text)
-{
-    snprintf(path, sizeof path, "/tmp/ctl_config_test.XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-}
-
-static struct ctl_config *load_ok(const char *text)
-{
-    struct ctl_config *c = NULL;
-    char err[512];
-    write_conf(text);
-    int r = ctl_config_load(path, &c, err, sizeof err);
-    if (r != 0)
-        print_error("unexpected error: %s\n", err);
-    assert_int_equal(r, 0);
-    assert_non_null(c);
-    unlink(path);
-    return c;
-}
-
-/* Loads TEXT expecting failure; the first error must name the file, LINE
- * and contain WHAT. */
-static void load_bad(const char *text, int line, const char *what)
-{
-    struct ctl_config *c = (struct ctl_config *)1;
-    char err[512], want[128];
-    write_conf(text);
-    assert_int_equal(ctl_config_load(path, &c, err, sizeof err), -1);
-    assert_null(c);
-    snprintf(want, sizeof want, "%s: line %d:", path, line);
-    if (!strstr(err, want) || !strstr(err, what))
-        print_error("error '%s' lacks '%s' or '%s'\n", err, want, what);
-    assert_non_null(strstr(err, want));
-    assert_non_null(strstr(err, what));
-    unlink(path);
-}
+#include "ctl_config_load.h"
 
 static const char full[] =
     "# comment\n"

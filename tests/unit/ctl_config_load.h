@@ -1,0 +1,56 @@
+/* Shared by the cmocka tests of lamon-controller.conf: load a config text
+ * from a temp file, expecting success (load_ok) or a failure whose first
+ * error names the file, LINE and contains WHAT (load_bad).  Include after
+ * <cmocka.h>. */
+#ifndef LAMON_TEST_CTL_CONFIG_LOAD_H
+#define LAMON_TEST_CTL_CONFIG_LOAD_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../controller/ctl_config.h"
+
+static char path[64];
+
+static void write_conf(const char *text)
+{
+    snprintf(path, sizeof path, "/tmp/ctl_config_test.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+static struct ctl_config *load_ok(const char *text)
+{
+    struct ctl_config *c = NULL;
+    char err[512];
+    write_conf(text);
+    int r = ctl_config_load(path, &c, err, sizeof err);
+    unlink(path);
+    if (r != 0)
+        print_error("unexpected error: %s\n", err);
+    assert_int_equal(r, 0);
+    assert_non_null(c);
+    return c;
+}
+
+static void load_bad(const char *text, int line, const char *what)
+{
+    struct ctl_config *c = (struct ctl_config *)1;
+    char err[512], want[128];
+    write_conf(text);
+    int r = ctl_config_load(path, &c, err, sizeof err);
+    unlink(path);
+    assert_int_equal(r, -1);
+    assert_null(c);
+    snprintf(want, sizeof want, "%s: line %d:", path, line);
+    if (!strstr(err, want) || !strstr(err, what))
+        print_error("error '%s' lacks '%s' or '%s'\n", err, want, what);
+    assert_non_null(strstr(err, want));
+    assert_non_null(strstr(err, what));
+}
+
+#endif
