@@ -110,17 +110,20 @@ static int show(const char *answer, bool quiet)
     return 1;
 }
 
-/* The value after "KEY:" on its own line of the node view, into buf. */
-static bool field(const char *view, const char *key, char *buf, size_t len)
+/* The value on the line of VIEW that starts with KEY (then ':' or ' '),
+ * into buf: its first word, or with REST the rest of the line.  buf is ""
+ * when there is no such line. */
+static bool field(const char *view, const char *key, bool rest, char *buf, size_t len)
 {
     size_t kl = strlen(key);
+    buf[0] = '\0';
     for (const char *p = view; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-        if (strncmp(p, key, kl) != 0)
+        if (strncmp(p, key, kl) != 0 || (p[kl] != ':' && p[kl] != ' '))
             continue;
         p += kl;
         while (*p == ' ' || *p == ':')
             p++;
-        size_t n = strcspn(p, " \n");
+        size_t n = strcspn(p, rest ? "\n" : " \n");
         if (n >= len)
             n = len - 1;
         memcpy(buf, p, n);
@@ -152,7 +155,7 @@ static int follow(const char *sock, const char *node, const char *app, const cha
             free(a);
             return r;
         }
-        bool got = field(a + 3, key, cur, sizeof cur);
+        bool got = field(a + 3, key, false, cur, sizeof cur);
         free(a);
         if (got && strcmp(cur, last) != 0) {
             printf("%s %s: %s\n", node, app ? app : "state", cur);
@@ -171,26 +174,6 @@ static int follow(const char *sock, const char *node, const char *app, const cha
     }
     fprintf(stderr, "lamonctl: %s: gave up waiting after %d s\n", node, timeout);
     return 1;
-}
-
-/* The rest of the line after "KEY: " in a job view, into buf. */
-static void job_field(const char *view, const char *key, char *buf, size_t len)
-{
-    size_t kl = strlen(key);
-    buf[0] = '\0';
-    for (const char *p = view; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-        if (strncmp(p, key, kl) != 0 || p[kl] != ':')
-            continue;
-        p += kl + 1;
-        while (*p == ' ')
-            p++;
-        size_t n = strcspn(p, "\n");
-        if (n >= len)
-            n = len - 1;
-        memcpy(buf, p, n);
-        buf[n] = '\0';
-        return;
-    }
 }
 
 static int print_job_json(const char *sock, unsigned job)
@@ -230,11 +213,11 @@ static int follow_job(const char *sock, unsigned job, bool nowait, bool json, in
             free(a);
             return r;
         }
-        job_field(a + 3, "phase", phase, sizeof phase);
-        job_field(a + 3, "result", result, sizeof result);
-        job_field(a + 3, "op_index", idx, sizeof idx);
-        job_field(a + 3, "progress", prog, sizeof prog);
-        job_field(a + 3, "message", msg, sizeof msg);
+        field(a + 3, "phase", true, phase, sizeof phase);
+        field(a + 3, "result", true, result, sizeof result);
+        field(a + 3, "op_index", true, idx, sizeof idx);
+        field(a + 3, "progress", true, prog, sizeof prog);
+        field(a + 3, "message", true, msg, sizeof msg);
         /* "step:" lines: the job's milestones so far, in order. */
         size_t k = 0;
         for (const char *p = strstr(a + 3, "\nstep: "); p; p = strstr(p + 1, "\nstep: "), k++) {
