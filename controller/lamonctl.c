@@ -110,6 +110,25 @@ static int show(const char *answer, bool quiet)
     return 1;
 }
 
+/* Asks for a view that is followed in a loop: the answer when it is OK;
+ * else NULL with *RC the exit status (3: no controller, 1: its error,
+ * printed). */
+static char *ask_view(const char *sock, const char *q, int *rc)
+{
+    char *a = ask(sock, q);
+    if (!a) {
+        fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
+        *rc = 3;
+        return NULL;
+    }
+    if (strncmp(a, "OK\n", 3) != 0) {
+        *rc = show(a, true);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
 /* The value on the line of VIEW that starts with KEY (then ':' or ' '),
  * into buf: its first word, or with REST the rest of the line.  buf is ""
  * when there is no such line. */
@@ -145,16 +164,10 @@ static int follow(const char *sock, const char *node, const char *app, const cha
         snprintf(key, sizeof key, "state");
     time_t end = time(NULL) + timeout;
     while (time(NULL) <= end) {
-        char *a = ask(sock, q);
-        if (!a) {
-            fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
-            return 3;
-        }
-        if (strncmp(a, "OK\n", 3) != 0) {
-            int r = show(a, true);
-            free(a);
-            return r;
-        }
+        int rc;
+        char *a = ask_view(sock, q, &rc);
+        if (!a)
+            return rc;
         bool got = field(a + 3, key, false, cur, sizeof cur);
         free(a);
         if (got && strcmp(cur, last) != 0) {
@@ -203,16 +216,10 @@ static int follow_job(const char *sock, unsigned job, bool nowait, bool json, in
     FILE *pf = json ? stderr : stdout;
     time_t end = time(NULL) + timeout;
     for (;;) {
-        char *a = ask(sock, q);
-        if (!a) {
-            fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
-            return 3;
-        }
-        if (strncmp(a, "OK\n", 3) != 0) {
-            int r = show(a, true);
-            free(a);
-            return r;
-        }
+        int rc;
+        char *a = ask_view(sock, q, &rc);
+        if (!a)
+            return rc;
         field(a + 3, "phase", true, phase, sizeof phase);
         field(a + 3, "result", true, result, sizeof result);
         field(a + 3, "op_index", true, idx, sizeof idx);
