@@ -181,13 +181,20 @@ static void send_next_index(struct job *j)
     send_pdu(j, pdu, "read lamonOpNextIndex");
 }
 
+/* lamonOpEntry.COLUMN.INDEX of the job's current operation; the caller
+ * sets o[OP_ENTRY_LEN] to the column. */
+static void op_row_oid(oid o[OP_ENTRY_LEN + 2], const struct job *j)
+{
+    memcpy(o, op_entry, sizeof op_entry);
+    o[OP_ENTRY_LEN + 1] = j->res[j->cur].index;
+}
+
 static void send_create(struct job *j)
 {
     netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
     if (pdu) {
         oid o[OP_ENTRY_LEN + 2];
-        memcpy(o, op_entry, sizeof op_entry);
-        o[OP_ENTRY_LEN + 1] = j->res[j->cur].index;
+        op_row_oid(o, j);
         o[OP_ENTRY_LEN] = LO_TYPE;
         snmp_set_add_int(pdu, o, OP_ENTRY_LEN + 2, j->type);
         if (j->nargs) {
@@ -205,8 +212,7 @@ static void send_status(struct job *j)
     netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
     if (pdu) {
         oid o[OP_ENTRY_LEN + 2];
-        memcpy(o, op_entry, sizeof op_entry);
-        o[OP_ENTRY_LEN + 1] = j->res[j->cur].index;
+        op_row_oid(o, j);
         static const int cols[] = { LO_STATUS, LO_EXIT, LO_OUTPUT };
         for (size_t i = 0; i < 3; i++) {
             o[OP_ENTRY_LEN] = (oid)cols[i];
