@@ -11,22 +11,15 @@
 lamon_test_init
 [ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] || bail "build lamon-controller and lamon-agent first"
 for n in 1 2 3; do start_node $n || bail "node $n did not start"; done
-CTL_SOCK=$T/ctl.sock
 NDEAD=6
-{
-    echo "interval 1000"
-    echo "timeout 800"
-    echo "rise 2"
-    echo "fall 3"
-    echo "control $CTL_SOCK"
-    echo "logfile $T/controller.log"
-    echo "v3user $V3_USER sha $V3_AUTH aes $V3_PRIV"
-    echo "v3user stranger sha strangerauth aes strangerpriv"
-    echo "node node1 127.0.1.1:$NODE_PORT v3 $V3_USER"
-    echo "node node2 127.0.1.2:$NODE_PORT v3 $V3_USER"
-    echo "node node3 127.0.1.3:$NODE_PORT v3 stranger"
-    for i in $(seq 1 $NDEAD); do echo "node dead$i 127.0.1.$((100 + i)):$(free_udp_port) v3 $V3_USER"; done
-} >"$T/ctl.conf"
+dead=()
+for i in $(seq 1 $NDEAD); do dead+=("node dead$i 127.0.1.$((100 + i)):$(free_udp_port) v3 $V3_USER"); done
+CTL_INTERVAL=1000 CTL_TIMEOUT=800 write_ctl_conf "$T/ctl.conf" "" \
+    "v3user stranger sha strangerauth aes strangerpriv" \
+    "node node1 127.0.1.1:$NODE_PORT v3 $V3_USER" \
+    "node node2 127.0.1.2:$NODE_PORT v3 $V3_USER" \
+    "node node3 127.0.1.3:$NODE_PORT v3 stranger" \
+    "${dead[@]}"
 start_controller "$T/ctl.conf" || bail "controller did not start: $(cat "$T/controller.out")"
 
 state_of() { lamonctl status --json | python3 -c 'import json,sys; d={n["name"]: n for n in json.load(sys.stdin)["nodes"]}; print(d[sys.argv[1]][sys.argv[2]])' "$1" "$2"; }
