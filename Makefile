@@ -64,7 +64,7 @@ endif
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-.PHONY: all check unit-tests deps install demo clean cppcheck fuzz bench check-dashboards
+.PHONY: all check unit-tests deps install demo clean cppcheck fuzz fuzz-build fuzz-merge bench check-dashboards
 all: $(BINS) $(UNIT_BINS)
 
 $(BUILD)/%.o: %.c
@@ -111,17 +111,35 @@ cppcheck:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -Icommon subagent controller common
 
-# libFuzzer on the SET-value validators, for FUZZ_SECONDS (default 60);
-# prints libFuzzer's final stats (number_of_executed_units, average_exec_per_sec).
-FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/fuzz_validate: fuzz/fuzz_validate.c subagent/validate.c subagent/validate.h
-	@mkdir -p $(@D)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(SNMP_CFLAGS) \
-	  -o $@ fuzz/fuzz_validate.c subagent/validate.c
-fuzz: $(BUILD)/fuzz/fuzz_validate
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
-	  $(BUILD)/fuzz/corpus fuzz/seeds
+# --- fuzzing -----------------------------------------------------------------
+# libFuzzer targets, named like the unit tests: fuzz/agent_*.c link against the
+# agent's modules, fuzz/ctl_*.c against the controller's.  `make fuzz` builds
+# everything with clang into $(FUZZ_BUILD) (fuzzer + ASan + UBSan) and runs each
+# target for FUZZ_SECONDS on a scratch copy of its saved corpus
+# fuzz/corpus/NAME/; it prints each target's executions and coverage and fails
+# on the first crash.  FUZZ_TARGETS="agent_validate" runs some only;
+# `make fuzz-merge` folds what a run found back into fuzz/corpus/.
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SRC     := $(wildcard fuzz/*.c)
+FUZZ_BINS    := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+ifeq ($(FUZZ),1)
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DLAMON_FUZZING
+endif
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+
+$(BUILD)/fuzz/agent_%: $(BUILD)/fuzz/agent_%.o $(BUILD)/libagent.a $(BUILD)/libcommon.a
+	$(CC) $(FUZZ_LDFLAGS) -o $@ $^ $(AGENT_LIBS)
+$(BUILD)/fuzz/ctl_%: $(BUILD)/fuzz/ctl_%.o $(BUILD)/libcontroller.a $(BUILD)/libcommon.a
+	$(CC) $(FUZZ_LDFLAGS) -o $@ $^ $(CTL_LIBS)
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang FUZZ=1 fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+fuzz-merge:
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang FUZZ=1 fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_MERGE=1 fuzz/run.sh
 
 deps:
 	scripts/install-deps.sh
