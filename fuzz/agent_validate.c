@@ -11,6 +11,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "../subagent/pkg_apt.h"
 #include "../subagent/validate.h"
 
 static int only(const char *s, size_t len, const char *allowed)
@@ -48,6 +49,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (len < 2 || len > LAMON_OP_ARG_MAX || !only(s, 1, LOWER) ||
              !only(s, len, ALNUM "+.-=~:") || name_end(s, len)[-1] == '-'))
             abort();
+        if (rc == SNMP_ERR_NOERROR) {
+            /* what apt-get gets: NAME:native[=VERSION], no modifier at the end */
+            char spec[LAMON_OP_ARG_MAX + 1], pkg[LAMON_OP_ARG_MAX + sizeof ":native"];
+            memcpy(spec, s, len);
+            spec[len] = '\0';
+            if (pkg_apt_exact(spec, pkg, sizeof pkg) != 0)
+                abort();
+            const char *colon = strstr(pkg, ":native");
+            size_t plen = strlen(pkg);
+            if (!colon || (size_t)(colon - pkg) != (size_t)(name_end(s, len) - s) ||
+                pkg[plen - 1] == '+' || pkg[plen - 1] == '-')
+                abort();
+        }
         break;
     case 1:
         rc = validate_name(s, len);

@@ -3,11 +3,20 @@
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent_config.h"
 #include "validate.h"
+
+int pkg_apt_exact(const char *spec, char *buf, size_t size)
+{
+    const char *eq = strchr(spec, '=');
+    int name_len = (int)(eq ? (size_t)(eq - spec) : strlen(spec));
+    int n = snprintf(buf, size, "%.*s:native%s", name_len, spec, eq ? eq : "");
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
 
 /* apt-get OPTS TAIL... */
 static int add_apt(struct op_plan *p, const char *const *tail)
@@ -36,13 +45,18 @@ int pkg_apt_plan(long type, const char *spec, struct op_plan *p)
     /* Checked again here: this is what reaches argv. */
     if (validate_pkg_spec(spec, strlen(spec)) != SNMP_ERR_NOERROR)
         return SNMP_ERR_WRONGVALUE;
+    char pkg[LAMON_OP_ARG_MAX + sizeof ":native"];
+    if (pkg_apt_exact(spec, pkg, sizeof pkg) < 0)
+        return SNMP_ERR_WRONGLENGTH;
     static const char *const update[] = { "-q", "update", NULL };
+#define EXACT "-o", "APT::Cmd::Pattern-Only=true"
     /* An explicit version is what the operator wants, older or not. */
-    const char *const install_version[] = { "-q", "-y", "--allow-downgrades", "install", spec, NULL };
-    const char *const install_plain[] = { "-q", "-y", "install", spec, NULL };
+    const char *const install_version[] = { EXACT, "-q", "-y", "--allow-downgrades", "install", pkg, NULL };
+    const char *const install_plain[] = { EXACT, "-q", "-y", "install", pkg, NULL };
     const char *const *install = strchr(spec, '=') ? install_version : install_plain;
-    const char *const upgrade[] = { "-q", "-y", "install", "--only-upgrade", spec, NULL };
-    const char *const remove[] = { "-q", "-y", "remove", spec, NULL };
+    const char *const upgrade[] = { EXACT, "-q", "-y", "install", "--only-upgrade", pkg, NULL };
+    const char *const remove[] = { EXACT, "-q", "-y", "remove", pkg, NULL };
+#undef EXACT
     static const char *const env[] = { "DEBIAN_FRONTEND=noninteractive", NULL };
     int rc;
     switch (type) {

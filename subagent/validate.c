@@ -84,6 +84,10 @@ int validate_pkg_spec(const char *s, size_t len)
         return SNMP_ERR_WRONGVALUE;
     if (n < len && !valid_version(s + n + 1, len - n - 1))
         return SNMP_ERR_WRONGVALUE;
+    /* ...and a trailing '+' or '-' of the whole argument as a modifier,
+     * even after a version: `remove hello=2.10-3+` installs hello. */
+    if (n < len && (s[len - 1] == '+' || s[len - 1] == '-'))
+        return SNMP_ERR_WRONGVALUE;
     return SNMP_ERR_NOERROR;
 }
 

@@ -32,7 +32,9 @@ int validate_kernel_release(const char *s, size_t len);
  * NAME follows Debian policy 5.6.1: [a-z0-9][a-z0-9+.-]+ (at least two
  * characters).  VERSION: an optional numeric epoch and ':', then
  * [0-9][A-Za-z0-9.+~-]* (policy 5.6.12).  A name ending in '-' is refused
- * too: apt-get would read it as "remove".  Nothing else is accepted, so the
+ * too: apt-get would read it as "remove"; so is a VERSION ending in '+' or
+ * '-' (apt-get reads the last character of the whole argument as "install"
+ * or "remove").  Nothing else is accepted, so the
  * value can never start an option or carry a shell metacharacter. */
 int validate_pkg_spec(const char *s, size_t len);
 

@@ -27,7 +27,8 @@ long=$(printf 'a%.0s' $(seq 129))
 longer=$(printf 'b%.0s' $(seq 300))
 # Names that must never reach apt-get.
 bad_names=('foo;rm -rf /' '$(id)' '`id`' 'foo bar' '-oAPT::Get::x=1' 'Foo' '../x' 'foo-'
-           'foo|cat' 'foo&&id' "foo'" 'foo"' 'foo>x' 'a' 'foo=1;id' 'foo=$(id)' 'foo:amd64')
+           'foo|cat' 'foo&&id' "foo'" 'foo"' 'foo>x' 'a' 'foo=1;id' 'foo=$(id)' 'foo:amd64'
+           'foo=1.0+' 'foo=1.0-')   # a version's last + or - is apt-get's modifier
 i=100
 for n in "${bad_names[@]}"; do
     is "$(create_op $i 7 "$n")" wrongValue "pkgInstall '$n': wrongValue"
@@ -78,6 +79,6 @@ is "$(get "$APPT.5$W")" "$admin_before" "lamonAppAdminStatus is unchanged"
 # and the recorders do work: a good request runs them
 is "$(create_op 180 7 lamon-ok=1.0)" noError "a valid pkgInstall is accepted"
 wait_op 180
-like "$(cat "$T/apt.calls" 2>/dev/null | tail -n1)" '-q -y --allow-downgrades install lamon-ok=1.0$' \
-    "apt-get ran with the name as one argument"
+like "$(cat "$T/apt.calls" 2>/dev/null | tail -n1)" '-o APT::Cmd::Pattern-Only=true -q -y --allow-downgrades install lamon-ok:native=1.0$' \
+    "apt-get ran with the exact name (no pattern, arch-qualified) as one argument"
 done_testing

@@ -43,19 +43,33 @@ wait_op 3 120 || fail "versioned install did not end"
 is "$(op 4 3)" 3 "versioned install succeeded"
 is "$(status)" "install ok installed 1.0-1" "downgraded to the requested version"
 
-is "$(create_op 4 9 lamon-test-pkg)" noError "createAndGo pkgRemove lamon-test-pkg"
-wait_op 4 120 || fail "remove did not end"
-is "$(op 4 4):$(op 5 4)" 3:0 "pkgRemove succeeded"
-like "$(op 6 4)" "Removing lamon-test-pkg" "the output tail shows the removal"
+# apt-get reads a name that is no package as a regex: `remove ssh..` removed
+# 23 packages of a Debian machine.  The agent names the package exactly.
+is "$(create_op 4 9 lamon-test-pk.)" noError "createAndGo pkgRemove lamon-test-pk. (well-formed, but a regex to apt)"
+wait_op 4 120 || fail "pattern remove did not end"
+is "$(op 4 4)" 4 "pkgRemove lamon-test-pk. fails: no package has that name"
+like "$(op 6 4)" "Unable to locate package lamon-test-pk\\." "apt-get says it cannot find the package"
+is "$(status)" "install ok installed 1.0-1" "lamon-test-pkg, which the regex matches, is still installed"
+
+is "$(create_op 5 9 lamon-test-pkg)" noError "createAndGo pkgRemove lamon-test-pkg"
+wait_op 5 120 || fail "remove did not end"
+is "$(op 4 5):$(op 5 5)" 3:0 "pkgRemove succeeded"
+like "$(op 6 5)" "Removing lamon-test-pkg" "the output tail shows the removal"
 unlike "$(status)" "install ok installed" "dpkg-query: no longer installed"
 [ ! -e "$R/root/usr/share/lamon-test-pkg/version" ] && ok "the file is gone from the scratch root" \
     || fail "the file is still in the scratch root"
 
-is "$(create_op 5 7 lamon-no-such-pkg)" noError "a well-formed name that the repository lacks is accepted"
-wait_op 5 120 || fail "install of a missing package did not end"
-is "$(op 4 5)" 4 "and fails"
-like "$(op 5 5)" '^[1-9][0-9]*$' "with apt-get's non-zero exit code"
-like "$(op 6 5)" "Unable to locate package lamon-no-such-pkg" "and apt-get's message in the output"
+# A trailing '+' is apt-get's "install this" modifier, even in remove.
+is "$(create_op 6 9 lamon-test-pkg+)" noError "createAndGo pkgRemove lamon-test-pkg+ (a trailing + means install to apt)"
+wait_op 6 120 || fail "remove of lamon-test-pkg+ did not end"
+is "$(op 4 6)" 4 "pkgRemove lamon-test-pkg+ fails: no package has that name"
+unlike "$(status)" "install ok installed" "and lamon-test-pkg was not installed by it"
+
+is "$(create_op 7 7 lamon-no-such-pkg)" noError "a well-formed name that the repository lacks is accepted"
+wait_op 7 120 || fail "install of a missing package did not end"
+is "$(op 4 7)" 4 "and fails"
+like "$(op 5 7)" '^[1-9][0-9]*$' "with apt-get's non-zero exit code"
+like "$(op 6 7)" "Unable to locate package lamon-no-such-pkg" "and apt-get's message in the output"
 
 is "$(dpkg-query -W -f='${Package}\n' | md5sum)" "$host_before" "the machine's own package set is untouched"
 done_testing

@@ -9,6 +9,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "../../subagent/pkg_apt.h"
 #include "../../subagent/validate.h"
 
 #define PKG(s) validate_pkg_spec((s), strlen(s))
@@ -59,6 +60,31 @@ static void lengths(void **state)
     assert_int_equal(validate_op_argument(OPT_PKG_INSTALL, s, 129), SNMP_ERR_WRONGLENGTH);
 }
 
+/* What reaches apt-get names exactly one package: never a regex or glob
+ * (apt's Pattern-Only option does that part) and never a trailing '+'/'-'
+ * modifier, which ":native" keeps away from the end. */
+static void pkg_exact_names(void **state)
+{
+    (void)state;
+    char buf[LAMON_OP_ARG_MAX + sizeof ":native"];
+    assert_int_equal(pkg_apt_exact("g++", buf, sizeof buf), 0);
+    assert_string_equal(buf, "g++:native");
+    assert_int_equal(pkg_apt_exact("hello+", buf, sizeof buf), 0);
+    assert_string_equal(buf, "hello+:native");
+    assert_int_equal(pkg_apt_exact("hello=2:1.0-1", buf, sizeof buf), 0);
+    assert_string_equal(buf, "hello:native=2:1.0-1");
+    /* a version's last character is apt's modifier too: refused */
+    assert_int_equal(validate_pkg_spec("hello=2.10-3+", 13), SNMP_ERR_WRONGVALUE);
+    assert_int_equal(validate_pkg_spec("hello=2.10-", 11), SNMP_ERR_WRONGVALUE);
+    assert_int_equal(validate_pkg_spec("hello=2.10+dfsg-1", 17), SNMP_ERR_NOERROR);
+    char tiny[8];
+    assert_int_equal(pkg_apt_exact("hello", tiny, sizeof tiny), -1);
+    char full[LAMON_OP_ARG_MAX + 1];
+    memset(full, 'a', LAMON_OP_ARG_MAX);
+    full[LAMON_OP_ARG_MAX] = '\0';
+    assert_int_equal(pkg_apt_exact(full, buf, sizeof buf), 0);
+}
+
 static void enums(void **state)
 {
     (void)state;
@@ -94,6 +120,7 @@ int main(void)
         cmocka_unit_test(pkg_names_per_policy),
         cmocka_unit_test(pkg_shell_metacharacters_refused),
         cmocka_unit_test(lengths),
+        cmocka_unit_test(pkg_exact_names),
         cmocka_unit_test(enums),
         cmocka_unit_test(arguments_by_type),
     };
