@@ -15,9 +15,8 @@
 
 #include "agent_config.h"
 #include "agentx_loop.h"
-#include "app_mib.h"
 #include "mib_modules.h"
-#include "node_mib.h"
+#include "node_mib.h"   /* LAMON_VERSION */
 #include "notify.h"
 
 #define DEFAULT_CONFIG "/etc/lamon/lamon-agent.conf"
@@ -118,8 +117,7 @@ int main(int argc, char **argv)
 
     int rc = agentx_loop_run(reload);
 
-    app_mib_shutdown();
-    node_mib_shutdown();
+    mib_modules_shutdown();
     snmp_shutdown("lamon-agent");
     shutdown_agent();
     agentx_loop_free();

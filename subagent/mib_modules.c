@@ -16,3 +16,12 @@ void mib_modules_init(void)
     kernel_mib_init();
     ipvs_mib_init();
 }
+
+void mib_modules_shutdown(void)
+{
+    /* The operations first: their runner kills the status checks and
+     * leaves the operations' commands to finish (see op_runner.h). */
+    op_mib_shutdown();
+    app_mib_shutdown();
+    node_mib_shutdown();
+}

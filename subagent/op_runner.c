@@ -1,6 +1,9 @@
 /* fork/exec of operation commands, driven by libevent; see op_runner.h. */
 #include "op_runner.h"
 
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -8,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,9 +20,11 @@
 
 struct op_run {
     pid_t pid;
-    int fd;                     /* read end of the output pipe, -1 once closed */
-    struct event *rd, *timer;
+    int fd;                     /* the output memfd (shared with the child), -1 once closed */
+    struct event *timer;
     int killed;                 /* SIGTERM sent; the timer now sends SIGKILL */
+    int kill_on_exit;           /* killed at agent exit instead of left to finish */
+    char name[64];              /* argv[0], for the log */
     struct op_output out;
     op_run_done_fn done;
     void *ctx;
@@ -63,10 +70,6 @@ static void unlink_run(struct op_run *r)
 
 static void close_output(struct op_run *r)
 {
-    if (r->rd) {
-        event_free(r->rd);
-        r->rd = NULL;
-    }
     if (r->fd >= 0) {
         close(r->fd);
         r->fd = -1;
@@ -81,28 +84,20 @@ static void free_run(struct op_run *r)
     free(r);
 }
 
-/* Reads what is there; 1 at EOF or error, 0 when more may come. */
-static int drain(struct op_run *r)
+/* The last OP_OUTPUT_MAX bytes the command wrote into its memfd. */
+static void read_tail(struct op_run *r)
 {
-    char buf[4096];
-    for (;;) {
-        ssize_t n = read(r->fd, buf, sizeof buf);
-        if (n > 0) {
-            op_output_append(&r->out, buf, (size_t)n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        return n < 0 && errno == EAGAIN ? 0 : 1;
-    }
-}
-
-static void on_output(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    struct op_run *r = arg;
-    if (drain(r))
-        close_output(r);
+    struct stat st;
+    if (r->fd < 0 || fstat(r->fd, &st) < 0)
+        return;
+    off_t off = st.st_size > OP_OUTPUT_MAX ? st.st_size - OP_OUTPUT_MAX : 0;
+    char buf[OP_OUTPUT_MAX];
+    ssize_t n;
+    do
+        n = pread(r->fd, buf, sizeof buf, off);
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+        op_output_append(&r->out, buf, (size_t)n);
 }
 
 static int exit_code_of(int status)
@@ -111,10 +106,20 @@ static int exit_code_of(int status)
          : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
 }
 
+/* A process the command left behind (a daemon) still holds the file: empty
+ * it and seal it, so its later writes fail (EPERM) instead of growing the
+ * file in memory for ever, as writes to a closed pipe failed. */
+static void seal_output(struct op_run *r)
+{
+    if (r->fd >= 0 && (ftruncate(r->fd, 0) < 0 ||
+                       fcntl(r->fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0))
+        snmp_log(LOG_WARNING, "%s: cannot seal the output file: %s\n", r->name, strerror(errno));
+}
+
 static void finish(struct op_run *r, int code)
 {
-    if (r->fd >= 0)
-        drain(r);   /* whatever the command wrote before it exited */
+    read_tail(r);   /* whatever the command wrote before it exited */
+    seal_output(r);
     unlink_run(r);
     r->done(r->ctx, code, &r->out);
     free_run(r);
@@ -144,7 +149,9 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
     struct op_run *r = arg;
     static const char msg[] = "\n[lamon-agent: time limit reached, terminating]\n";
     if (!r->killed) {
-        op_output_append(&r->out, msg, sizeof msg - 1);
+        /* into the shared file, after what the command wrote so far */
+        ssize_t w = write(r->fd, msg, sizeof msg - 1);
+        (void)w;
         kill(-r->pid, SIGTERM);
         r->killed = 1;
         struct timeval tv = { KILL_GRACE_S, 0 };
@@ -237,21 +244,25 @@ struct op_run *op_run_start(char *const argv[], char *const env[], unsigned time
     }
     struct op_run *r = calloc(1, sizeof *r);
     char **envp = build_env(env);
-    int out[2] = { -1, -1 }, err[2] = { -1, -1 };
-    if (!r || !envp || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+    int err[2] = { -1, -1 };
+    if (!r)
         goto fail;
-    r->fd = out[0];
+    /* Output goes to a memory file, not a pipe: a command the agent leaves
+     * running at its exit (apt-get, dpkg) must not die of SIGPIPE. */
+    r->fd = memfd_create("lamon-op-output", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (!envp || r->fd < 0 || pipe2(err, O_CLOEXEC) < 0)
+        goto fail;
     r->done = done;
     r->ctx = ctx;
+    snprintf(r->name, sizeof r->name, "%s", argv[0]);
     pid_t pid = fork();
     if (pid < 0)
         goto fail;
     if (pid == 0)
-        child(out[1], err[1], argv, envp);
+        child(r->fd, err[1], argv, envp);
     setpgid(pid, pid);   /* both sides set it: no race with an early kill */
-    close(out[1]);
     close(err[1]);
-    out[1] = err[1] = -1;
+    err[1] = -1;
     free(envp);
     envp = NULL;
 
@@ -283,11 +294,7 @@ struct op_run *op_run_start(char *const argv[], char *const env[], unsigned time
     }
 
     r->pid = pid;
-    fcntl(r->fd, F_SETFL, O_NONBLOCK);
-    r->rd = event_new(g_base, r->fd, EV_READ | EV_PERSIST, on_output, r);
     r->timer = evtimer_new(g_base, on_timeout, r);
-    if (r->rd)
-        event_add(r->rd, NULL);
     if (r->timer && timeout_s > 0) {
         struct timeval tv = { (time_t)timeout_s, 0 };
         evtimer_add(r->timer, &tv);
@@ -301,16 +308,20 @@ struct op_run *op_run_start(char *const argv[], char *const env[], unsigned time
 
 fail:;
     int e = errno;
-    for (int i = 0; i < 2; i++) {
-        if (out[i] >= 0)
-            close(out[i]);
+    for (int i = 0; i < 2; i++)
         if (err[i] >= 0)
             close(err[i]);
-    }
+    if (r && r->fd >= 0)
+        close(r->fd);
     free(envp);
     free(r);
     errno = e;
     return NULL;
+}
+
+void op_run_kill_on_exit(struct op_run *r)
+{
+    r->kill_on_exit = 1;
 }
 
 void op_runner_shutdown(void)
@@ -318,8 +329,14 @@ void op_runner_shutdown(void)
     while (g_runs) {
         struct op_run *r = g_runs;
         g_runs = r->next;
-        kill(-r->pid, SIGKILL);
-        waitpid(r->pid, NULL, 0);
+        if (r->kill_on_exit) {
+            kill(-r->pid, SIGKILL);
+            waitpid(r->pid, NULL, 0);
+        } else {
+            /* Killing apt-get or dpkg half-way breaks the package system. */
+            snmp_log(LOG_NOTICE, "leaving %s (pid %ld) running to finish on its own\n",
+                     r->name, (long)r->pid);
+        }
         free_run(r);
     }
     if (g_sigchld) {

@@ -4,9 +4,11 @@
  *
  * The child gets /dev/null as stdin, its own process group (so a time-limit
  * kill reaches everything it started) and no descriptor of the agent except
- * the output pipe.  The run ends when the command's process exits, not when
- * the pipe closes: a start command that leaves a daemon behind still ends.
- * Output still buffered at that moment is read; later output is dropped. */
+ * its output file: stdout and stderr go to an anonymous memory file
+ * (memfd), whose tail is read when the command's process exits.  So a start
+ * command that leaves a daemon behind still ends, and a command left
+ * running when the agent exits (see op_runner_shutdown) writes on without
+ * SIGPIPE. */
 #ifndef LAMON_OP_RUNNER_H
 #define LAMON_OP_RUNNER_H
 
@@ -46,8 +48,14 @@ int op_runner_ready(void);
 struct op_run *op_run_start(char *const argv[], char *const env[], unsigned timeout_s,
                             op_run_done_fn done, void *ctx);
 
-/* Kills every running command's process group and forgets them without
- * calling done (agent shutdown). */
+/* Marks a run to be killed at agent exit (a status check) rather than left
+ * to finish.  Valid until its done is called. */
+void op_run_kill_on_exit(struct op_run *r);
+
+/* Agent exit: kills the process group of every run marked kill-on-exit and
+ * leaves the others (package installs, application starts…) running on
+ * their own, logging each, since killing apt-get or dpkg half-way breaks
+ * the node's package system.  Forgets all of them without calling done. */
 void op_runner_shutdown(void);
 
 #endif

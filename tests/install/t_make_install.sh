@@ -24,6 +24,10 @@ done
 like "$(grep '^ExecStart' "$D/lib/systemd/system/lamon-agent.service")" '^ExecStart=/usr/local/sbin/lamon-agent' \
      "the agent's unit runs the installed binary"
 unlike "$(cat "$D"/lib/systemd/system/*.service)" '@SBINDIR@' "no placeholder left in the units"
+# systemd's default KillMode (control-group) would kill a running apt-get/dpkg
+# with the agent; t_agent_exit checks the agent's own side.
+is "$(sed -n 's/^KillMode=//p' "$D/lib/systemd/system/lamon-agent.service")" process \
+   "the agent's unit stops the agent alone (KillMode=process), not the operations it started"
 is "$(cat "$D/etc/lamon/lamon-agent.conf")" "nodename mine" "an existing config is not overwritten"
 check "the installed man pages render" sh -c "for m in '$D'/usr/local/share/man/man*/*; do man -l \"\$m\" >/dev/null 2>&1 || exit 1; done"
 check "lamon-agent -h works" "$D/usr/local/sbin/lamon-agent" -h

@@ -165,6 +165,81 @@ static void ends_when_process_exits(void **state)
     kill(pid, SIGTERM);   /* the sleep we started, by its id */
 }
 
+/* Reads FILE into buf ("" when missing), waiting up to 5 s for it. */
+static void read_file_later(const char *file, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < 100; i++) {
+        FILE *f = fopen(file, "r");
+        if (f) {
+            size_t n = fread(buf, 1, size - 1, f);
+            buf[n] = '\0';
+            fclose(f);
+            if (n > 0)
+                return;
+        }
+        usleep(50 * 1000);
+    }
+}
+
+/* What a left-behind process writes after the run ended fails (as it did on
+ * the closed pipe), but without SIGPIPE, and takes no agent memory. */
+static void leftover_writes_fail_quietly(void **state)
+{
+    (void)state;
+    char file[] = "/tmp/lamon-op-runner-XXXXXX";
+    int fd = mkstemp(file);
+    assert_true(fd >= 0);
+    close(fd);
+    char script[256];
+    snprintf(script, sizeof script, "(sleep 0.3; echo late; echo $? >%s) & echo started", file);
+    struct result r;
+    RUN(&r, 10, "sh", "-c", script);
+    assert_string_equal(r.out, "started\n");
+    char got[32];
+    read_file_later(file, got, sizeof got);
+    unlink(file);
+    assert_string_equal(got, "1\n");   /* echo failed; the shell was not killed */
+}
+
+/* At agent exit an operation's command (apt-get, dpkg) is left to finish:
+ * not killed, and its writes still succeed. */
+static void shutdown_leaves_operations_running(void **state)
+{
+    (void)state;
+    char file[] = "/tmp/lamon-op-runner-XXXXXX";
+    int fd = mkstemp(file);
+    assert_true(fd >= 0);
+    close(fd);
+    char script[256];
+    snprintf(script, sizeof script, "sleep 0.5; echo still writing; echo $? >%s", file);
+    struct result r;
+    memset(&r, 0, sizeof r);
+    assert_non_null(op_run_start((char *const[]){ "sh", "-c", script, NULL }, NULL, 10, on_done, &r));
+    /* and a check, which is killed */
+    char checked[] = "/tmp/lamon-op-runner-XXXXXX";
+    fd = mkstemp(checked);
+    assert_true(fd >= 0);
+    close(fd);
+    char check_script[256];
+    snprintf(check_script, sizeof check_script, "sleep 0.5; echo survived >%s", checked);
+    struct result c;
+    memset(&c, 0, sizeof c);
+    struct op_run *check = op_run_start((char *const[]){ "sh", "-c", check_script, NULL }, NULL, 10, on_done, &c);
+    assert_non_null(check);
+    op_run_kill_on_exit(check);
+    op_runner_shutdown();
+    op_runner_init(base);
+    char got[32], check_got[32];
+    read_file_later(file, got, sizeof got);
+    read_file_later(checked, check_got, sizeof check_got);   /* waits its 5 s: nothing comes */
+    unlink(file);
+    unlink(checked);
+    assert_string_equal(got, "0\n");
+    assert_string_equal(check_got, "");
+    assert_int_equal(r.done + c.done, 0);   /* forgotten, never reported */
+}
+
 static void time_limit_kills_group(void **state)
 {
     (void)state;
@@ -196,6 +271,8 @@ int main(void)
         cmocka_unit_test(no_inherited_fds),
         cmocka_unit_test(own_process_group),
         cmocka_unit_test(ends_when_process_exits),
+        cmocka_unit_test(leftover_writes_fail_quietly),
+        cmocka_unit_test(shutdown_leaves_operations_running),
         cmocka_unit_test(time_limit_kills_group),
         cmocka_unit_test(extra_environment),
     };
