@@ -2,9 +2,10 @@
  * the rows array, IMPLIED name index).
  *
  * Oper status comes from a periodic check (check_ms): the configured
- * app_check argv, fork/exec'd and reaped through a pidfd watched by libevent
- * so that the agent never blocks on it (the master drops a subagent that
- * takes more than agentXTimeout to answer); or, by default, "something
+ * app_check argv, run through op_runner like every other command the agent
+ * starts (own process group, no agent descriptor, a time limit, reaped from
+ * the loop), so that the agent never blocks on it (the master drops a
+ * subagent that takes more than agentXTimeout to answer); or, by default, "something
  * listens on every port", from the same sock_diag dump that counts the
  * connections.  Counts are cached for cache_ms. */
 #include <net-snmp/net-snmp-config.h>
@@ -12,14 +13,10 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -27,6 +24,7 @@
 #include "agentx_loop.h"
 #include "app_mib.h"
 #include "notify.h"
+#include "op_runner.h"
 #include "sock_diag.h"
 
 #define CHECK_TIMEOUT_S 10
@@ -44,10 +42,7 @@ struct app_row {
     int admin;              /* desired: APP_ADMIN_UP or APP_ADMIN_DOWN */
     time_t last_change;
     unsigned est, syn;
-    pid_t check_pid;        /* 0 when no check runs */
-    struct event *check_ev; /* pidfd watch */
-    int check_pidfd;
-    time_t check_started;
+    unsigned check_id;      /* the running check's id, 0 when none runs */
 };
 
 static struct app_row *rows;
@@ -55,6 +50,7 @@ static size_t nrows;
 static const struct app_admin_ops *admin_ops;
 static struct event *check_timer;
 static time_t agent_started;
+static unsigned last_check_id;
 
 /* The sock_diag figures, shared by the rows and the node totals. */
 static struct sock_diag_port *diag;
@@ -158,84 +154,45 @@ static void update_shown(struct app_row *r)
     notify_app_state_change(r->name, now);
 }
 
-static void check_done(struct app_row *r, int result)
-{
-    if (r->check_ev) {
-        event_free(r->check_ev);
-        r->check_ev = NULL;
-    }
-    if (r->check_pidfd >= 0) {
-        close(r->check_pidfd);
-        r->check_pidfd = -1;
-    }
-    r->check_pid = 0;
-    r->check_result = result;
-    update_shown(r);
-}
-
-/* Reaps the check if it has ended; returns 1 if it did. */
-static int reap_check(struct app_row *r)
-{
-    int st;
-    pid_t p = waitpid(r->check_pid, &st, WNOHANG);
-    if (p == 0)
-        return 0;
-    if (p < 0) {
-        check_done(r, APP_OPER_UNKNOWN);
-        return 1;
-    }
-    int result = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? APP_OPER_UP
-               : WIFEXITED(st) && WEXITSTATUS(st) != 127 ? APP_OPER_DOWN
-               : APP_OPER_UNKNOWN;  /* killed, or could not be run */
-    check_done(r, result);
-    return 1;
-}
-
-static struct app_row *row_by_pid(pid_t pid)
+/* Checks are known by an id, not a row pointer: a reload moves the rows,
+ * and a removed application's check may still end afterwards. */
+static struct app_row *row_by_check(unsigned id)
 {
     for (size_t i = 0; i < nrows; i++)
-        if (rows[i].check_pid == pid)
+        if (rows[i].check_id == id)
             return &rows[i];
     return NULL;
 }
 
-static void pidfd_cb(evutil_socket_t fd, short what, void *arg)
+static void check_finished(void *ctx, int exit_code, const struct op_output *out)
 {
-    (void)fd; (void)what;
-    struct app_row *r = row_by_pid((pid_t)(intptr_t)arg);
-    if (r)
-        reap_check(r);
+    (void)out;
+    struct app_row *r = row_by_check((unsigned)(uintptr_t)ctx);
+    if (!r)
+        return;   /* its application was removed by a reload */
+    r->check_id = 0;
+    if (exit_code >= 128)
+        snmp_log(LOG_WARNING, "app %s: status check killed by signal %d (time limit %d s); status unknown\n",
+                 r->name, exit_code - 128, CHECK_TIMEOUT_S);
+    else if (exit_code < 0 || exit_code == 127)
+        snmp_log(LOG_WARNING, "app %s: status check could not be run; status unknown\n", r->name);
+    r->check_result = exit_code == 0 ? APP_OPER_UP
+                    : exit_code > 0 && exit_code < 127 ? APP_OPER_DOWN
+                    : APP_OPER_UNKNOWN;
+    update_shown(r);
 }
 
 static void start_check(struct app_row *r, const struct lamon_argv *argv)
 {
-    pid_t pid = fork();
-    if (pid < 0) {
-        snmp_log(LOG_ERR, "app %s: cannot fork the status check: %s\n", r->name, strerror(errno));
+    unsigned id = ++last_check_id ? last_check_id : ++last_check_id;
+    struct op_run *run = op_run_start(argv->argv, NULL, CHECK_TIMEOUT_S, check_finished, (void *)(uintptr_t)id);
+    if (!run) {
+        snmp_log(LOG_ERR, "app %s: cannot start the status check: %s\n", r->name, strerror(errno));
+        r->check_result = APP_OPER_UNKNOWN;
         return;
     }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            dup2(devnull, 0);
-            dup2(devnull, 1);
-            dup2(devnull, 2);
-        }
-        signal(SIGPIPE, SIG_DFL);
-        execvp(argv->argv[0], argv->argv);
-        _exit(127);
-    }
-    r->check_pid = pid;
-    r->check_started = time(NULL);
-    r->check_pidfd = pidfd_open(pid, 0);
-    if (r->check_pidfd >= 0) {
-        fcntl(r->check_pidfd, F_SETFD, FD_CLOEXEC);
-        r->check_ev = event_new(agentx_loop_base(), r->check_pidfd, EV_READ, pidfd_cb,
-                                (void *)(intptr_t)pid);
-        if (r->check_ev)
-            event_add(r->check_ev, NULL);
-    }
-    /* Without a pidfd the periodic timer polls waitpid(WNOHANG). */
+    op_run_kill_on_exit(run);
+    r->check_id = id;
 }
 
 static void check_all(void)
@@ -244,14 +201,7 @@ static void check_all(void)
     for (size_t i = 0; i < nrows; i++) {
         struct app_row *r = &rows[i];
         const struct lamon_app *a = agent_config_find_app(r->name);
-        if (r->check_pid) {
-            if (reap_check(r))
-                continue;
-            if (time(NULL) - r->check_started >= CHECK_TIMEOUT_S) {
-                snmp_log(LOG_WARNING, "app %s: status check still running after %d s; killed\n",
-                         r->name, CHECK_TIMEOUT_S);
-                kill(r->check_pid, SIGKILL);
-            }
+        if (r->check_id) {   /* still running; op_runner enforces its time limit */
             update_shown(r);
             continue;
         }
@@ -309,16 +259,12 @@ static void load_rows(void)
             if (strcmp(rows[j].name, a->name) == 0)
                 old = &rows[j];
         if (old) {
-            *r = *old;
-            old->check_pid = 0;     /* moved */
-            old->check_ev = NULL;
-            old->check_pidfd = -1;
+            *r = *old;              /* a running check moves with its row */
         } else {
             strcpy(r->name, a->name);
             r->check_result = APP_OPER_UNKNOWN;
             r->admin = APP_ADMIN_UP;
             r->last_change = agent_started;
-            r->check_pidfd = -1;
             if (rows)
                 snmp_log(LOG_NOTICE, "app %s added by the reload\n", a->name);
         }
@@ -327,19 +273,12 @@ static void load_rows(void)
     }
     for (size_t j = 0; j < nrows; j++) {
         struct app_row *old = &rows[j];
-        if (old->check_pid) {
-            /* A removed application's check: kill and reap it. */
-            kill(old->check_pid, SIGKILL);
-            waitpid(old->check_pid, NULL, 0);
-        }
-        if (old->check_ev)
-            event_free(old->check_ev);
-        if (old->check_pidfd >= 0)
-            close(old->check_pidfd);
+        /* A removed application's running check ends within its time
+         * limit; its result then finds no row. */
         if (old->name[0] && !agent_config_find_app(old->name))
             snmp_log(LOG_NOTICE, "app %s removed by the reload\n", old->name);
     }
-    /* pidfd events carry the pid, not a row pointer, so moving is safe. */
+    /* check results carry an id, not a row pointer, so moving is safe. */
     free(rows);
     rows = n;
     nrows = c->napps;
@@ -349,6 +288,11 @@ static void load_rows(void)
 static void on_reload(void)
 {
     load_rows();
+    /* The checks run through op_runner, which op_mib_init would set up
+     * only after this first round. */
+    struct event_base *base = agentx_loop_base();
+    if (base)
+        op_runner_init(base);
     arm_timer();
     check_all();
 }
@@ -530,22 +474,18 @@ void app_mib_init(void)
     if (netsnmp_register_table_iterator2(reg, ii) != MIB_REGISTERED_OK)
         snmp_log(LOG_ERR, "app_mib: cannot register lamonAppTable\n");
 
+    /* The checks run through op_runner, which op_mib_init would set up
+     * only after this first round. */
+    struct event_base *base = agentx_loop_base();
+    if (base)
+        op_runner_init(base);
     arm_timer();
     check_all();
 }
 
 void app_mib_shutdown(void)
 {
-    for (size_t i = 0; i < nrows; i++) {
-        if (rows[i].check_pid) {
-            kill(rows[i].check_pid, SIGKILL);
-            waitpid(rows[i].check_pid, NULL, 0);
-        }
-        if (rows[i].check_ev)
-            event_free(rows[i].check_ev);
-        if (rows[i].check_pidfd >= 0)
-            close(rows[i].check_pidfd);
-    }
+    /* Running checks are killed with every other command by op_runner_shutdown. */
     free(rows);
     rows = NULL;
     nrows = 0;
