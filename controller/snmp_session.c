@@ -6,6 +6,8 @@
 #include <string.h>
 #include <net-snmp/library/snmpusm.h>
 
+#include "event_log.h"
+
 /* A PDU handed to ssess_send while the peer's engine ID is still being
  * discovered; it goes out (or times out) when the probe ends. */
 struct queued {
@@ -14,6 +16,10 @@ struct queued {
 };
 /* Bounded so that a peer that never answers cannot hoard memory. */
 #define MAX_QUEUED 32
+/* A v3 peer that stops answering may have a new engine ID whose reports do
+ * not reach us (or were dropped): probe again after this many timeouts. */
+#define REDISCOVER_AFTER_TIMEOUTS 3
+#define ENGINE_ID_MAX 32             /* RFC 3411 SnmpEngineID: 5..32 octets */
 
 struct ssess {
     void *sess;                       /* snmp_sess_* handle */
@@ -31,6 +37,12 @@ struct ssess {
      * asynchronous request; requests wait in the queue until it answers. */
     bool need_engine;                 /* v3 and no engine ID yet */
     int probe_reqid;                  /* probe in flight, or 0 */
+    bool v3;
+    unsigned timeouts_in_row;
+    /* The engine ID forgotten for a re-discovery, to log a change. */
+    u_char old_engine[ENGINE_ID_MAX];
+    size_t old_engine_len;
+    char name[CTL_NAME_MAX + 1];
     struct queued *queue, **queue_tail;
     unsigned nqueued;
     struct ssess *prev, *next;        /* all open sessions, for the timer */
@@ -81,6 +93,74 @@ void ssess_shutdown(void)
 
 static void probe_end(struct ssess *s, netsnmp_session *session, netsnmp_pdu *pdu);
 
+/* Forgets the peer's engine ID (and the context engine ID Net-SNMP copied
+ * from it), so that the next send probes for it again.  After a reinstall
+ * or a fresh persistent directory the peer has a new engine ID and answers
+ * every request made for the old one with an unknownEngineID report;
+ * Net-SNMP itself only learns an engine ID once per session. */
+static void forget_engine(struct ssess *s, netsnmp_session *ss)
+{
+    if (!ss || s->need_engine)
+        return;
+    if (ss->securityEngineIDLen > 0 && ss->securityEngineIDLen <= ENGINE_ID_MAX) {
+        memcpy(s->old_engine, ss->securityEngineID, ss->securityEngineIDLen);
+        s->old_engine_len = ss->securityEngineIDLen;
+    }
+    SNMP_FREE(ss->securityEngineID);
+    ss->securityEngineIDLen = 0;
+    SNMP_FREE(ss->contextEngineID);
+    ss->contextEngineIDLen = 0;
+    /* usm_create_user_from_session() does nothing once this is set. */
+    ss->flags &= ~SNMP_FLAGS_USER_CREATED;
+    s->need_engine = true;
+}
+
+static void hex(const u_char *id, size_t len, char *out, size_t outlen)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < len && k + 3 <= outlen; i++, k += 2)
+        snprintf(out + k, outlen - k, "%02x", id[i]);
+}
+
+/* After a re-discovery: say so when the engine ID is not the one we had. */
+static void log_engine_change(struct ssess *s, const netsnmp_session *ss)
+{
+    if (!s->old_engine_len || !ss)
+        return;
+    if (ss->securityEngineIDLen != s->old_engine_len ||
+        memcmp(ss->securityEngineID, s->old_engine, s->old_engine_len) != 0) {
+        char was[2 * ENGINE_ID_MAX + 1], now[2 * ENGINE_ID_MAX + 1];
+        hex(s->old_engine, s->old_engine_len, was, sizeof was);
+        hex(ss->securityEngineID, ss->securityEngineIDLen, now, sizeof now);
+        event_log("%s: SNMPv3 engine ID changed from %s to %s (reinstalled or new persistent state?); "
+                  "keys re-localized, polling goes on", s->name, was, now);
+    }
+    s->old_engine_len = 0;
+}
+
+/* What a v3 answer or timeout says about the peer's engine ID. */
+static void watch_engine(struct ssess *s, netsnmp_session *ss, int op, const netsnmp_pdu *pdu)
+{
+    if (!s->v3)
+        return;
+    if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
+        if (++s->timeouts_in_row >= REDISCOVER_AFTER_TIMEOUTS) {
+            s->timeouts_in_row = 0;
+            forget_engine(s, ss);
+        }
+        return;
+    }
+    s->timeouts_in_row = 0;
+    if (pdu && pdu->command == SNMP_MSG_REPORT) {
+        /* notInTimeWindow: Net-SNMP has already resent once with the
+         * report's time; still failing, the peer's boots or ID changed. */
+        int type = snmpv3_get_report_type((netsnmp_pdu *)pdu);
+        if (type == SNMPERR_UNKNOWN_ENG_ID || type == SNMPERR_NOT_IN_TIME_WINDOW)
+            forget_engine(s, ss);
+    }
+}
+
 static int on_pdu(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic)
 {
     struct ssess *s = magic;
@@ -94,6 +174,7 @@ static int on_pdu(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu,
     }
     if (s->outstanding > 0)
         s->outstanding--;
+    watch_engine(s, session ? session : snmp_sess_session(s->sess), op, pdu);
     s->cb(s->owner, op, reqid, pdu);
     return 1;
 }
@@ -130,7 +211,9 @@ struct ssess *ssess_open(const struct ctl_peer *peer, const struct ctl_v3user *u
     init.retries = (int)retries;
     init.callback = on_pdu;
     init.callback_magic = s;
+    snprintf(s->name, sizeof s->name, "%s", peer->name);
     if (user) {
+        s->v3 = true;
         init.version = SNMP_VERSION_3;
         init.flags |= SNMP_FLAGS_DONT_PROBE;      /* see need_engine */
         s->need_engine = true;
@@ -278,8 +361,11 @@ static bool learn_engine(netsnmp_session *ss, const netsnmp_pdu *pdu)
 static void probe_end(struct ssess *s, netsnmp_session *session, netsnmp_pdu *pdu)
 {
     s->probe_reqid = 0;
-    if (pdu && learn_engine(session ? session : snmp_sess_session(s->sess), pdu))
+    netsnmp_session *ss = session ? session : snmp_sess_session(s->sess);
+    if (pdu && learn_engine(ss, pdu)) {
         s->need_engine = false;
+        log_engine_change(s, ss);
+    }
     struct queued *q = s->queue;
     s->queue = NULL;
     s->queue_tail = &s->queue;
