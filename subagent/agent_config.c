@@ -252,6 +252,21 @@ static void h_ms(const char *token, char *line)
     }
 }
 
+/* ipvs_pending_age SECONDS, ipvs_pending_max COUNT: createAndWait rows. */
+static void h_ipvs_pending(const char *token, char *line)
+{
+    char v[32];
+    unsigned n;
+    if (one_word(token, line, v, sizeof v) != 0)
+        return;
+    if (strcmp(token, "ipvs_pending_age") == 0) {
+        if (parse_uint(token, v, 1, 86400, &n) == 0)
+            building->ipvs_pending_age = n;
+    } else if (parse_uint(token, v, 1, 100000, &n) == 0) {
+        building->ipvs_pending_max = n;
+    }
+}
+
 static void h_ipvs(const char *token, char *line)
 {
     char v[16];
@@ -414,6 +429,8 @@ void agent_config_register(void)
         { "cache_ms", h_ms, "MS" },
         { "check_ms", h_ms, "MS" },
         { "ipvs", h_ipvs, "on|off" },
+        { "ipvs_pending_age", h_ipvs_pending, "SECONDS" },
+        { "ipvs_pending_max", h_ipvs_pending, "COUNT" },
         { "app", h_app, "NAME PORT[,PORT...]" },
         { "app_start", h_app_cmd, "NAME ARGV..." },
         { "app_stop", h_app_cmd, "NAME ARGV..." },
@@ -448,6 +465,8 @@ static int set_defaults(struct agent_config *c)
     c->cache_ms = 500;
     c->check_ms = 1000;
     c->ipvs = LAMON_AUTO;
+    c->ipvs_pending_age = 300;      /* RFC 2579's suggested 5 minutes */
+    c->ipvs_pending_max = 100;
     strcpy(c->grub_editenv, "/usr/bin/grub-editenv");
     strcpy(c->grub_env, "/boot/grub/grubenv");
     strcpy(c->boot_dir, "/boot");

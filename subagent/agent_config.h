@@ -7,6 +7,8 @@
  *   check_ms MS                        how often app status is checked (default 1000)
  *   agentx_socket PATH                 AgentX master socket (-x overrides)
  *   ipvs on|off                        default: on when the kernel has IPVS
+ *   ipvs_pending_age SECONDS           idle createAndWait services age out (300)
+ *   ipvs_pending_max COUNT             at most this many of them (100)
  *   app NAME PORT[,PORT...]            a managed application
  *   app_start NAME ARGV...             its start command (argv, no shell)
  *   app_stop NAME ARGV...              its stop command
@@ -52,6 +54,7 @@ struct agent_config {
     char statedir[4096];
     unsigned cache_ms;
     enum lamon_tristate ipvs;
+    unsigned ipvs_pending_age, ipvs_pending_max;
     struct lamon_app *apps;
     size_t napps;
     struct lamon_argv reboot_cmd, shutdown_cmd;

@@ -14,6 +14,7 @@
 #include <linux/ip_vs.h>
 
 #include "agent_config.h"
+#include "ipvs_pending.h"
 
 static const oid ipvs_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 5 };
 #define BASE_LEN OID_LENGTH(ipvs_oid)
@@ -175,12 +176,6 @@ static const char *dest_str(const struct ipvs_dest *d, char *buf, size_t len)
 
 /* --- the snapshot ------------------------------------------------------------ */
 
-/* Services created with createAndWait live here until made active. */
-struct pending {
-    struct ipvs_service svc;
-    struct pending *next;
-};
-
 struct row {
     oid idx[IPVS_DEST_IDX_MAX];
     size_t idxlen;
@@ -190,7 +185,9 @@ struct row {
     int pending;
 };
 
-static struct pending *pendings;
+/* Services created with createAndWait live here until made active. */
+static struct ipvs_pending_list pendings;
+static unsigned pending_alarm;      /* snmp_alarm id while rows are pending */
 static struct ipvs_table tbl;
 static struct row *vs_rows, *dest_rows;
 static size_t n_vs, n_dest;
@@ -203,6 +200,25 @@ static long ms_since(const struct timespec *t)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+static int64_t now_s(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec;
+}
+
+static unsigned pending_age(void)
+{
+    const struct agent_config *c = agent_config();
+    return c && c->ipvs_pending_age ? c->ipvs_pending_age : 300;
+}
+
+static unsigned pending_max(void)
+{
+    const struct agent_config *c = agent_config();
+    return c && c->ipvs_pending_max ? c->ipvs_pending_max : 100;
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -232,10 +248,27 @@ static void snapshot_free(void)
     have_snap = 0;
 }
 
-/* Refreshes the snapshot when older than cache_ms (or FORCE).  Returns 0 or
- * a negative errno; the tables are empty after an error. */
+static void pending_gone(const struct ipvs_pending *p, int64_t now)
+{
+    char sb[96];
+    snmp_log(LOG_NOTICE, "ipvs: createAndWait service %s aged out: not made active "
+             "within %lld s (ipvs_pending_age %u)\n", svc_str(&p->svc.key, sb, sizeof sb),
+             (long long)(now - p->touched), pending_age());
+}
+
+/* RFC 2579: rows left in notInService for too long are removed. */
+static size_t pending_expire(void)
+{
+    return ipvs_pending_expire(&pendings, now_s(), pending_age(), pending_gone);
+}
+
+/* Refreshes the snapshot when older than cache_ms (or FORCE), after aging
+ * the pending rows.  Returns 0 or a negative errno; the tables are empty
+ * after an error. */
 static int snapshot(int force)
 {
+    if (pending_expire())
+        have_snap = 0;
     if (have_snap && !force && ms_since(&snap_at) < (long)agent_config()->cache_ms)
         return 0;
     snapshot_free();
@@ -250,9 +283,7 @@ static int snapshot(int force)
             ipvs_nl_close();
         }
     }
-    size_t np = 0, nd = 0;
-    for (const struct pending *p = pendings; p; p = p->next)
-        np++;
+    size_t np = pendings.n, nd = 0;
     for (size_t i = 0; i < tbl.nsvcs; i++)
         nd += tbl.svcs[i].ndests;
     vs_rows = calloc(tbl.nsvcs + np + 1, sizeof *vs_rows);
@@ -275,7 +306,7 @@ static int snapshot(int force)
             d->idxlen = ipvs_dest_index_encode(&e->svc.key, &e->dests[j], d->idx);
         }
     }
-    for (const struct pending *p = pendings; p; p = p->next) {
+    for (const struct ipvs_pending *p = pendings.head; p; p = p->next) {
         struct row *r = &vs_rows[n_vs++];
         r->svc = &p->svc;
         r->pending = 1;
@@ -529,7 +560,7 @@ struct vs_change {
     long rowstatus;                /* 0: not set */
     unsigned set;
     enum op op;
-    netsnmp_request_info *req, *sched_req, *rs_req;
+    int req, sched_req, rs_req;    /* varbind positions (1-based), 0: none */
 };
 
 struct dest_change {
@@ -539,7 +570,7 @@ struct dest_change {
     long rowstatus;
     unsigned set;
     enum op op;
-    netsnmp_request_info *req, *rs_req;
+    int req, rs_req;
 };
 
 /* What ACTION did, for undo. */
@@ -557,11 +588,24 @@ struct txn {
     struct applied *done;
     size_t ndone;
     int undone;
+    int undo_failed;               /* position of a change whose undo failed */
 };
 
 /* The agent handles one SET transaction at a time (the master serialises
- * them), so its state can live here between the phases. */
+ * them), so its state can live here between the phases.  It keeps varbind
+ * positions, not request pointers: over AgentX every phase (TestSet,
+ * CommitSet, UndoSet, CleanupSet) comes with requests of its own. */
 static struct txn *cur;
+
+/* The request at POS (1-based) of this phase's list; the first as a fallback,
+ * so that an error always lands somewhere. */
+static netsnmp_request_info *req_at(netsnmp_request_info *requests, int pos)
+{
+    netsnmp_request_info *r = requests;
+    for (int i = 1; r && i < pos; i++)
+        r = r->next;
+    return r ? r : requests;
+}
 
 static void txn_free(void)
 {
@@ -665,14 +709,6 @@ static int check_varbind(const netsnmp_variable_list *vb)
     return v < MIB_FWD_MASQ || v > MIB_FWD_ROUTE ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
 }
 
-static const struct pending *pending_find(const struct ipvs_svc_key *k)
-{
-    for (const struct pending *p = pendings; p; p = p->next)
-        if (memcmp(&p->svc.key, k, sizeof *k) == 0)
-            return p;
-    return NULL;
-}
-
 static void default_service(const struct ipvs_svc_key *k, struct ipvs_service *s)
 {
     memset(s, 0, sizeof *s);
@@ -710,7 +746,7 @@ static struct vs_change *vs_change_for(struct txn *x, const struct ipvs_svc_key 
             c->n_old_dests = tbl.svcs[i].ndests;
         }
     } else {
-        const struct pending *p = pending_find(k);
+        const struct ipvs_pending *p = ipvs_pending_find(&pendings, k);
         if (p) {
             c->in_pending = 1;
             c->before = p->svc;
@@ -752,7 +788,9 @@ static struct dest_change *dest_change_for(struct txn *x, const struct ipvs_svc_
 /* RESERVE2, step 1: gather the varbinds into per-row changes. */
 static int collect(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
+    int pos = 0;
     for (netsnmp_request_info *r = requests; r; r = r->next) {
+        pos++;
         netsnmp_variable_list *vb = r->requestvb;
         int t = (int)vb->name[BASE_LEN];
         oid col = vb->name[BASE_LEN + 2];
@@ -768,13 +806,13 @@ static int collect(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
                 return -1;
             }
             if (!c->req)
-                c->req = r;
+                c->req = pos;
             switch (col) {
             case VS_SCHED:
                 memcpy(c->after.sched, vb->val.string, vb->val_len);
                 c->after.sched[vb->val_len] = '\0';
                 c->set |= SET_VS_SCHED;
-                c->sched_req = r;
+                c->sched_req = pos;
                 break;
             case VS_FLAGS:
                 /* persistent follows the timeout; the other bits are written */
@@ -784,7 +822,7 @@ static int collect(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
                 break;
             case VS_TIMEOUT: c->after.timeout = (uint32_t)*vb->val.integer; c->set |= SET_VS_TIMEOUT; break;
             case VS_PREFIX: c->after.prefix = (uint32_t)*vb->val.integer; c->set |= SET_VS_PREFIX; break;
-            default: c->rowstatus = *vb->val.integer; c->rs_req = r; break;
+            default: c->rowstatus = *vb->val.integer; c->rs_req = pos; break;
             }
         } else {
             ipvs_dest_index_decode(idx, idxlen, &k, &d);
@@ -794,13 +832,13 @@ static int collect(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
                 return -1;
             }
             if (!c->req)
-                c->req = r;
+                c->req = pos;
             switch (col) {
             case D_WEIGHT: c->after.weight = (int32_t)*vb->val.integer; c->set |= SET_D_WEIGHT; break;
             case D_FWD: c->after.fwd = fwd_from_mib(*vb->val.integer); c->set |= SET_D_FWD; break;
             case D_UTHRESH: c->after.u_thresh = (uint32_t)*vb->val.integer; c->set |= SET_D_UTHRESH; break;
             case D_LTHRESH: c->after.l_thresh = (uint32_t)*vb->val.integer; c->set |= SET_D_LTHRESH; break;
-            default: c->rowstatus = *vb->val.integer; c->rs_req = r; break;
+            default: c->rowstatus = *vb->val.integer; c->rs_req = pos; break;
             }
         }
     }
@@ -814,11 +852,12 @@ static int fail(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, in
 }
 
 /* RESERVE2, step 2: decide each row's operation against the current table. */
-static int decide(netsnmp_agent_request_info *reqinfo)
+static int decide(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
+    size_t creating = 0;
     for (size_t i = 0; i < cur->nvs; i++) {
         struct vs_change *c = &cur->vs[i];
-        netsnmp_request_info *rr = c->rs_req ? c->rs_req : c->req;
+        netsnmp_request_info *rr = req_at(requests, c->rs_req ? c->rs_req : c->req);
         int exists = c->in_kernel || c->in_pending;
         if (c->after.timeout)
             c->after.flags |= IP_VS_SVC_F_PERSISTENT;
@@ -832,6 +871,9 @@ static int decide(netsnmp_agent_request_info *reqinfo)
             if (!ipvs_nl_is_open())
                 return fail(reqinfo, rr, SNMP_ERR_RESOURCEUNAVAILABLE);
             c->op = c->rowstatus == RS_CREATEANDGO ? OP_ADD : OP_PEND_CREATE;
+            /* RFC 2579: no resources for another row kept in the agent */
+            if (c->op == OP_PEND_CREATE && pendings.n + creating++ >= pending_max())
+                return fail(reqinfo, rr, SNMP_ERR_RESOURCEUNAVAILABLE);
             break;
         case RS_DESTROY:
             c->op = c->in_kernel ? OP_DEL : c->in_pending ? OP_PEND_DEL : OP_NONE;
@@ -854,11 +896,11 @@ static int decide(netsnmp_agent_request_info *reqinfo)
             break;
         }
         if (c->key.af == AF_INET && c->after.prefix > 32 && c->op != OP_DEL && c->op != OP_PEND_DEL)
-            return fail(reqinfo, c->req, SNMP_ERR_INCONSISTENTVALUE);
+            return fail(reqinfo, req_at(requests, c->req), SNMP_ERR_INCONSISTENTVALUE);
     }
     for (size_t i = 0; i < cur->nds; i++) {
         struct dest_change *c = &cur->ds[i];
-        netsnmp_request_info *rr = c->rs_req ? c->rs_req : c->req;
+        netsnmp_request_info *rr = req_at(requests, c->rs_req ? c->rs_req : c->req);
         /* The service: in the kernel, or made so by this same request. */
         const struct row *sr = find_svc(&c->svc);
         int svc_there = sr && !sr->pending, svc_going = 0;
@@ -893,7 +935,7 @@ static int decide(netsnmp_agent_request_info *reqinfo)
         }
         if (c->op != OP_DEL && c->op != OP_NONE && c->after.l_thresh > c->after.u_thresh
             && c->after.u_thresh != 0)
-            return fail(reqinfo, c->req, SNMP_ERR_INCONSISTENTVALUE);
+            return fail(reqinfo, req_at(requests, c->req), SNMP_ERR_INCONSISTENTVALUE);
     }
     return 0;
 }
@@ -964,16 +1006,22 @@ static void undo_all(void)
         if (a->is_dest) {
             struct dest_change *c = &cur->ds[a->i];
             rc = apply_dest(c, inverse(a->op), 1);
-            if (rc < 0)
+            if (rc < 0) {
                 snmp_log(LOG_ERR, "ipvs: undo failed: %s destination %s of %s: %s\n",
                          op_name(inverse(a->op)), dest_str(&c->before, db, sizeof db),
                          svc_str(&c->svc, sb, sizeof sb), strerror(-rc));
+                if (!cur->undo_failed)
+                    cur->undo_failed = c->rs_req ? c->rs_req : c->req;
+            }
         } else {
             struct vs_change *c = &cur->vs[a->i];
             rc = apply_vs(c, inverse(a->op), 1);
-            if (rc < 0)
+            if (rc < 0) {
                 snmp_log(LOG_ERR, "ipvs: undo failed: %s service %s: %s\n",
                          op_name(inverse(a->op)), svc_str(&c->key, sb, sizeof sb), strerror(-rc));
+                if (!cur->undo_failed)
+                    cur->undo_failed = c->rs_req ? c->rs_req : c->req;
+            }
         }
     }
     snapshot_invalidate();
@@ -981,7 +1029,7 @@ static void undo_all(void)
 
 /* ACTION: the kernel changes, in an order that respects dependencies:
  * services in, services changed, destinations out, in, changed, services out. */
-static int action(netsnmp_agent_request_info *reqinfo)
+static int action(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
     size_t total = cur->nvs + cur->nds;
     cur->done = calloc(total + 1, sizeof *cur->done);
@@ -1009,13 +1057,13 @@ static int action(netsnmp_agent_request_info *reqinfo)
                 snmp_log(LOG_WARNING, "ipvs: kernel refused to %s destination %s of %s: %s\n",
                          op_name(op), dest_str(&c->after, db, sizeof db),
                          svc_str(&c->svc, sb, sizeof sb), strerror(-rc));
-                r = c->rs_req ? c->rs_req : c->req;
+                r = req_at(requests, c->rs_req ? c->rs_req : c->req);
             } else {
                 struct vs_change *c = &cur->vs[i];
                 snmp_log(LOG_WARNING, "ipvs: kernel refused to %s service %s (scheduler %s): %s\n",
                          op_name(op), svc_str(&c->key, sb, sizeof sb), c->after.sched, strerror(-rc));
-                r = (err == SNMP_ERR_WRONGVALUE && c->sched_req) ? c->sched_req
-                  : c->rs_req ? c->rs_req : c->req;
+                r = req_at(requests, (err == SNMP_ERR_WRONGVALUE && c->sched_req) ? c->sched_req
+                                     : c->rs_req ? c->rs_req : c->req);
                 if (err == SNMP_ERR_WRONGVALUE && !c->sched_req)
                     err = SNMP_ERR_INCONSISTENTVALUE;   /* the default scheduler is missing */
             }
@@ -1029,41 +1077,52 @@ static int action(netsnmp_agent_request_info *reqinfo)
     return 0;
 }
 
+static void pending_alarm_update(void);
+
+/* Ages the pending rows while there are any, so that the log says when one
+ * goes even if nobody reads the table. */
+static void pending_tick(unsigned reg, void *arg)
+{
+    (void)reg, (void)arg;
+    if (cur)
+        return;     /* a SET in progress decided on the rows as they are */
+    if (pending_expire())
+        snapshot_invalidate();
+    pending_alarm_update();
+}
+
+static void pending_alarm_update(void)
+{
+    if (pendings.n && !pending_alarm) {
+        pending_alarm = snmp_alarm_register(1, SA_REPEAT, pending_tick, NULL);
+    } else if (!pendings.n && pending_alarm) {
+        snmp_alarm_unregister(pending_alarm);
+        pending_alarm = 0;
+    }
+}
+
 /* COMMIT: the agent-side rows (createAndWait) change only now, when
  * nothing can fail any more. */
 static void commit(void)
 {
+    char sb[96];
+    int64_t now = now_s();
     for (size_t i = 0; i < cur->nvs; i++) {
         struct vs_change *c = &cur->vs[i];
-        if (c->op == OP_PEND_CREATE) {
-            struct pending *p = calloc(1, sizeof *p);
-            if (!p) {
-                snmp_log(LOG_ERR, "ipvs: out of memory keeping a createAndWait row\n");
-                continue;
-            }
-            p->svc = c->after;
-            p->next = pendings;
-            pendings = p;
-        } else if (c->op == OP_PEND_EDIT || c->op == OP_PEND_DEL || (c->op == OP_ADD && c->in_pending)) {
-            for (struct pending **pp = &pendings; *pp; pp = &(*pp)->next) {
-                if (memcmp(&(*pp)->svc.key, &c->key, sizeof c->key) != 0)
-                    continue;
-                if (c->op == OP_PEND_EDIT) {
-                    (*pp)->svc = c->after;
-                } else {
-                    struct pending *dead = *pp;
-                    *pp = dead->next;
-                    free(dead);
-                }
-                break;
-            }
+        if (c->op == OP_PEND_CREATE || c->op == OP_PEND_EDIT) {
+            if (ipvs_pending_put(&pendings, &c->after, now) < 0)
+                snmp_log(LOG_ERR, "ipvs: out of memory keeping createAndWait service %s\n",
+                         svc_str(&c->key, sb, sizeof sb));
+        } else if (c->op == OP_PEND_DEL || (c->op == OP_ADD && c->in_pending)) {
+            ipvs_pending_remove(&pendings, &c->key);
         }
     }
+    pending_alarm_update();
     snapshot_invalidate();
 }
 
-static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo,
-                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+int ipvs_mib_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo,
+                     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
     (void)h, (void)reginfo;
     switch (reqinfo->mode) {
@@ -1099,14 +1158,20 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo
         /* Decide against the kernel as it is now, not as cached. */
         snapshot(1);
         if (collect(reqinfo, requests) == 0)
-            decide(reqinfo);
+            decide(reqinfo, requests);
         break;
     case MODE_SET_ACTION:
-        if (cur && action(reqinfo) != 0 && !cur->undone)
+        if (cur && action(reqinfo, requests) != 0 && !cur->undone)
             netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE);
         break;
     case MODE_SET_UNDO:
+        /* Undone already if ACTION failed here; else another module's
+         * ACTION failed.  RFC 3416: a change that cannot be undone is
+         * undoFailed (only that error counts in this phase). */
         undo_all();
+        if (cur && cur->undo_failed)
+            netsnmp_set_request_error(reqinfo, req_at(requests, cur->undo_failed),
+                                      SNMP_ERR_UNDOFAILED);
         break;
     case MODE_SET_COMMIT:
         if (cur && !cur->undone)
@@ -1121,6 +1186,24 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo
     return SNMP_ERR_NOERROR;
 }
 
+void ipvs_mib_shutdown(void)
+{
+    txn_free();
+    if (pending_alarm)
+        snmp_alarm_unregister(pending_alarm);
+    pending_alarm = 0;
+    ipvs_pending_clear(&pendings);
+    snapshot_free();
+    ipvs_nl_close();
+}
+
+static int on_shutdown(int major, int minor, void *server_arg, void *client_arg)
+{
+    (void)major, (void)minor, (void)server_arg, (void)client_arg;
+    ipvs_mib_shutdown();
+    return SNMP_ERR_NOERROR;
+}
+
 void ipvs_mib_init(void)
 {
     const struct agent_config *c = agent_config();
@@ -1131,7 +1214,11 @@ void ipvs_mib_init(void)
     if (ensure_open() == 0)
         snmp_log(LOG_INFO, "ipvs: exporting the kernel's IPVS table\n");
     netsnmp_handler_registration *r = netsnmp_create_handler_registration(
-        "lamonIpvs", handler, ipvs_oid, BASE_LEN, HANDLER_CAN_RWRITE);
-    if (!r || netsnmp_register_handler(r) != MIB_REGISTERED_OK)
+        "lamonIpvs", ipvs_mib_handler, ipvs_oid, BASE_LEN, HANDLER_CAN_RWRITE);
+    if (!r || netsnmp_register_handler(r) != MIB_REGISTERED_OK) {
         snmp_log(LOG_ERR, "ipvs: cannot register lamonVsTable/lamonDestTable\n");
+        return;
+    }
+    /* snmp_shutdown() at exit: createAndWait rows and the snapshot go. */
+    snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_SHUTDOWN, on_shutdown, NULL);
 }

@@ -18,6 +18,7 @@
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "ipvs_netlink.h"
 
@@ -25,6 +26,11 @@
 #define IPVS_DEST_IDX_MAX 40    /* service index, type, len, 16 bytes, port */
 
 void ipvs_mib_init(void);
+/* Frees the createAndWait rows, the snapshot and any SET in progress; runs
+ * from snmp_shutdown() (registered by ipvs_mib_init), callable directly. */
+void ipvs_mib_shutdown(void);
+/* The handler of the lamonIpvs subtree (exported for the unit test). */
+Netsnmp_Node_Handler ipvs_mib_handler;
 
 /* Index codecs (exported for the unit test).  *_encode returns the length;
  * *_decode returns the number of sub-identifiers used, or 0 when IDX is no

@@ -187,45 +187,164 @@ static int put_dest(struct nl_msg *msg, const struct ipvs_dest *d, int full)
 
 /* --- parsing ------------------------------------------------------------ */
 
-static uint32_t get_u32(const struct nlattr *a)
+/* What the kernel sends (ip_vs_ctl.c's ip_vs_genl_fill_*); libnl's
+ * nla_parse refuses a message whose attribute is shorter than its type
+ * needs, a scheduler name that is too long or not NUL-terminated, or an
+ * address longer than struct nf_inet_addr. */
+static const struct nla_policy cmd_policy[IPVS_CMD_ATTR_MAX + 1] = {
+    [IPVS_CMD_ATTR_SERVICE] = { .type = NLA_NESTED },
+    [IPVS_CMD_ATTR_DEST] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy svc_policy[IPVS_SVC_ATTR_MAX + 1] = {
+    [IPVS_SVC_ATTR_AF] = { .type = NLA_U16 },
+    [IPVS_SVC_ATTR_PROTOCOL] = { .type = NLA_U16 },
+    [IPVS_SVC_ATTR_ADDR] = { .minlen = 4, .maxlen = 16 },
+    [IPVS_SVC_ATTR_PORT] = { .type = NLA_U16 },
+    [IPVS_SVC_ATTR_FWMARK] = { .type = NLA_U32 },
+    [IPVS_SVC_ATTR_SCHED_NAME] = { .type = NLA_STRING, .maxlen = IPVS_SCHED_MAX + 1 },
+    [IPVS_SVC_ATTR_FLAGS] = { .minlen = sizeof(struct ip_vs_flags) },
+    [IPVS_SVC_ATTR_TIMEOUT] = { .type = NLA_U32 },
+    [IPVS_SVC_ATTR_NETMASK] = { .type = NLA_U32 },
+    [IPVS_SVC_ATTR_STATS] = { .type = NLA_NESTED },
+    [IPVS_SVC_ATTR_STATS64] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy dest_policy[IPVS_DEST_ATTR_MAX + 1] = {
+    [IPVS_DEST_ATTR_ADDR] = { .minlen = 4, .maxlen = 16 },
+    [IPVS_DEST_ATTR_PORT] = { .type = NLA_U16 },
+    [IPVS_DEST_ATTR_FWD_METHOD] = { .type = NLA_U32 },
+    [IPVS_DEST_ATTR_WEIGHT] = { .type = NLA_U32 },
+    [IPVS_DEST_ATTR_U_THRESH] = { .type = NLA_U32 },
+    [IPVS_DEST_ATTR_L_THRESH] = { .type = NLA_U32 },
+    [IPVS_DEST_ATTR_ACTIVE_CONNS] = { .type = NLA_U32 },
+    [IPVS_DEST_ATTR_INACT_CONNS] = { .type = NLA_U32 },
+    [IPVS_DEST_ATTR_PERSIST_CONNS] = { .type = NLA_U32 },
+    [IPVS_DEST_ATTR_STATS] = { .type = NLA_NESTED },
+    [IPVS_DEST_ATTR_ADDR_FAMILY] = { .type = NLA_U16 },
+    [IPVS_DEST_ATTR_STATS64] = { .type = NLA_NESTED },
+};
+
+/* The old stats nest has 32-bit packet and connection counters, the 64-bit
+ * one 64-bit everything: at least 4 bytes each, 8 read when there. */
+static const struct nla_policy stats_policy[IPVS_STATS_ATTR_MAX + 1] = {
+    [IPVS_STATS_ATTR_CONNS] = { .minlen = 4 }, [IPVS_STATS_ATTR_INPKTS] = { .minlen = 4 },
+    [IPVS_STATS_ATTR_OUTPKTS] = { .minlen = 4 }, [IPVS_STATS_ATTR_INBYTES] = { .minlen = 4 },
+    [IPVS_STATS_ATTR_OUTBYTES] = { .minlen = 4 }, [IPVS_STATS_ATTR_CPS] = { .minlen = 4 },
+    [IPVS_STATS_ATTR_INPPS] = { .minlen = 4 }, [IPVS_STATS_ATTR_OUTPPS] = { .minlen = 4 },
+    [IPVS_STATS_ATTR_INBPS] = { .minlen = 4 }, [IPVS_STATS_ATTR_OUTBPS] = { .minlen = 4 },
+};
+
+/* Absent attributes read as 0; present ones passed their policy. */
+static uint32_t get_u32(struct nlattr *a)
 {
-    return a && nla_len(a) >= 4 ? nla_get_u32((struct nlattr *)a) : 0;
+    return a ? nla_get_u32(a) : 0;
 }
-static uint16_t get_u16(const struct nlattr *a)
+static uint16_t get_u16(struct nlattr *a)
 {
-    return a && nla_len(a) >= 2 ? nla_get_u16((struct nlattr *)a) : 0;
+    return a ? nla_get_u16(a) : 0;
 }
-static uint64_t get_u64(const struct nlattr *a)
+static uint64_t get_u64(struct nlattr *a)
 {
-    return a && nla_len(a) >= 8 ? nla_get_u64((struct nlattr *)a) : get_u32(a);
+    return a && nla_len(a) >= 8 ? nla_get_u64(a) : get_u32(a);
 }
 
-/* Prefers the 64-bit stats; the old nest has 32-bit packet/conn counters. */
-static void parse_stats(struct nlattr *s64, struct nlattr *s32, struct ipvs_stats *out)
+/* Prefers the 64-bit stats.  -EINVAL when the nest breaks its policy. */
+static int parse_stats(struct nlattr *s64, struct nlattr *s32, struct ipvs_stats *out)
 {
     struct nlattr *a[IPVS_STATS_ATTR_MAX + 1];
     memset(out, 0, sizeof *out);
     struct nlattr *src = s64 ? s64 : s32;
-    if (!src || nla_parse_nested(a, IPVS_STATS_ATTR_MAX, src, NULL) < 0)
-        return;
-    uint64_t (*g)(const struct nlattr *) = get_u64;
-    out->conns = g(a[IPVS_STATS_ATTR_CONNS]);
-    out->inpkts = g(a[IPVS_STATS_ATTR_INPKTS]);
-    out->outpkts = g(a[IPVS_STATS_ATTR_OUTPKTS]);
-    out->inbytes = g(a[IPVS_STATS_ATTR_INBYTES]);
-    out->outbytes = g(a[IPVS_STATS_ATTR_OUTBYTES]);
-    out->cps = g(a[IPVS_STATS_ATTR_CPS]);
-    out->inpps = g(a[IPVS_STATS_ATTR_INPPS]);
-    out->outpps = g(a[IPVS_STATS_ATTR_OUTPPS]);
-    out->inbps = g(a[IPVS_STATS_ATTR_INBPS]);
-    out->outbps = g(a[IPVS_STATS_ATTR_OUTBPS]);
+    if (!src)
+        return 0;
+    if (nla_parse_nested(a, IPVS_STATS_ATTR_MAX, src, stats_policy) < 0)
+        return -EINVAL;
+    out->conns = get_u64(a[IPVS_STATS_ATTR_CONNS]);
+    out->inpkts = get_u64(a[IPVS_STATS_ATTR_INPKTS]);
+    out->outpkts = get_u64(a[IPVS_STATS_ATTR_OUTPKTS]);
+    out->inbytes = get_u64(a[IPVS_STATS_ATTR_INBYTES]);
+    out->outbytes = get_u64(a[IPVS_STATS_ATTR_OUTBYTES]);
+    out->cps = get_u64(a[IPVS_STATS_ATTR_CPS]);
+    out->inpps = get_u64(a[IPVS_STATS_ATTR_INPPS]);
+    out->outpps = get_u64(a[IPVS_STATS_ATTR_OUTPPS]);
+    out->inbps = get_u64(a[IPVS_STATS_ATTR_INBPS]);
+    out->outbps = get_u64(a[IPVS_STATS_ATTR_OUTBPS]);
+    return 0;
 }
 
-static void copy_addr(uint8_t *dst, const struct nlattr *a, size_t alen)
+/* The address of family AF: the attribute must hold at least its length. */
+static int get_addr(uint8_t *dst, struct nlattr *a, uint16_t af)
 {
+    size_t alen = ipvs_addr_len(af);
     memset(dst, 0, 16);
-    if (a && (size_t)nla_len(a) >= alen)
-        memcpy(dst, nla_data(a), alen);
+    if (!alen || !a || (size_t)nla_len(a) < alen)
+        return -EINVAL;
+    memcpy(dst, nla_data(a), alen);
+    return 0;
+}
+
+/* The nest ATTR of a generic netlink message, parsed with POLICY. */
+static int parse_nest(const struct nlmsghdr *nlh, int attr, struct nlattr **a, int max,
+                      const struct nla_policy *policy)
+{
+    struct nlattr *top[IPVS_CMD_ATTR_MAX + 1];
+    if (genlmsg_parse((struct nlmsghdr *)nlh, 0, top, IPVS_CMD_ATTR_MAX, cmd_policy) < 0
+        || !top[attr] || nla_parse_nested(a, max, top[attr], policy) < 0)
+        return -EINVAL;
+    return 0;
+}
+
+int ipvs_nl_parse_service(const struct nlmsghdr *nlh, struct ipvs_service *s)
+{
+    struct nlattr *a[IPVS_SVC_ATTR_MAX + 1];
+    memset(s, 0, sizeof *s);
+    if (parse_nest(nlh, IPVS_CMD_ATTR_SERVICE, a, IPVS_SVC_ATTR_MAX, svc_policy) < 0)
+        return -EINVAL;
+    s->key.af = get_u16(a[IPVS_SVC_ATTR_AF]);
+    if (!ipvs_addr_len(s->key.af))
+        return -EINVAL;
+    s->key.fwmark = get_u32(a[IPVS_SVC_ATTR_FWMARK]);
+    if (!s->key.fwmark) {
+        /* the protocols a service key can have (ipvs_netlink.h) */
+        s->key.protocol = get_u16(a[IPVS_SVC_ATTR_PROTOCOL]);
+        if (s->key.protocol != IPPROTO_TCP && s->key.protocol != IPPROTO_UDP
+            && s->key.protocol != IPPROTO_SCTP)
+            return -EINVAL;
+        if (get_addr(s->key.addr, a[IPVS_SVC_ATTR_ADDR], s->key.af) < 0)
+            return -EINVAL;
+        s->key.port = ntohs(get_u16(a[IPVS_SVC_ATTR_PORT]));
+    }
+    if (a[IPVS_SVC_ATTR_SCHED_NAME])
+        nla_strlcpy(s->sched, a[IPVS_SVC_ATTR_SCHED_NAME], sizeof s->sched);
+    if (a[IPVS_SVC_ATTR_FLAGS]) {
+        struct ip_vs_flags f;
+        memcpy(&f, nla_data(a[IPVS_SVC_ATTR_FLAGS]), sizeof f);
+        s->flags = f.flags & ~(uint32_t)IP_VS_SVC_F_HASHED;
+    }
+    s->timeout = get_u32(a[IPVS_SVC_ATTR_TIMEOUT]);
+    s->prefix = ipvs_netmask_to_prefix(s->key.af, get_u32(a[IPVS_SVC_ATTR_NETMASK]));
+    return parse_stats(a[IPVS_SVC_ATTR_STATS64], a[IPVS_SVC_ATTR_STATS], &s->stats);
+}
+
+int ipvs_nl_parse_dest(const struct nlmsghdr *nlh, uint16_t svc_af, struct ipvs_dest *d)
+{
+    struct nlattr *a[IPVS_DEST_ATTR_MAX + 1];
+    memset(d, 0, sizeof *d);
+    if (parse_nest(nlh, IPVS_CMD_ATTR_DEST, a, IPVS_DEST_ATTR_MAX, dest_policy) < 0)
+        return -EINVAL;
+    /* Older kernels send no family: the destination has the service's. */
+    d->af = a[IPVS_DEST_ATTR_ADDR_FAMILY] ? get_u16(a[IPVS_DEST_ATTR_ADDR_FAMILY]) : svc_af;
+    if (get_addr(d->addr, a[IPVS_DEST_ATTR_ADDR], d->af) < 0)
+        return -EINVAL;
+    d->port = ntohs(get_u16(a[IPVS_DEST_ATTR_PORT]));
+    d->fwd = get_u32(a[IPVS_DEST_ATTR_FWD_METHOD]) & IP_VS_CONN_F_FWD_MASK;
+    d->weight = (int32_t)get_u32(a[IPVS_DEST_ATTR_WEIGHT]);
+    d->u_thresh = get_u32(a[IPVS_DEST_ATTR_U_THRESH]);
+    d->l_thresh = get_u32(a[IPVS_DEST_ATTR_L_THRESH]);
+    d->active = get_u32(a[IPVS_DEST_ATTR_ACTIVE_CONNS]);
+    d->inactive = get_u32(a[IPVS_DEST_ATTR_INACT_CONNS]);
+    d->persist = get_u32(a[IPVS_DEST_ATTR_PERSIST_CONNS]);
+    return parse_stats(a[IPVS_DEST_ATTR_STATS64], a[IPVS_DEST_ATTR_STATS], &d->stats);
 }
 
 struct svc_list {
@@ -234,13 +353,13 @@ struct svc_list {
     int err;
 };
 
+/* A message that is no valid service is skipped, as the kernel would
+ * never send it (and a key the MIB cannot index must not become a row). */
 static int on_service(struct nl_msg *msg, void *arg)
 {
     struct svc_list *l = arg;
-    struct nlattr *top[IPVS_CMD_ATTR_MAX + 1], *a[IPVS_SVC_ATTR_MAX + 1];
-    if (genlmsg_parse(nlmsg_hdr(msg), 0, top, IPVS_CMD_ATTR_MAX, NULL) < 0
-        || !top[IPVS_CMD_ATTR_SERVICE]
-        || nla_parse_nested(a, IPVS_SVC_ATTR_MAX, top[IPVS_CMD_ATTR_SERVICE], NULL) < 0)
+    struct ipvs_service s;
+    if (ipvs_nl_parse_service(nlmsg_hdr(msg), &s) < 0)
         return NL_SKIP;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
@@ -251,30 +370,9 @@ static int on_service(struct nl_msg *msg, void *arg)
         }
         l->v = v, l->cap = cap;
     }
-    struct ipvs_svc_entry *e = &l->v[l->n];
+    struct ipvs_svc_entry *e = &l->v[l->n++];
     memset(e, 0, sizeof *e);
-    struct ipvs_service *s = &e->svc;
-    s->key.af = get_u16(a[IPVS_SVC_ATTR_AF]);
-    size_t alen = ipvs_addr_len(s->key.af);
-    if (!alen)
-        return NL_SKIP;
-    s->key.fwmark = get_u32(a[IPVS_SVC_ATTR_FWMARK]);
-    if (!s->key.fwmark) {
-        s->key.protocol = get_u16(a[IPVS_SVC_ATTR_PROTOCOL]);
-        copy_addr(s->key.addr, a[IPVS_SVC_ATTR_ADDR], alen);
-        s->key.port = ntohs(get_u16(a[IPVS_SVC_ATTR_PORT]));
-    }
-    if (a[IPVS_SVC_ATTR_SCHED_NAME])
-        nla_strlcpy(s->sched, a[IPVS_SVC_ATTR_SCHED_NAME], sizeof s->sched);
-    if (a[IPVS_SVC_ATTR_FLAGS] && nla_len(a[IPVS_SVC_ATTR_FLAGS]) >= (int)sizeof(struct ip_vs_flags)) {
-        struct ip_vs_flags f;
-        memcpy(&f, nla_data(a[IPVS_SVC_ATTR_FLAGS]), sizeof f);
-        s->flags = f.flags & ~(uint32_t)IP_VS_SVC_F_HASHED;
-    }
-    s->timeout = get_u32(a[IPVS_SVC_ATTR_TIMEOUT]);
-    s->prefix = ipvs_netmask_to_prefix(s->key.af, get_u32(a[IPVS_SVC_ATTR_NETMASK]));
-    parse_stats(a[IPVS_SVC_ATTR_STATS64], a[IPVS_SVC_ATTR_STATS], &s->stats);
-    l->n++;
+    e->svc = s;
     return NL_OK;
 }
 
@@ -288,10 +386,8 @@ struct dest_list {
 static int on_dest(struct nl_msg *msg, void *arg)
 {
     struct dest_list *l = arg;
-    struct nlattr *top[IPVS_CMD_ATTR_MAX + 1], *a[IPVS_DEST_ATTR_MAX + 1];
-    if (genlmsg_parse(nlmsg_hdr(msg), 0, top, IPVS_CMD_ATTR_MAX, NULL) < 0
-        || !top[IPVS_CMD_ATTR_DEST]
-        || nla_parse_nested(a, IPVS_DEST_ATTR_MAX, top[IPVS_CMD_ATTR_DEST], NULL) < 0)
+    struct ipvs_dest d;
+    if (ipvs_nl_parse_dest(nlmsg_hdr(msg), l->svc_af, &d) < 0)
         return NL_SKIP;
     struct ipvs_svc_entry *e = l->e;
     if (e->ndests == l->cap) {
@@ -303,23 +399,7 @@ static int on_dest(struct nl_msg *msg, void *arg)
         }
         e->dests = v, l->cap = cap;
     }
-    struct ipvs_dest *d = &e->dests[e->ndests];
-    memset(d, 0, sizeof *d);
-    d->af = a[IPVS_DEST_ATTR_ADDR_FAMILY] ? get_u16(a[IPVS_DEST_ATTR_ADDR_FAMILY]) : l->svc_af;
-    size_t alen = ipvs_addr_len(d->af);
-    if (!alen)
-        return NL_SKIP;
-    copy_addr(d->addr, a[IPVS_DEST_ATTR_ADDR], alen);
-    d->port = ntohs(get_u16(a[IPVS_DEST_ATTR_PORT]));
-    d->fwd = get_u32(a[IPVS_DEST_ATTR_FWD_METHOD]) & IP_VS_CONN_F_FWD_MASK;
-    d->weight = (int32_t)get_u32(a[IPVS_DEST_ATTR_WEIGHT]);
-    d->u_thresh = get_u32(a[IPVS_DEST_ATTR_U_THRESH]);
-    d->l_thresh = get_u32(a[IPVS_DEST_ATTR_L_THRESH]);
-    d->active = get_u32(a[IPVS_DEST_ATTR_ACTIVE_CONNS]);
-    d->inactive = get_u32(a[IPVS_DEST_ATTR_INACT_CONNS]);
-    d->persist = get_u32(a[IPVS_DEST_ATTR_PERSIST_CONNS]);
-    parse_stats(a[IPVS_DEST_ATTR_STATS64], a[IPVS_DEST_ATTR_STATS], &d->stats);
-    e->ndests++;
+    e->dests[e->ndests++] = d;
     return NL_OK;
 }
 

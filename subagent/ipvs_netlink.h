@@ -72,6 +72,15 @@ int ipvs_nl_add_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
 int ipvs_nl_edit_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
 int ipvs_nl_del_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
 
+/* One reply of an IPVS_CMD_GET_SERVICE / GET_DEST dump (a whole netlink
+ * message: nlmsghdr, genlmsghdr, attributes) into OUT; no socket needed.
+ * -EINVAL when it is no valid service or destination: an attribute too
+ * short for its type, an unknown family or protocol, an address shorter
+ * than its family's.  SVC_AF is the family of a destination that names none. */
+struct nlmsghdr;
+int ipvs_nl_parse_service(const struct nlmsghdr *nlh, struct ipvs_service *out);
+int ipvs_nl_parse_dest(const struct nlmsghdr *nlh, uint16_t svc_af, struct ipvs_dest *out);
+
 /* The kernel's IPv4 persistence netmask is a mask in network order, its
  * IPv6 one a prefix length: these convert from and to a prefix length. */
 uint32_t ipvs_prefix_to_netmask(uint16_t af, uint32_t prefix);

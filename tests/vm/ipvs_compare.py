@@ -3,6 +3,7 @@
 LAMON-MIB::lamonIpvs) with ipvsadm's own listings, column by column.
 
 usage: ipvs_compare.py [--range] DIR
+       ipvs_compare.py --flags 'TCP 10.0.0.1:80' < ipvsadm-Ln-output
 DIR holds walk.txt and ipvsadm's outputs, taken right after the walk: ln.txt (-Ln --exact),
 stats.txt (--stats), rate.txt (--rate), thresh.txt (--thresholds),
 pconn.txt (--persistent-conn), all with -n --exact.
@@ -95,9 +96,38 @@ def parse_ipvsadm(path, svc_fields, dest_fields, vs, ds, special=None):
                 d[name] = v
 
 
+# lamonVsFlags bits (BITS: bit 0 is 0x80) by ipvsadm's words for them;
+# the scheduler's flags are "(a,b)" after its name: sh-/mh- names or flag-N.
+FLAG_BITS = {"persistent": 0x80, "ops": 0x40,
+             "sh-fallback": 0x20, "mh-fallback": 0x20, "flag-1": 0x20,
+             "sh-port": 0x10, "mh-port": 0x10, "flag-2": 0x10, "flag-3": 0x08}
+
+
+def ipvsadm_flags(vals):
+    """lamonVsFlags from the words after the scheduler in ipvsadm -Ln."""
+    bits = 0
+    for v in vals:
+        for w in v.strip("()").split(","):
+            bits |= FLAG_BITS.get(w, 0)
+    return bits
+
+
+def snmp_flags(val):
+    """lamonVsFlags from the numeric walk: one printable octet is shown as
+    itself, anything else as hex ("A8 "); none as ""."""
+    if val is None:
+        return None
+    if val == "":
+        return 0
+    if len(val) == 1:
+        return ord(val)
+    return int(val.split()[0], 16)
+
+
 def ln_service(d, vals):
     d["sched"] = vals[0]
     d["timeout"] = "0"
+    d["flags"] = "%02x" % ipvsadm_flags(vals[1:])
     i = 1
     while i < len(vals):
         if vals[i] == "persistent":
@@ -148,6 +178,15 @@ def matches(name, sv, v, later):
 
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--flags"]:
+        # --flags 'TCP 10.0.0.1:80' < ipvsadm -Ln: that service's flags (hex)
+        want = args[1].split()
+        for line in sys.stdin:
+            f = line.split()
+            if f[:2] == want:
+                print("%02x" % ipvsadm_flags(f[3:]))
+                return
+        sys.exit(1)
     use_range = args[:1] == ["--range"]
     dirn = args[-1]
     s_vs, s_ds = parse_walk(os.path.join(dirn, "walk.txt"))
@@ -161,6 +200,9 @@ def main():
             continue
         for name, v in i_vs[k].items():
             sv = s_vs[k].get(name)
+            if name == "flags":
+                f = snmp_flags(sv)
+                sv = None if f is None else "%02x" % f
             compared += 1
             if not matches(name, sv, v, a_vs.get(k, {}).get(name) if use_range else None):
                 print("service %s %s: SNMP %r, ipvsadm %r" % (k, name, sv, v))

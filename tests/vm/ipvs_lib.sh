@@ -82,3 +82,17 @@ snmpset_err() {
     printf '%s\n' "$out" | sed -n 's/^Reason: \([a-zA-Z]*\).*/\1/p' | head -n 1
     printf '%s\n' "$out" | grep -q '^Reason:' || printf '%s\n' "$out" | head -n 3 >&2
 }
+
+# kernel_flags 'TCP 10.0.0.1:80': the service's lamonVsFlags as the kernel
+# has them (two hex digits, from the flag words of ipvsadm -Ln).
+kernel_flags() {
+    vm_exec ipvsadm -Ln | $VM_PY "$VM_ROOT/tests/vm/ipvs_compare.py" --flags "$1"
+}
+
+# agent_flags IDX: lamonVsFlags of the service as the agent reads it (hex).
+agent_flags() {
+    local v
+    v=$(vm_snmp snmpget -Ov -Ox "LAMON-MIB::lamonVsFlags.$1") || return 1
+    v=$(printf '%s' "$v" | sed -n 's/^BITS: *\([0-9A-Fa-f]*\).*/\1/p' | tr 'A-F' 'a-f')
+    echo "${v:-00}"
+}

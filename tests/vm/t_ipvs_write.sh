@@ -35,6 +35,13 @@ is "$(snmpset_err $M::lamonVsScheduler.$A s wlc $M::lamonVsTimeout.$A u 300 $M::
    noError "change scheduler and persistence"
 like "$(vm_exec ipvsadm -Ln -t 10.20.0.1:80)" "wlc persistent 300 mask 255\.255\.255\.0" \
    "ipvsadm shows wlc, persistent 300, mask /24"
+is "$(kernel_flags 'TCP 10.20.0.1:80')" 80 "the kernel's flags of a persistent service: persistent"
+is "$(agent_flags "$A")" 80 "lamonVsFlags reads the same: persistent(0) follows the timeout"
+is "$(snmpset_err $M::lamonVsFlags.$A x 20)" noError "write lamonVsFlags schedFlag1 (persistent not written)"
+is "$(kernel_flags 'TCP 10.20.0.1:80')" a0 "the kernel has flag-1, and persistent still"
+is "$(agent_flags "$A")" a0 "lamonVsFlags reads the kernel's flags back"
+is "$(snmpset_err $M::lamonVsFlags.$A x 00)" noError "clear the written flags"
+is "$(agent_flags "$A"):$(kernel_flags 'TCP 10.20.0.1:80')" 80:80 "agent and kernel agree: persistent only"
 is "$(snmpset_err $M::lamonDestUpperThreshold.$A1 u 100 $M::lamonDestLowerThreshold.$A1 u 10 $M::lamonDestFwdMethod.$A1 i 4)" \
    noError "thresholds and forwarding method"
 like "$(vm_exec ipvsadm -Ln --thresholds -t 10.20.0.1:80)" "192\.168\.60\.2:8080 +100 +10 " "ipvsadm shows thresholds 100/10"
@@ -44,6 +51,11 @@ is "$(snmpset_err $M::lamonVsRowStatus.$B i 4 $M::lamonVsScheduler.$B s sh $M::l
       $M::lamonDestRowStatus.$B1 i 4 $M::lamonDestWeight.$B1 i 7)" noError "createAndGo of a v6 UDP service (onePacket) and destination"
 like "$(vm_exec ipvsadm -Ln)" "UDP  \[2001:db8::53\]:53 sh ops" "ipvsadm shows the v6 service with sh and ops"
 like "$(vm_exec ipvsadm -Ln)" "-> \[2001:db8::10\]:53 +Route +7 " "ipvsadm shows the v6 destination, weight 7"
+is "$(kernel_flags 'UDP [2001:db8::53]:53')" 40 "the kernel's flags of the v6 service: ops"
+is "$(agent_flags "$B")" 40 "lamonVsFlags reads the same"
+is "$(snmpset_err $M::lamonVsFlags.$B x 70)" noError "write lamonVsFlags onePacket, sh-fallback, sh-port"
+like "$(vm_exec ipvsadm -Ln)" "UDP  \[2001:db8::53\]:53 sh \(sh-fallback,sh-port\) ops" "ipvsadm shows the three flags"
+is "$(agent_flags "$B"):$(kernel_flags 'UDP [2001:db8::53]:53')" 70:70 "agent and kernel agree"
 
 C=$(vs_idx tcp 10.20.0.2 443)
 is "$(snmpset_err $M::lamonVsRowStatus.$C i 5)" noError "createAndWait keeps a service in the agent"
