@@ -459,7 +459,7 @@ static int app_handler(netsnmp_mib_handler *handler, netsnmp_handler_registratio
     (void)handler; (void)reg;
     if (reqinfo->mode >= MODE_SET_RESERVE1 && reqinfo->mode <= MODE_SET_UNDO &&
         admin_ops && admin_ops->phase)
-        admin_ops->phase(reqinfo->mode, reqinfo->asp->pdu->transid);
+        admin_ops->phase(reqinfo->mode, reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0);
     for (netsnmp_request_info *req = requests; req; req = req->next) {
         if (req->processed)
             continue;

@@ -130,7 +130,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo
         break;
     }
     case MODE_SET_RESERVE1:
-        op_table_request_begin(reqinfo->asp->pdu->transid);
+        op_table_request_begin(reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0);
         for (netsnmp_request_info *r = requests; r; r = r->next) {
             int rc = reserve1(r->requestvb);
             if (rc != SNMP_ERR_NOERROR)

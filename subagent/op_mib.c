@@ -183,7 +183,7 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
                 do_get(reqinfo, r, reqinfo->mode == MODE_GETNEXT);
         break;
     case MODE_SET_RESERVE1:
-        op_table_request_begin(reqinfo->asp->pdu->transid);
+        op_table_request_begin(reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0);
         for (netsnmp_request_info *r = requests; r; r = r->next) {
             struct op_write w;
             decode(r->requestvb, &w);

@@ -218,8 +218,17 @@ int op_table_reserve(unsigned index, long type, const char *arg, size_t len)
     return op_claims_add(index, (int)type, a) == 0 ? SNMP_ERR_NOERROR : SNMP_ERR_RESOURCEUNAVAILABLE;
 }
 
-void op_table_request_begin(long transid) { op_claims_begin(transid); }
-void op_table_request_end(void) { op_claims_clear(); }
+void op_table_request_begin(long transid)
+{
+    DEBUGMSGTL(("lamon/claims", "request %ld begins, %zu claims held\n", transid, op_claims_count()));
+    op_claims_begin(transid);
+}
+
+void op_table_request_end(void)
+{
+    DEBUGMSGTL(("lamon/claims", "request ends, %zu claims dropped\n", op_claims_count()));
+    op_claims_clear();
+}
 
 static void end_op(struct op *o, int status, int exit_code)
 {
