@@ -3,6 +3,7 @@
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -39,9 +40,23 @@ static int admin_check(const struct lamon_app *app, long value)
     return op_table_check(op_type_of(value), app->name, strlen(app->name));
 }
 
+static int admin_reserve(const struct lamon_app *app, long value)
+{
+    return op_table_reserve(0, op_type_of(value), app->name, strlen(app->name));
+}
+
 static void admin_commit(const struct lamon_app *app, long value)
 {
-    op_table_submit(0, op_type_of(value), app->name, strlen(app->name));
+    if (!op_table_submit(0, op_type_of(value), app->name, strlen(app->name)))
+        snmp_log(LOG_ERR, "app %s: cannot record the operation\n", app->name);
+}
+
+static void admin_phase(int mode, long transid)
+{
+    if (mode == MODE_SET_RESERVE1)
+        op_table_request_begin(transid);
+    else if (mode == MODE_SET_FREE || mode == MODE_SET_UNDO)
+        op_table_request_end();
 }
 
 static int admin_busy_state(const char *app_name)
@@ -53,10 +68,14 @@ static int admin_busy_state(const char *app_name)
 }
 
 static const struct app_admin_ops ops = {
+    .phase = admin_phase,
     .check = admin_check,
+    .reserve = admin_reserve,
     .commit = admin_commit,
     .busy_state = admin_busy_state,
 };
+
+const struct app_admin_ops *app_control_ops(void) { return &ops; }
 
 void app_control_init(void)
 {

@@ -21,4 +21,8 @@ int app_control_plan(long type, const char *name, struct op_plan *p);
 /* Plugs the admin-status write path into lamonAppTable. */
 void app_control_init(void);
 
+struct app_admin_ops;
+/* The write path itself, for the fuzz target. */
+const struct app_admin_ops *app_control_ops(void);
+
 #endif

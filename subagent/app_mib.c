@@ -383,7 +383,7 @@ static int check_set(netsnmp_request_info *req, struct app_row *r, unsigned col)
 {
     if (!r)
         return SNMP_ERR_NOCREATION;
-    if (col != COL_ADMIN || !admin_ops || !admin_ops->check || !admin_ops->commit)
+    if (col != COL_ADMIN || !admin_ops || !admin_ops->check || !admin_ops->reserve || !admin_ops->commit)
         return SNMP_ERR_NOTWRITABLE;
     int err = netsnmp_check_vb_type(req->requestvb, ASN_INTEGER);
     if (err != SNMP_ERR_NOERROR)
@@ -401,6 +401,9 @@ static int app_handler(netsnmp_mib_handler *handler, netsnmp_handler_registratio
                        netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
     (void)handler; (void)reg;
+    if (reqinfo->mode >= MODE_SET_RESERVE1 && reqinfo->mode <= MODE_SET_UNDO &&
+        admin_ops && admin_ops->phase)
+        admin_ops->phase(reqinfo->mode, reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0);
     for (netsnmp_request_info *req = requests; req; req = req->next) {
         if (req->processed)
             continue;
@@ -421,6 +424,16 @@ static int app_handler(netsnmp_mib_handler *handler, netsnmp_handler_registratio
             err = check_set(req, row_by_index(ti), ti->colnum);
             if (err != SNMP_ERR_NOERROR)
                 netsnmp_set_request_error(reqinfo, req, err);
+            break;
+        case MODE_SET_RESERVE2:
+            /* RESERVE1 passed: the row, the column and the value are good */
+            r = row_by_index(ti);
+            if (r && admin_ops && admin_ops->reserve) {
+                const struct lamon_app *a = agent_config_find_app(r->name);
+                err = a ? admin_ops->reserve(a, *req->requestvb->val.integer) : SNMP_ERR_INCONSISTENTNAME;
+                if (err != SNMP_ERR_NOERROR)
+                    netsnmp_set_request_error(reqinfo, req, err);
+            }
             break;
         case MODE_SET_COMMIT:
             r = row_by_index(ti);

@@ -13,9 +13,15 @@ enum lamon_app_oper {
 };
 
 struct app_admin_ops {
-    /* RESERVE/ACTION phase: may refuse with an SNMP error (SNMP_ERR_*);
+    /* Called once per SET phase (MODE_SET_*) of a request that writes the
+     * table, before its varbinds: the request's bookkeeping. */
+    void (*phase)(int mode, long transid);
+    /* RESERVE1 phase: may refuse with an SNMP error (SNMP_ERR_*);
      * must not start anything. */
     int (*check)(const struct lamon_app *app, long value);
+    /* RESERVE2 phase: claims the application for this request, so that a
+     * second write of the request on it is refused (inconsistentValue). */
+    int (*reserve)(const struct lamon_app *app, long value);
     /* COMMIT phase: queue the operation; returns at once. */
     void (*commit)(const struct lamon_app *app, long value);
     /* APP_OPER_STARTING/STOPPING while an operation runs, else 0. */

@@ -81,6 +81,15 @@ static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
     }
 }
 
+int kernel_mib_check_next_boot(const char *rel, long v)
+{
+    if (validate_truth_value(v) != SNMP_ERR_NOERROR || v == TV_FALSE)
+        return SNMP_ERR_WRONGVALUE;   /* false: choose another kernel instead */
+    if (validate_kernel_release(rel, strlen(rel)) != SNMP_ERR_NOERROR || !kernel_grub_exists(rel))
+        return SNMP_ERR_NOCREATION;
+    return SNMP_ERR_NOERROR;
+}
+
 static int reserve1(const netsnmp_variable_list *vb)
 {
     if (vb->name_length <= ENTRY_LEN + 1 || snmp_oid_compare(vb->name, ENTRY_LEN, entry_oid, ENTRY_LEN) != 0)
@@ -92,13 +101,10 @@ static int reserve1(const netsnmp_variable_list *vb)
         return SNMP_ERR_NOCREATION;
     if (vb->type != ASN_INTEGER)
         return SNMP_ERR_WRONGTYPE;
-    long v = *vb->val.integer;
-    if (validate_truth_value(v) != SNMP_ERR_NOERROR || v == TV_FALSE)
-        return SNMP_ERR_WRONGVALUE;   /* false: choose another kernel instead */
     char rel[KERNEL_RELEASE_MAX + 1];
-    if (!instance_release(vb, rel) || !kernel_grub_exists(rel))
-        return SNMP_ERR_NOCREATION;
-    return SNMP_ERR_NOERROR;
+    if (!instance_release(vb, rel))
+        rel[0] = '\0';   /* noCreation, once the value itself passed */
+    return kernel_mib_check_next_boot(rel, *vb->val.integer);
 }
 
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo,
@@ -124,6 +130,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo
         break;
     }
     case MODE_SET_RESERVE1:
+        op_table_request_begin(reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0);
         for (netsnmp_request_info *r = requests; r; r = r->next) {
             int rc = reserve1(r->requestvb);
             if (rc != SNMP_ERR_NOERROR)
@@ -131,18 +138,25 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo
         }
         break;
     case MODE_SET_RESERVE2:
+        /* Claims the boot loader for this request: a second next-boot
+         * write or a kernelSelect row in it is refused. */
         for (netsnmp_request_info *r = requests; r; r = r->next) {
             if (!instance_release(r->requestvb, rel))
                 continue;
-            int rc = op_table_check(OPT_KERNEL_SELECT, rel, strlen(rel));
+            int rc = op_table_reserve(0, OPT_KERNEL_SELECT, rel, strlen(rel));
             if (rc != SNMP_ERR_NOERROR)
                 netsnmp_set_request_error(reqinfo, r, rc);
         }
         break;
     case MODE_SET_COMMIT:
         for (netsnmp_request_info *r = requests; r; r = r->next)
-            if (instance_release(r->requestvb, rel))
-                op_table_submit(0, OPT_KERNEL_SELECT, rel, strlen(rel));
+            if (instance_release(r->requestvb, rel) &&
+                !op_table_submit(0, OPT_KERNEL_SELECT, rel, strlen(rel)))
+                netsnmp_set_request_error(reqinfo, r, SNMP_ERR_COMMITFAILED);
+        break;
+    case MODE_SET_FREE:
+    case MODE_SET_UNDO:
+        op_table_request_end();
         break;
     default:
         break;

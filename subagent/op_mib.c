@@ -5,14 +5,16 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <event2/event.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent_config.h"
 #include "agentx_loop.h"
-#include "mib_walk.h"
 #include "node_mib.h"
 #include "notify.h"
 #include "op_hooks.h"
+#include "op_set.h"
 #include "op_table.h"
 
 #define LAMON_OPS_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 4
@@ -21,39 +23,47 @@ static const oid table_oid[] = { LAMON_OPS_OID, 2 };
 static const oid entry_oid[] = { LAMON_OPS_OID, 2, 1 };
 #define ENTRY_LEN OID_LENGTH(entry_oid)
 
-enum { COL_TYPE = 2, COL_ARG, COL_STATUS, COL_EXIT, COL_OUTPUT, COL_START, COL_END, COL_ROWSTATUS };
-
-#define RS_ACTIVE 1
-#define RS_NOTINSERVICE 2
-#define RS_NOTREADY 3
-#define RS_CREATEANDGO 4
-#define RS_CREATEANDWAIT 5
-#define RS_DESTROY 6
-
 static struct event *g_age_timer;
 
 /* --- reads ------------------------------------------------------------- */
 
-struct rows {
-    struct op *v[1024];
-    size_t n;
-};
-
-static void snapshot(struct rows *r)
+/* The row and column of instance NAME, or NULL. */
+static struct op *find_exact(const oid *name, size_t len, int *col)
 {
-    r->n = 0;
-    for (struct op *o = op_table_first(); o && r->n < sizeof r->v / sizeof r->v[0]; o = o->next)
-        r->v[r->n++] = o;
+    if (len != ENTRY_LEN + 2 || snmp_oid_compare(name, ENTRY_LEN, entry_oid, ENTRY_LEN) != 0)
+        return NULL;
+    oid c = name[ENTRY_LEN], i = name[ENTRY_LEN + 1];
+    if (c < OPC_TYPE || c > OPC_ROWSTATUS || i < 1 || i > UINT_MAX)
+        return NULL;
+    *col = (int)c;
+    return op_table_find((unsigned)i);
 }
 
-static int row_index(void *ctx, size_t i, oid *idx, size_t *idxlen)
+/* The row and column of the first instance after NAME, or NULL.  Column by
+ * column: ENTRY.c.i follows NAME for every row when NAME sorts before
+ * ENTRY.c or is a prefix of it, for the rows after x when NAME is
+ * ENTRY.c.x[...], and for none when NAME sorts after every ENTRY.c.i. */
+static struct op *find_next(const oid *name, size_t len, int *col)
 {
-    struct rows *r = ctx;
-    if (i >= r->n)
-        return 0;
-    idx[0] = r->v[i]->index;
-    *idxlen = 1;
-    return 1;
+    oid prefix[ENTRY_LEN + 1];
+    memcpy(prefix, entry_oid, sizeof entry_oid);
+    for (int c = OPC_TYPE; c <= OPC_ROWSTATUS; c++) {
+        prefix[ENTRY_LEN] = (oid)c;
+        size_t k = len < ENTRY_LEN + 1 ? len : ENTRY_LEN + 1;
+        int cmp = snmp_oid_compare(name, k, prefix, k);
+        struct op *o;
+        if (cmp < 0 || (cmp == 0 && len <= ENTRY_LEN + 1))
+            o = op_table_first();
+        else if (cmp > 0)
+            continue;
+        else
+            o = name[ENTRY_LEN + 1] > UINT_MAX ? NULL : op_table_next_after((unsigned)name[ENTRY_LEN + 1]);
+        if (o) {
+            *col = c;
+            return o;
+        }
+    }
+    return NULL;
 }
 
 static void set_time(netsnmp_variable_list *vb, time_t t)
@@ -72,156 +82,93 @@ static void set_column(netsnmp_variable_list *vb, const struct op *o, int col)
 {
     long v;
     switch (col) {
-    case COL_TYPE: v = o->type; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
-    case COL_ARG: snmp_set_var_typed_value(vb, ASN_OCTET_STR, o->arg, strlen(o->arg)); break;
-    case COL_STATUS: v = o->status; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
-    case COL_EXIT: v = o->exit_code; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
-    case COL_OUTPUT: {
+    case OPC_TYPE: v = o->type; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
+    case OPC_ARG: snmp_set_var_typed_value(vb, ASN_OCTET_STR, o->arg, strlen(o->arg)); break;
+    case OPC_STATUS: v = o->status; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
+    case OPC_EXIT: v = o->exit_code; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
+    case OPC_OUTPUT: {
         char buf[OP_OUTPUT_MAX];
         size_t n = op_output_copy(&o->out, buf);
         snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, n);
         break;
     }
-    case COL_START: set_time(vb, o->start_time); break;
-    case COL_END: set_time(vb, o->end_time); break;
+    case OPC_START: set_time(vb, o->start_time); break;
+    case OPC_END: set_time(vb, o->end_time); break;
     default: v = RS_ACTIVE; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
     }
 }
 
-static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req, int next, struct rows *rows)
+static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req, int next)
 {
     netsnmp_variable_list *vb = req->requestvb;
-    struct mib_walk_hit hit;
-    int found = next
-        ? mib_walk_next(entry_oid, ENTRY_LEN, COL_TYPE, COL_ROWSTATUS, vb->name, vb->name_length, row_index, rows, &hit)
-        : mib_walk_exact(entry_oid, ENTRY_LEN, COL_TYPE, COL_ROWSTATUS, vb->name, vb->name_length, row_index, rows, &hit);
-    if (!found) {
+    int col = 0;
+    struct op *o = next ? find_next(vb->name, vb->name_length, &col)
+                        : find_exact(vb->name, vb->name_length, &col);
+    if (!o) {
         if (!next)
             netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
         return;   /* GETNEXT: leave it, the agent moves on past this table */
     }
-    if (next)
-        snmp_set_var_objid(vb, hit.name, hit.namelen);
-    set_column(vb, rows->v[hit.row], hit.col);
+    if (next) {
+        oid name[ENTRY_LEN + 2];
+        memcpy(name, entry_oid, sizeof entry_oid);
+        name[ENTRY_LEN] = (oid)col;
+        name[ENTRY_LEN + 1] = o->index;
+        snmp_set_var_objid(vb, name, OID_LENGTH(name));
+    }
+    set_column(vb, o, col);
 }
 
 /* --- writes ------------------------------------------------------------ */
 
-/* The instance's column and index; 0 if the OID is not ENTRY.col.index. */
-static int parse_instance(const netsnmp_variable_list *vb, int *col, unsigned *index)
+/* Decodes a varbind: column and index of ENTRY.col.index (index 0 when
+ * the instance is malformed, column 0 when it is no column at all). */
+static void decode(const netsnmp_variable_list *vb, struct op_write *w)
 {
+    memset(w, 0, sizeof *w);
+    w->asn = vb->type;
+    if (vb->type == ASN_INTEGER && vb->val.integer)
+        w->num = *vb->val.integer;
+    if (vb->type == ASN_OCTET_STR) {
+        w->str = vb->val.string ? (const char *)vb->val.string : "";
+        w->len = vb->val_len;
+    }
     if (vb->name_length < ENTRY_LEN + 1 || snmp_oid_compare(vb->name, ENTRY_LEN, entry_oid, ENTRY_LEN) != 0)
-        return 0;
-    *col = (int)vb->name[ENTRY_LEN];
-    if (vb->name_length != ENTRY_LEN + 2 || vb->name[ENTRY_LEN + 1] < 1 || vb->name[ENTRY_LEN + 1] > 0xffffffffUL)
-        return -1;
-    *index = (unsigned)vb->name[ENTRY_LEN + 1];
-    return 1;
+        return;
+    oid c = vb->name[ENTRY_LEN];
+    w->col = c >= 1 && c <= OPC_ROWSTATUS ? (int)c : 0;
+    if (vb->name_length == ENTRY_LEN + 2 && vb->name[ENTRY_LEN + 1] >= 1 && vb->name[ENTRY_LEN + 1] <= UINT_MAX)
+        w->index = (unsigned)vb->name[ENTRY_LEN + 1];
 }
 
-/* Per-varbind checks: type, size, writability. */
-static int check_varbind(const netsnmp_variable_list *vb, int col)
+/* RESERVE2 and COMMIT: the request's varbinds as writes, to op_set, and its
+ * verdicts back onto the varbinds. */
+static void set_rows(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests, int commit)
 {
-    switch (col) {
-    case COL_TYPE:
-        if (vb->type != ASN_INTEGER)
-            return SNMP_ERR_WRONGTYPE;
-        return validate_op_type(*vb->val.integer);
-    case COL_ARG:
-        if (vb->type != ASN_OCTET_STR)
-            return SNMP_ERR_WRONGTYPE;
-        return vb->val_len > LAMON_OP_ARG_MAX ? SNMP_ERR_WRONGLENGTH : SNMP_ERR_NOERROR;
-    case COL_ROWSTATUS:
-        if (vb->type != ASN_INTEGER)
-            return SNMP_ERR_WRONGTYPE;
-        switch (*vb->val.integer) {
-        case RS_ACTIVE: case RS_NOTINSERVICE: case RS_CREATEANDGO: case RS_DESTROY:
-            return SNMP_ERR_NOERROR;
-        default:   /* notReady cannot be written; createAndWait is not supported */
-            return SNMP_ERR_WRONGVALUE;
-        }
-    case COL_STATUS: case COL_EXIT: case COL_OUTPUT: case COL_START: case COL_END:
-        return SNMP_ERR_NOTWRITABLE;
-    default:
-        return SNMP_ERR_NOCREATION;
-    }
-}
-
-/* The varbind of column COL for row INDEX in this request, or NULL. */
-static netsnmp_request_info *sibling(netsnmp_request_info *list, unsigned index, int col)
-{
-    for (netsnmp_request_info *r = list; r; r = r->next) {
-        int c;
-        unsigned i;
-        if (parse_instance(r->requestvb, &c, &i) == 1 && i == index && c == col)
-            return r;
-    }
-    return NULL;
-}
-
-/* Row-level decision for the varbind REQ (RESERVE2).  Sets the error on the
- * varbind that caused it. */
-static void check_row(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *all, netsnmp_request_info *req)
-{
-    int col;
-    unsigned index;
-    parse_instance(req->requestvb, &col, &index);
-    struct op *o = op_table_find(index);
-    netsnmp_request_info *rs = sibling(all, index, COL_ROWSTATUS);
-    long rsv = rs ? *rs->requestvb->val.integer : 0;
-
-    if (col != COL_ROWSTATUS) {
-        if (!rs)
-            netsnmp_set_request_error(reqinfo, req, o ? SNMP_ERR_INCONSISTENTVALUE : SNMP_ERR_INCONSISTENTNAME);
-        return;   /* judged with its RowStatus */
-    }
-    if (o) {
-        if (rsv == RS_CREATEANDGO || rsv == RS_NOTINSERVICE)
-            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
-        else if (rsv == RS_DESTROY && (o->status == OPS_QUEUED || o->status == OPS_RUNNING))
-            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
-        else if (rsv == RS_ACTIVE && (sibling(all, index, COL_TYPE) || sibling(all, index, COL_ARG)))
-            netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
+    size_t n = 0;
+    for (netsnmp_request_info *r = requests; r; r = r->next)
+        n++;
+    struct op_write *w = calloc(n ? n : 1, sizeof *w);
+    int *err = calloc(n ? n : 1, sizeof *err);
+    if (!w || !err) {
+        free(w);
+        free(err);
+        netsnmp_set_request_error(reqinfo, requests, commit ? SNMP_ERR_COMMITFAILED : SNMP_ERR_RESOURCEUNAVAILABLE);
         return;
     }
-    if (rsv == RS_DESTROY)
-        return;   /* destroying a row that does not exist succeeds */
-    if (rsv != RS_CREATEANDGO) {
-        netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
-        return;
-    }
-    netsnmp_request_info *t = sibling(all, index, COL_TYPE), *a = sibling(all, index, COL_ARG);
-    if (!t) {
-        netsnmp_set_request_error(reqinfo, req, SNMP_ERR_INCONSISTENTVALUE);
-        return;
-    }
-    const char *arg = a ? (const char *)a->requestvb->val.string : "";
-    size_t len = a ? a->requestvb->val_len : 0;
-    int rc = op_table_check(*t->requestvb->val.integer, arg, len);
-    if (rc != SNMP_ERR_NOERROR)
-        netsnmp_set_request_error(reqinfo, a ? a : req, rc);
-}
-
-static void commit_row(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *all, netsnmp_request_info *req)
-{
-    int col;
-    unsigned index;
-    if (parse_instance(req->requestvb, &col, &index) != 1 || col != COL_ROWSTATUS)
-        return;
-    long rsv = *req->requestvb->val.integer;
-    if (rsv == RS_DESTROY) {
-        op_table_remove(index);
-        return;
-    }
-    if (rsv != RS_CREATEANDGO || op_table_find(index))
-        return;
-    netsnmp_request_info *t = sibling(all, index, COL_TYPE), *a = sibling(all, index, COL_ARG);
-    if (!t)
-        return;
-    const char *arg = a ? (const char *)a->requestvb->val.string : "";
-    size_t len = a ? a->requestvb->val_len : 0;
-    if (!op_table_submit(index, *t->requestvb->val.integer, arg, len))
-        netsnmp_set_request_error(reqinfo, req, SNMP_ERR_COMMITFAILED);
+    size_t i = 0;
+    for (netsnmp_request_info *r = requests; r; r = r->next)
+        decode(r->requestvb, &w[i++]);
+    if (commit)
+        op_set_commit(w, n, err);
+    else
+        op_set_reserve(w, n, err);
+    i = 0;
+    for (netsnmp_request_info *r = requests; r; r = r->next, i++)
+        if (err[i] != SNMP_ERR_NOERROR)
+            netsnmp_set_request_error(reqinfo, r, err[i]);
+    free(w);
+    free(err);
 }
 
 static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
@@ -230,35 +177,32 @@ static int table_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrat
     (void)handler, (void)reginfo;
     switch (reqinfo->mode) {
     case MODE_GET:
-    case MODE_GETNEXT: {
-        static struct rows rows;   /* 8 KB: kept off the stack */
-        snapshot(&rows);
+    case MODE_GETNEXT:
         for (netsnmp_request_info *r = requests; r; r = r->next)
             if (!r->processed)
-                do_get(reqinfo, r, reqinfo->mode == MODE_GETNEXT, &rows);
+                do_get(reqinfo, r, reqinfo->mode == MODE_GETNEXT);
         break;
-    }
     case MODE_SET_RESERVE1:
+        op_table_request_begin(reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0);
         for (netsnmp_request_info *r = requests; r; r = r->next) {
-            int col;
-            unsigned index;
-            int p = parse_instance(r->requestvb, &col, &index);
-            int rc = p == 1 ? check_varbind(r->requestvb, col)
-                   : p == -1 && col >= COL_STATUS && col <= COL_END ? SNMP_ERR_NOTWRITABLE
-                   : SNMP_ERR_NOCREATION;
+            struct op_write w;
+            decode(r->requestvb, &w);
+            int rc = op_set_check(&w);
             if (rc != SNMP_ERR_NOERROR)
                 netsnmp_set_request_error(reqinfo, r, rc);
         }
         break;
     case MODE_SET_RESERVE2:
-        for (netsnmp_request_info *r = requests; r; r = r->next)
-            check_row(reqinfo, requests, r);
+        set_rows(reqinfo, requests, 0);
         break;
     case MODE_SET_COMMIT:
-        for (netsnmp_request_info *r = requests; r; r = r->next)
-            commit_row(reqinfo, requests, r);
+        set_rows(reqinfo, requests, 1);
         break;
-    default:   /* ACTION, FREE, UNDO: nothing was applied before COMMIT */
+    case MODE_SET_FREE:
+    case MODE_SET_UNDO:
+        op_table_request_end();
+        break;
+    default:   /* ACTION: nothing is applied before COMMIT */
         break;
     }
     return SNMP_ERR_NOERROR;

@@ -6,7 +6,13 @@
  * and the node.  At most one operation per target is queued or running; a
  * second one is refused (inconsistentValue).  A node operation (reboot,
  * shutdown) waits until every other operation has ended, and while it is
- * queued or running no new operation is accepted. */
+ * queued or running no new operation is accepted.
+ *
+ * A SET request is judged as a whole: its writers claim their operations
+ * in RESERVE2 (op_table_reserve, see op_claims.h), so that two writes of
+ * one request on the same target are refused too, and an operation created
+ * at an index of the agent's choosing never takes an index another write
+ * of the request names. */
 #ifndef LAMON_OP_TABLE_H
 #define LAMON_OP_TABLE_H
 
@@ -46,30 +52,41 @@ struct op {
     time_t start_time, end_time;   /* 0 = not yet */
     struct op_plan plan;
     size_t step;
-    struct op *next;            /* ascending index */
 };
 
 /* Sets up the runner, the start and aging timers. */
 void op_table_init(struct event_base *base);
 void op_table_shutdown(void);
 
-/* RESERVE phase: may the operation be created now?  Checks the argument's
+/* May the operation be created now, on its own?  Checks the argument's
  * syntax, that its application/kernel exists and has the needed commands,
  * and that its target is free.  Returns an SNMP error status. */
 int op_table_check(long type, const char *arg, size_t len);
 
+/* The SET request TRANSID starts (RESERVE1): drops the claims an aborted
+ * request may have left.  Every writer calls it; only a new id clears. */
+void op_table_request_begin(long transid);
+/* RESERVE2: op_table_check, and claims the operation for this request,
+ * at INDEX or (0) at an index the agent picks at COMMIT.  inconsistentValue
+ * when the index is taken or another claim of the request clashes with it
+ * (op_claims_clash).  Nothing is created. */
+int op_table_reserve(unsigned index, long type, const char *arg, size_t len);
+/* FREE/UNDO: the request ends without COMMIT; its claims go. */
+void op_table_request_end(void);
+
 /* COMMIT phase: records the operation (status queued) at index, or at the
- * next free index when index is 0, and starts it from the loop.  The
- * operation is re-checked; if it became impossible (a second conflicting
- * write in the same request) it is recorded as failed without running.
- * Returns the row, or NULL when out of memory. */
+ * next free index when index is 0, and starts it from the loop.  Consumes
+ * the operation's claim.  The operation is re-checked; if it became
+ * impossible it is recorded as failed without running.  Returns the row,
+ * or NULL when out of memory or the index is taken. */
 struct op *op_table_submit(unsigned index, long type, const char *arg, size_t len);
 
 struct op *op_table_first(void);
+size_t op_table_count(void);
 struct op *op_table_find(unsigned index);
-/* The smallest index > index, or NULL. */
+/* The row with the smallest index > index, or NULL. */
 struct op *op_table_next_after(unsigned index);
-/* An unused index above every existing one. */
+/* An unused index above every existing one that no claim names. */
 unsigned op_table_next_index(void);
 /* Removes a finished row; -1 (and nothing removed) if queued or running. */
 int op_table_remove(unsigned index);
