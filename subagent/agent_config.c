@@ -157,7 +157,7 @@ static int one_word(const char *token, char *line, char *dst, size_t dstlen)
     int r = config_word(&rest, dst, dstlen, token);
     if (r < 0)
         return -1;
-    if (r == 0) {
+    if (r == 0 || dst[0] == '\0') {       /* "" too: a path, never "/state" */
         config_errorf("%s needs a value", token);
         return -1;
     }

@@ -215,6 +215,9 @@ static void config_long_values(void **state)
     conf_bad(nul, sizeof nul - 1, 1, "NUL byte");
     static const char inc[] = "nodename n1\nincludeFile /etc/lamon/other.conf\n";
     conf_bad(inc, sizeof inc - 1, 2, "include lines are not supported");
+    /* an empty path made the state file "/state" */
+    static const char empty[] = "nodename n1\nstatedir \"\"\n";
+    conf_bad(empty, sizeof empty - 1, 2, "statedir needs a value");
 
     /* every refusal kept the configuration in force */
     assert_string_equal(agent_config()->nodename, "keep");
