@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,9 @@
 #include <net-snmp/net-snmp-includes.h>
 
 #define CTL_CONF_TYPE "lamon-controller-conf"
-#define WORD_MAX 1024
+#define WORD_MAX (CONFIG_WORD_MAX + 1)   /* bytes of one word */
+#define SERVICE_WORDS_MAX 32
+#define HOSTPORT_MAX (CTL_HOST_MAX + 7)    /* "[" HOST "]:65535" */
 
 /* The handlers Net-SNMP calls have no context argument: the configuration
  * being built and the error tally live here for the length of one load. */
@@ -48,17 +51,26 @@ static void scopy(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
-/* Splits LINE into at most MAXW words (quotes group, as Net-SNMP does). */
-static size_t split_words(char *line, char words[][WORD_MAX], size_t maxw)
+/* Splits LINE into words (quotes group, as Net-SNMP does; an empty quoted
+ * word is no word).  Stores the first MAXW and counts all of them in *N, so
+ * the caller sees a line with too many.  A word over CONFIG_WORD_MAX
+ * characters is reported and fails the line: nothing is truncated. */
+static bool split_words(const char *token, char *line, char words[][WORD_MAX], size_t maxw,
+                        size_t *n)
 {
-    size_t n = 0;
+    char spare[WORD_MAX] = "", what[96];
     char *p = line;
-    while (p && *p && n < maxw) {
-        p = copy_nword(p, words[n], WORD_MAX);
-        if (words[n][0] != '\0')
-            n++;
+    *n = 0;
+    while (p) {
+        char *dst = *n < maxw ? words[*n] : spare;
+        snprintf(what, sizeof what, "%s: word %zu", token, *n + 1);
+        int r = config_word(&p, dst, WORD_MAX, what);
+        if (r < 0)
+            return false;
+        if (r > 0 && dst[0] != '\0')
+            (*n)++;
     }
-    return n;
+    return true;
 }
 
 static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned *out)
@@ -89,8 +101,10 @@ static bool valid_name(const char *s)
 /* One integer token: "interval 1000" etc. */
 static void set_uint(const char *token, char *line, unsigned lo, unsigned hi, unsigned *dst)
 {
-    char w[2][WORD_MAX];
-    size_t n = split_words(line, w, 2);
+    char w[1][WORD_MAX];
+    size_t n;
+    if (!split_words(token, line, w, 1, &n))
+        return;
     if (n != 1 || !parse_uint(w[0], lo, hi, dst))
         config_errorf("%s needs one number from %u to %u", token, lo, hi);
 }
@@ -107,8 +121,10 @@ static void h_in_flight(const char *t, char *l) { set_uint(t, l, 1, 65536, &buil
 
 static void set_path(const char *token, char *line, char *dst, size_t len)
 {
-    char w[2][WORD_MAX];
-    size_t n = split_words(line, w, 2);
+    char w[1][WORD_MAX];
+    size_t n;
+    if (!split_words(token, line, w, 1, &n))
+        return;
     if (n != 1)
         config_errorf("%s needs exactly one argument", token);
     else if (strlen(w[0]) >= len)
@@ -123,9 +139,11 @@ static void h_logfile(const char *t, char *l)   { set_path(t, l, building->logfi
 
 static void h_control(const char *token, char *line)
 {
-    char w[6][WORD_MAX];
-    size_t n = split_words(line, w, 6);
-    if (n == 0 || n % 2 == 0) {
+    char w[5][WORD_MAX];
+    size_t n;
+    if (!split_words(token, line, w, 5, &n))
+        return;
+    if (n == 0 || n > 5 || n % 2 == 0) {
         config_errorf("%s needs SOCKET [owner USER[:GROUP]] [mode OCTAL]", token);
         return;
     }
@@ -178,8 +196,10 @@ static int find_v3user(const struct ctl_config *c, const char *name)
 
 static void h_v3user(const char *token, char *line)
 {
-    char w[6][WORD_MAX];
-    size_t n = split_words(line, w, 6);
+    char w[5][WORD_MAX];
+    size_t n;
+    if (!split_words(token, line, w, 5, &n))
+        return;
     if (n != 5 || strcasecmp(w[1], "sha") != 0 || strcasecmp(w[3], "aes") != 0) {
         config_errorf("%s needs USER sha AUTHPASS aes PRIVPASS", token);
         return;
@@ -213,8 +233,11 @@ static void h_v3user(const char *token, char *line)
 
 static void h_write_user(const char *token, char *line)
 {
-    char w[2][WORD_MAX];
-    if (split_words(line, w, 2) != 1) {
+    char w[1][WORD_MAX];
+    size_t n;
+    if (!split_words(token, line, w, 1, &n))
+        return;
+    if (n != 1) {
         config_errorf("%s needs one v3user name", token);
         return;
     }
@@ -228,7 +251,7 @@ static void h_write_user(const char *token, char *line)
 int ctl_parse_hostport(const char *s, uint16_t defport, char *host, size_t hostlen,
                        struct sockaddr_storage *addr, uint16_t *port)
 {
-    char buf[CTL_HOST_MAX + 8];
+    char buf[HOSTPORT_MAX + 1];
     const char *portstr = NULL;
     if (strlen(s) >= sizeof buf)
         return -1;
@@ -257,6 +280,9 @@ int ctl_parse_hostport(const char *s, uint16_t defport, char *host, size_t hostl
     if (*h == '\0' || strlen(h) >= hostlen)
         return -1;
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM }, *res = NULL;
+#ifdef LAMON_FUZZING
+    hints.ai_flags = AI_NUMERICHOST;    /* a fuzzed name must not reach DNS */
+#endif
     if (getaddrinfo(h, NULL, &hints, &res) != 0 || !res)
         return -1;
     memset(addr, 0, sizeof *addr);
@@ -295,8 +321,10 @@ int ctl_config_find_service(const struct ctl_config *cfg, const char *name)
 /* node / director NAME HOST[:PORT] [community C | v3 USER] */
 static void parse_peer(const char *token, char *line, struct ctl_peer **arr, size_t *narr)
 {
-    char w[5][WORD_MAX];
-    size_t n = split_words(line, w, 5);
+    char w[4][WORD_MAX];
+    size_t n;
+    if (!split_words(token, line, w, 4, &n))
+        return;
     struct ctl_peer p;
     memset(&p, 0, sizeof p);
     p.v3user = -1;
@@ -314,6 +342,11 @@ static void parse_peer(const char *token, char *line, struct ctl_peer **arr, siz
         return;
     }
     scopy(p.name, sizeof p.name, w[0]);
+    if (strlen(w[1]) > HOSTPORT_MAX) {
+        config_errorf("%s %s: the address is %zu characters long; at most %d", token, w[0],
+                      strlen(w[1]), HOSTPORT_MAX);
+        return;
+    }
     if (ctl_parse_hostport(w[1], 161, p.host, sizeof p.host, &p.addr, &p.port) < 0) {
         config_errorf("%s %s: cannot use address '%s'", token, w[0], w[1]);
         return;
@@ -351,7 +384,8 @@ static bool parse_load(const char *s, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || *end != '\0' || v < 0 || v > 100000)
+    /* "nan" passes both range tests; the weight formula must never see it. */
+    if (errno || end == s || *end != '\0' || !isfinite(v) || v < 0 || v > 100000)
         return false;
     *out = v;
     return true;
@@ -359,18 +393,24 @@ static bool parse_load(const char *s, double *out)
 
 static void h_service(const char *token, char *line)
 {
-    char (*w)[WORD_MAX] = calloc(32, WORD_MAX);
+    char (*w)[WORD_MAX] = calloc(SERVICE_WORDS_MAX, WORD_MAX);
     if (!w) {
         config_errorf("out of memory");
         return;
     }
-    size_t n = split_words(line, w, 32);
+    size_t n;
     struct ctl_service s;
     memset(&s, 0, sizeof s);
     bool have_nodes = false, have_min = false, have_max = false;
     int *dirs = NULL;
     size_t ndirs = 0;
 
+    if (!split_words(token, line, w, SERVICE_WORDS_MAX, &n))
+        goto out;
+    if (n > SERVICE_WORDS_MAX) {
+        config_errorf("%s: %zu words; at most %d", token, n, SERVICE_WORDS_MAX);
+        goto out;
+    }
     if (n < 3) {
         config_errorf("%s needs NAME tcp|udp VIP:PORT nodes N ... director NAME[,NAME...]", token);
         goto out;
@@ -394,6 +434,11 @@ static void h_service(const char *token, char *line)
     }
     char vhost[CTL_HOST_MAX + 1];
     uint16_t vport = 0;
+    if (strlen(w[2]) > HOSTPORT_MAX) {
+        config_errorf("service %s: the VIP is %zu characters long; at most %d", s.name,
+                      strlen(w[2]), HOSTPORT_MAX);
+        goto out;
+    }
     if (ctl_parse_hostport(w[2], 0, vhost, sizeof vhost, &s.vip, &vport) < 0 || vport == 0) {
         config_errorf("service %s: '%s' is not VIP:PORT", s.name, w[2]);
         goto out;
@@ -442,6 +487,11 @@ static void h_service(const char *token, char *line)
                     config_errorf("service %s: director '%s' is not declared above", s.name, d);
                     goto out;
                 }
+                for (size_t j = 0; j < ndirs; j++)
+                    if (dirs[j] == di) {
+                        config_errorf("service %s: director '%s' is listed twice", s.name, d);
+                        goto out;
+                    }
                 int *nd = realloc(dirs, (ndirs + 1) * sizeof *nd);
                 if (!nd) {
                     config_errorf("out of memory");
@@ -484,6 +534,13 @@ static void h_service(const char *token, char *line)
     if (s.weights_follow && s.high <= 0) {
         /* The formula needs the load that counts as full. */
         config_errorf("service %s: 'weights follow' needs 'high LOAD' (the load that gets weight 1)", s.name);
+        goto out;
+    }
+    if (building->write_user < 0) {
+        /* Without one every promotion fails at its first SET, every cycle. */
+        config_errorf("service %s: no v3user declared above; keeping a service needs SETs "
+                      "(roles, IPVS rows), which need 'v3user USER sha AUTHPASS aes PRIVPASS'",
+                      s.name);
         goto out;
     }
     struct ctl_service *a = grow(building->services, building->nservices, sizeof *a);
@@ -579,13 +636,27 @@ int ctl_config_load(const char *file, struct ctl_config **out, char *err, size_t
     first_err = err;
     first_err_len = errlen;
     loading = true;
-    int r = read_config_with_type(file, CTL_CONF_TYPE);
+    /* A file that fails the line checks is not handed to Net-SNMP at all:
+     * it would run an include line. */
+    int bad = config_file_check(file);
+    int r = bad < 0 ? SNMPERR_GENERR : SNMPERR_SUCCESS;
+    if (bad == 0)
+        r = read_config_with_type(file, CTL_CONF_TYPE);
+    else if (bad > 0 && load_errors == 0)
+        load_errors = bad;          /* counted even without the log callback */
     loading = false;
     building = NULL;
     first_err = NULL;
     for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
         unregister_config_handler(CTL_CONF_TYPE, tokens[i].token);
 
+    if (bad < 0) {
+        /* config_file_check logged why; err holds its message */
+        if (err && errlen && !err[0])
+            snprintf(err, errlen, "%s: cannot open", file);
+        ctl_config_free(c);
+        return -1;
+    }
     if (r != SNMPERR_SUCCESS) {
         snmp_log(LOG_ERR, "%s: cannot read: %s\n", file, strerror(errno ? errno : ENOENT));
         if (err && errlen)

@@ -44,7 +44,10 @@
  * moves of the load do not cost a SET every poll.
  *
  * Names (v3user, director) must be declared before they are referred to, so
- * that a wrong reference is reported at its own line.
+ * that a wrong reference is reported at its own line.  A service needs a
+ * v3user above it: keeping it at strength takes SETs, which are SNMPv3
+ * authPriv.  No line may exceed CONFIG_LINE_MAX characters, no word
+ * CONFIG_WORD_MAX (config_error.h); nothing is ever truncated.
  */
 #ifndef LAMON_CTL_CONFIG_H
 #define LAMON_CTL_CONFIG_H

@@ -149,24 +149,22 @@ int agent_config_parse_ports(const char *s, unsigned short *ports,
 
 /* --- token handlers ----------------------------------------------------- */
 
-/* Copies the single word of LINE into DST; refuses extra words. */
+/* Copies the single word of LINE into DST; refuses a missing value, extra
+ * words and a value longer than DST holds (never truncates). */
 static int one_word(const char *token, char *line, char *dst, size_t dstlen)
 {
-    char word[4096];
-    if (!line || !*skip_white(line)) {
+    char *rest = line;
+    int r = config_word(&rest, dst, dstlen, token);
+    if (r < 0)
+        return -1;
+    if (r == 0 || dst[0] == '\0') {       /* "" too: a path, never "/state" */
         config_errorf("%s needs a value", token);
         return -1;
     }
-    char *rest = copy_nword(skip_white(line), word, sizeof word);
-    if (rest && *rest) {
+    if (rest) {
         config_errorf("%s takes one value", token);
         return -1;
     }
-    if (strlen(word) >= dstlen) {
-        config_errorf("%s: value too long", token);
-        return -1;
-    }
-    strcpy(dst, word);
     return 0;
 }
 
@@ -235,7 +233,7 @@ static void h_path(const char *token, char *line)
     else if (strcmp(token, "agentx_socket") == 0)
         dst = building->agentx_socket;
     if (dst)
-        one_word(token, line, dst, 4096);
+        one_word(token, line, dst, sizeof building->statedir);   /* all PATH_MAX */
 }
 
 static void h_ms(const char *token, char *line)
@@ -283,19 +281,23 @@ static void h_ipvs(const char *token, char *line)
 static void h_app(const char *token, char *line)
 {
     (void)token;
-    char name[256], ports[256];
+    char name[LAMON_NAME_MAX + 1], ports[256];
     const char *err;
-    if (!line || !*skip_white(line)) {
+    char *rest = line;
+    int r = config_word(&rest, name, sizeof name, "app name");
+    if (r < 0)
+        return;
+    if (r == 0) {
         config_errorf("app needs NAME PORT[,PORT...]");
         return;
     }
-    char *rest = copy_nword(skip_white(line), name, sizeof name);
-    if (!rest || !*rest) {
+    if ((r = config_word(&rest, ports, sizeof ports, "app port list")) < 0)
+        return;
+    if (r == 0) {
         config_errorf("app %s: missing port list", name);
         return;
     }
-    rest = copy_nword(rest, ports, sizeof ports);
-    if (rest && *rest) {
+    if (rest) {
         config_errorf("app %s: unexpected words after the port list", name);
         return;
     }
@@ -325,13 +327,16 @@ static void h_app(const char *token, char *line)
 
 static void h_app_cmd(const char *token, char *line)
 {
-    char name[256];
+    char name[LAMON_NAME_MAX + 1];
     const char *err;
-    if (!line || !*skip_white(line)) {
+    char *rest = line;
+    int r = config_word(&rest, name, sizeof name, "app name");
+    if (r < 0)
+        return;
+    if (r == 0) {
         config_errorf("%s needs NAME ARGV...", token);
         return;
     }
-    char *rest = copy_nword(skip_white(line), name, sizeof name);
     struct lamon_app *a = building_app(name);
     if (!a) {
         config_errorf("%s for unknown app '%s' (declare it with 'app' first)",
@@ -387,17 +392,16 @@ static void h_apt_option(const char *token, char *line)
 static void h_op_keep(const char *token, char *line)
 {
     char s[32], c[32];
-    if (!line || !*skip_white(line)) {
+    char *rest = line;
+    int r1 = config_word(&rest, s, sizeof s, token);
+    int r2 = r1 > 0 ? config_word(&rest, c, sizeof c, token) : 0;
+    if (r1 < 0 || r2 < 0)
+        return;
+    if (r2 == 0) {
         config_errorf("%s needs SECONDS COUNT", token);
         return;
     }
-    char *rest = copy_nword(skip_white(line), s, sizeof s);
-    if (!rest || !*rest) {
-        config_errorf("%s needs SECONDS COUNT", token);
-        return;
-    }
-    rest = copy_nword(rest, c, sizeof c);
-    if (rest && *rest) {
+    if (rest) {
         config_errorf("%s takes two values", token);
         return;
     }
@@ -481,12 +485,9 @@ static int set_defaults(struct agent_config *c)
 
 int agent_config_load(const char *file)
 {
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        snmp_log(LOG_ERR, "%s: cannot open: %s\n", file, strerror(errno));
+    int bad = config_file_check(file);
+    if (bad < 0)
         return -1;
-    }
-    fclose(f);
     building = calloc(1, sizeof *building);
     if (!building || set_defaults(building) != 0) {
         snmp_log(LOG_ERR, "%s: out of memory\n", file);
@@ -494,13 +495,18 @@ int agent_config_load(const char *file)
         building = NULL;
         return -1;
     }
+    /* A file that fails the line checks is not handed to Net-SNMP at all:
+     * it would run an include line. */
+    int rc = SNMPERR_SUCCESS;
     load_errors = 0;
-    loading = true;
-    int rc = read_config(file, read_config_get_handlers(CONFIG_TYPE), NORMAL_CONFIG);
-    loading = false;
-    if (rc != SNMPERR_SUCCESS || load_errors) {
+    if (bad == 0) {
+        loading = true;
+        rc = read_config(file, read_config_get_handlers(CONFIG_TYPE), NORMAL_CONFIG);
+        loading = false;
+    }
+    if (bad || rc != SNMPERR_SUCCESS || load_errors) {
         snmp_log(LOG_ERR, "%s: %d problem(s); configuration %s\n", file,
-                 load_errors ? load_errors : 1,
+                 bad ? bad : load_errors ? load_errors : 1,
                  current ? "not reloaded, the previous one stays in force"
                          : "refused");
         config_destroy(building);

@@ -25,6 +25,10 @@
  *
  * ARGV values are split like a shell would split words with quotes, and
  * nothing else: no expansion, no redirection.
+ *
+ * Nothing is cut short: a line over CONFIG_LINE_MAX characters, a word over
+ * its field (CONFIG_WORD_MAX for paths), an empty value, a NUL byte and
+ * include lines are errors at their line (config_error.h).
  */
 #ifndef LAMON_AGENT_CONFIG_H
 #define LAMON_AGENT_CONFIG_H

@@ -1,6 +1,8 @@
 /* The node's persisted state (DIR/state): written atomically (temp file,
  * fsync, rename, fsync of the directory), so a crash leaves the old or the
- * new file, never a torn one. */
+ * new file, never a torn one.  The reader takes only what a SET can write
+ * (state 1..5, role 1..4, a printable service of 64 characters at most);
+ * a line over 255 characters is refused whole, never split. */
 #ifndef LAMON_STATE_FILE_H
 #define LAMON_STATE_FILE_H
 

@@ -54,6 +54,24 @@ C
 bad_config 1 "cache_ms: not a number" "cache_ms abc" <<'C'
 cache_ms abc
 C
+# Issue 10: over-long values were cut to 4,095 characters and accepted.
+long=$(printf '%*s' 4999 '' | tr ' ' s)
+bad_config 2 "statedir is 5000 characters long; at most 4095" "a 5,000-character statedir" <<C
+nodename n1
+statedir /$long
+C
+bad_config 1 "op_keep is 44 characters long; at most 31" "a 44-digit op_keep (cut to 31 zeros it read 0)" <<C
+op_keep $(printf '%040d' 0)3600 100
+C
+bad_config 3 "the line is 20024 characters long; at most 16383" "a 20,024-character line" <<C
+nodename n1
+app web 80
+app_start web /bin/echo $(printf '%*s' 20000 '' | tr ' ' e)
+C
+bad_config 2 "include lines are not supported" "an include line" <<C
+nodename n1
+includeFile $T/other.conf
+C
 out=$(timeout 10 "$AGENT_BIN" -f -c "$T/does-not-exist.conf" 2>&1); rc=$?
 [ $rc -ne 0 ] && printf '%s' "$out" | grep -q "does-not-exist.conf: cannot open" \
     && ok "a missing config file is refused, naming the file" || fail "missing config file (exit $rc): $out"
@@ -95,4 +113,15 @@ check "the log names file and line of the bad reload" grep -q "$T/agent.conf: li
 is "$(val "lamonAppLabel.'db'")" db "the old configuration stays in force"
 check "the agent still runs after a bad reload" kill -0 "$AGENT_PID"
 is "$(snmp snmpget -Oqv "LAMON-MIB::lamonAppLabel.'broken'")" "No Such Instance currently exists at this OID" "the bad app was not added"
+
+# SIGHUP with an over-long value keeps the old configuration too.
+cp "$T/good.conf" "$T/agent.conf"
+printf 'app web2 %s\nstatedir /%s\n' "$(free_tcp_port)" "$long" >>"$T/agent.conf"
+failed=$(grep -c "reload failed" "$T/agent.log")
+kill -HUP "$AGENT_PID"
+wait_for 5 sh -c "[ \$(grep -c 'reload failed' '$T/agent.log') -gt $failed ]" \
+    && ok "a reload with a 5,000-character value is refused" || fail "no new 'reload failed' in the log"
+check "... naming the file and line" grep -q "$T/agent.conf: line 8: .*statedir is 5000 characters long" "$T/agent.log"
+is "$(snmp snmpget -Oqv "LAMON-MIB::lamonAppLabel.'web2'")" "No Such Instance currently exists at this OID" \
+    "... and the old configuration stays in force"
 done_testing

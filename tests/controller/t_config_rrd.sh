@@ -16,6 +16,18 @@ like "$out" "$T/bad.conf: line 3: .*rise" "... with the file, line and problem"
 out=$("$CTL_BIN" -f -c "$T/missing.conf" 2>&1); rc=$?
 is "$rc" 1 "a missing configuration: exit status 1"
 like "$out" "missing.conf" "... naming the file"
+# Issue 10: services but no write user ran and retried a failing promotion
+# every cycle, forever; now refused at load.  timeout: the old code ran.
+printf 'interval 500\ncontrol %s\nnode n1 127.0.0.1:9\ndirector lvs1 127.0.0.1:9\nservice web tcp 10.0.0.1:80 nodes 2 director lvs1\n' \
+    "$T/nov3.sock" >"$T/nov3.conf"
+out=$(timeout 10 "$CTL_BIN" -f -c "$T/nov3.conf" 2>&1); rc=$?
+is "$rc" 1 "services without a v3user: exit status 1"
+like "$out" "$T/nov3.conf: line 5: .*service web: no v3user declared above" "... with the service's file and line"
+# Issue 10: over-long values were cut at 1,023 characters and accepted.
+printf 'interval 1000\nlogfile /%s\n' "$(printf '%*s' 4999 '' | tr ' ' l)" >"$T/long.conf"
+out=$(timeout 10 "$CTL_BIN" -f -c "$T/long.conf" 2>&1); rc=$?
+is "$rc" 1 "a 5,000-character value: exit status 1"
+like "$out" "$T/long.conf: line 2: .*logfile: word 1 is 5000 characters long; at most 4095" "... with the file, line and problem"
 
 for n in 1 2; do start_node $n || bail "node $n did not start"; done
 mkdir -p "$T/rrd"

@@ -1,6 +1,7 @@
 /* Shared by the cmocka tests of lamon-controller.conf: load a config text
  * from a temp file, expecting success (load_ok) or a failure whose first
- * error names the file, LINE and contains WHAT (load_bad).  Include after
+ * error names the file, LINE and contains WHAT (load_bad; load_bad_n for a
+ * text with NUL bytes).  Include after
  * <cmocka.h>. */
 #ifndef LAMON_TEST_CTL_CONFIG_LOAD_H
 #define LAMON_TEST_CTL_CONFIG_LOAD_H
@@ -14,13 +15,19 @@
 
 static char path[64];
 
-static void write_conf(const char *text)
+/* LEN bytes of TEXT: a test may write a NUL byte. */
+static void write_conf_n(const char *text, size_t len)
 {
     snprintf(path, sizeof path, "/tmp/ctl_config_test.XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
     close(fd);
+}
+
+static void write_conf(const char *text)
+{
+    write_conf_n(text, strlen(text));
 }
 
 static struct ctl_config *load_ok(const char *text)
@@ -37,11 +44,11 @@ static struct ctl_config *load_ok(const char *text)
     return c;
 }
 
-static void load_bad(const char *text, int line, const char *what)
+static void load_bad_n(const char *text, size_t len, int line, const char *what)
 {
     struct ctl_config *c = (struct ctl_config *)1;
     char err[512], want[128];
-    write_conf(text);
+    write_conf_n(text, len);
     int r = ctl_config_load(path, &c, err, sizeof err);
     unlink(path);
     assert_int_equal(r, -1);
@@ -51,6 +58,11 @@ static void load_bad(const char *text, int line, const char *what)
         print_error("error '%s' lacks '%s' or '%s'\n", err, want, what);
     assert_non_null(strstr(err, want));
     assert_non_null(strstr(err, what));
+}
+
+static void load_bad(const char *text, int line, const char *what)
+{
+    load_bad_n(text, strlen(text), line, what);
 }
 
 #endif

@@ -146,6 +146,112 @@ static void test_node_director_clash(void **state)
     unlink(path);
 }
 
+/* TEXT with N copies of C at the place of the one '@' in FMT (heap). */
+static char *with_run(const char *fmt, char c, size_t n)
+{
+    const char *at = strchr(fmt, '@');
+    size_t head = (size_t)(at - fmt), len = strlen(fmt) - 1 + n;
+    char *s = malloc(len + 1);
+    assert_non_null(s);
+    memcpy(s, fmt, head);
+    memset(s + head, c, n);
+    strcpy(s + head + n, at + 1);
+    return s;
+}
+
+/* Issue 10: over-long values were cut at 1,023 characters and accepted. */
+static void test_long_values(void **state)
+{
+    (void)state;
+    /* a word over 4,095 characters is refused at its line, not cut */
+    char *t = with_run("interval 1000\nrrddir /@\n", 'x', 5000);
+    load_bad(t, 2, "rrddir: word 1 is 5001 characters long; at most 4095");
+    free(t);
+    t = with_run("v3user u sha authpass1 aes privpass1\ndirector d 127.0.0.1\n"
+                 "service s tcp 10.0.0.1:80 nodes 1 app @ director d\n", 'a', 4096);
+    load_bad(t, 3, "service: word 7 is 4096 characters long; at most 4095");
+    free(t);
+    /* a long value that fits its field is kept whole */
+    t = with_run("logfile /@\n", 'l', 2000);
+    struct ctl_config *c = load_ok(t);
+    assert_int_equal(strlen(c->logfile), 2001);
+    ctl_config_free(c);
+    free(t);
+    /* a long number is read whole: cut at 1,023 it was 0 */
+    t = with_run("retries @5\n", '0', 1100);
+    c = load_ok(t);
+    assert_int_equal(c->retries, 5);
+    ctl_config_free(c);
+    free(t);
+    /* an address longer than any host:port */
+    t = with_run("node a @\n", 'h', 300);
+    load_bad(t, 1, "the address is 300 characters long; at most 262");
+    free(t);
+    /* a line over 16,383 characters, even a comment */
+    t = with_run("interval 1000\n# @\n", 'c', 17000);
+    load_bad(t, 2, "the line is 17002 characters long; at most 16383");
+    free(t);
+    load_bad("v3user u sha authpass1 aes privpass1\ndirector d 127.0.0.1\n"
+             "service s tcp 10.0.0.1:80 nodes 1 sched rr sched rr sched rr sched rr sched rr sched rr "
+             "sched rr sched rr sched rr sched rr sched rr sched rr sched rr sched rr sched rr director d\n",
+             3, "37 words; at most 32");
+}
+
+/* A NUL byte made Net-SNMP join a line to the next one: after a comment,
+ * the next line vanished. */
+static void test_nul_byte(void **state)
+{
+    (void)state;
+    static const char text[] = "# comment\0\ninterval 20\n";
+    load_bad_n(text, sizeof text - 1, 1, "NUL byte");
+}
+
+/* Only the file given is read, and only its own tokens. */
+static void test_include_refused(void **state)
+{
+    (void)state;
+    char inc[64] = "/tmp/ctl_config_inc.XXXXXX";
+    int fd = mkstemp(inc);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "interval 2000\n", 14), 14);
+    close(fd);
+    char text[160];
+    snprintf(text, sizeof text, "rise 2\nincludeFile %s\n", inc);
+    load_bad(text, 2, "include lines are not supported");
+    load_bad("[snmp] logTimestamp yes\n", 1, "[type] lines are not supported");
+    unlink(inc);
+}
+
+/* Issue 10, "Done when": services but no write user. */
+static void test_services_need_v3user(void **state)
+{
+    (void)state;
+    load_bad("node n1 127.0.0.1\ndirector d 127.0.0.1\n"
+             "service web tcp 10.0.0.1:80 nodes 2 director d\n", 3,
+             "service web: no v3user declared above");
+    /* declared below the service is too late, as for every name */
+    load_bad("director d 127.0.0.1\nservice web tcp 10.0.0.1:80 nodes 2 director d\n"
+             "v3user u sha authpass1 aes privpass1\n", 2, "no v3user declared above");
+    /* nodes only (monitoring): no write needed */
+    ctl_config_free(load_ok("node n1 127.0.0.1\n"));
+    ctl_config_free(load_ok("v3user u sha authpass1 aes privpass1\ndirector d 127.0.0.1\n"
+                            "service web tcp 10.0.0.1:80 nodes 2 director d\n"));
+}
+
+/* Found while writing fuzz/ctl_config: "nan" passed both range checks of high/low,
+ * and a director could be listed twice. */
+static void test_nan_and_twice(void **state)
+{
+    (void)state;
+    load_bad("v3user u sha authpass1 aes privpass1\ndirector d 127.0.0.1\n"
+             "service s tcp 10.0.0.1:80 nodes 1 high nan weights follow director d\n", 3,
+             "bad option 'high nan'");
+    load_bad("v3user u sha authpass1 aes privpass1\ndirector d 127.0.0.1\n"
+             "service s tcp 10.0.0.1:80 nodes 1 low nan director d\n", 3, "bad option 'low nan'");
+    load_bad("v3user u sha authpass1 aes privpass1\ndirector d 127.0.0.1\n"
+             "service s tcp 10.0.0.1:80 nodes 1 director d,d\n", 3, "director 'd' is listed twice");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +260,11 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_node_director_clash),
+        cmocka_unit_test(test_long_values),
+        cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_include_refused),
+        cmocka_unit_test(test_services_need_v3user),
+        cmocka_unit_test(test_nan_and_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

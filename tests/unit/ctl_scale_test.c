@@ -11,7 +11,8 @@
 #include "../../controller/decide.h"
 #include "ctl_config_load.h"
 
-#define HEAD "director lvs1 127.0.0.1:2161\n"
+/* services need a write user (v3user) */
+#define HEAD "v3user u sha authpass1 aes privpass1\ndirector lvs1 127.0.0.1:2161\n"
 
 static void test_defaults(void **state)
 {
@@ -41,17 +42,17 @@ static void test_tokens(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    load_bad(HEAD "\nservice www tcp 10.0.0.1:80 nodes 2 load cpu director lvs1\n", 3,
+    load_bad(HEAD "\nservice www tcp 10.0.0.1:80 nodes 2 load cpu director lvs1\n", 4,
              "load must be load1 or conns, not 'cpu'");
-    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 weights heavy director lvs1\n", 2,
+    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 weights heavy director lvs1\n", 3,
              "weights must be fixed or follow, not 'heavy'");
-    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 weights follow director lvs1\n", 2,
+    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 weights follow director lvs1\n", 3,
              "'weights follow' needs 'high LOAD'");
-    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 load conns high 2 low 5 director lvs1\n", 2,
+    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 load conns high 2 low 5 director lvs1\n", 3,
              "low watermark must be below high");
-    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 load conns high -1 director lvs1\n", 2,
+    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 load conns high -1 director lvs1\n", 3,
              "bad option 'high -1'");
-    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 load\n", 2, "'load' needs a value");
+    load_bad(HEAD "service www tcp 10.0.0.1:80 nodes 2 load\n", 3, "'load' needs a value");
 }
 
 static void test_follow_formula(void **state)
