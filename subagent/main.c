@@ -68,6 +68,14 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* A subagent names no object by its MIB name, so it reads no MIB file:
+     * on a machine without the IETF MIBs (Debian ships none) Net-SNMP's
+     * default list logged ~500 "Cannot find module" lines at every start,
+     * burying what matters, and parsing them delayed the first answer.
+     * An operator's own MIBS/MIBDIRS (e.g. to see names in -D output) win. */
+    setenv("MIBS", "", 0);
+    setenv("MIBDIRS", "", 0);
+
     /* Start-up errors go to the terminal either way. */
     snmp_enable_stderrlog();
     agentx_loop_preinit();
