@@ -49,21 +49,32 @@ BR=lamfb0
 NS=lamfb
 log() { echo "# $(date +%T) $*"; }
 
+# Checked before anything is set up: without `make deps` the guest's MIB
+# path is missing and the director "does not start" only after a minute.
+[ -f "$ROOT/.deps/npm/node_modules/net-snmp/lib/mibs/SNMPv2-SMI.mib" ] ||
+    { echo "$ROOT/.deps is missing: run 'make deps' first"; exit 1; }
+for b in "$AGENT_BIN" "$CTL_BIN" "$LAMONCTL_BIN"; do [ -x "$b" ] || { echo "$b missing: run make first"; exit 1; }; done
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 1; }
+ip link show "$BR" >/dev/null 2>&1 && { echo "$BR exists: another run is going on?"; exit 1; }
+
 lamon_test_init
+# Runs on every exit path.  Under set -u an unset variable (a controller or
+# node never started) used to abort this trap at its first line, leaving
+# qemu, the namespaces and the bridge behind: so no -u here, the network
+# and the VM go first, and nothing waits on a process that was never started.
 teardown() {
+    set +u
     local n
-    stop_controller >/dev/null 2>&1
-    for n in $NODES; do kill_node "$n"; done
     vm_stop >/dev/null 2>&1
+    for n in $NODES; do ip netns pids "$NS$n" 2>/dev/null | xargs -r kill -9 2>/dev/null; done
     for n in $NODES; do ip netns del "$NS$n" 2>/dev/null; done
     ip link del "$BR" 2>/dev/null
+    [ -n "$CTL_PID" ] && stop_controller >/dev/null 2>&1
+    for n in $NODES; do kill_node "$n"; done
     lamon_test_cleanup
 }
 trap teardown EXIT
 trap 'exit 130' INT TERM
-for b in "$AGENT_BIN" "$CTL_BIN" "$LAMONCTL_BIN"; do [ -x "$b" ] || { echo "$b missing: run make first"; exit 1; }; done
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 1; }
-ip link show "$BR" >/dev/null 2>&1 && { echo "$BR exists: another run is going on?"; exit 1; }
 
 nsx() { local n=$1; shift; ip netns exec "$NS$n" "$@"; }
 net_setup() {
@@ -116,7 +127,8 @@ kill_node() {
     local n=$1 s a w
     s=$(eval "echo \${FN_SNMPD_$n:-}") a=$(eval "echo \${FN_AGENT_$n:-}")
     w=$(cat "$T/node$n/web.pid" 2>/dev/null)
-    { kill -9 $s $a $w; wait $s $a; } 2>/dev/null
+    [ -n "$s$a$w" ] || return 0          # never started: a bare `wait` would wait for qemu
+    { kill -9 $s $a $w; [ -n "$s$a" ] && wait $s $a; } 2>/dev/null
     rm -f "$T/node$n/web.pid"
     eval "FN_SNMPD_$n= FN_AGENT_$n="
 }
