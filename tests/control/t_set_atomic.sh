@@ -79,7 +79,7 @@ is "$(set_err "$KT.4$K" i 1 $(row "$N" 7 lamon-ok))" noError \
 is "$(op 2 "$N"):$(op 3 "$N")" "7:lamon-ok" "row $N is the pkgInstall"
 wait_op "$N"
 is "$(op 4 "$N")" 3 "the pkgInstall succeeded"
-like "$(tail -n1 "$T/apt.calls" 2>/dev/null)" 'install lamon-ok$' "apt-get ran for it"
+like "$(tail -n1 "$T/apt.calls" 2>/dev/null)" 'install lamon-ok:native$' "apt-get ran for it"
 is "$(op 2 $((N + 1))):$(op 3 $((N + 1)))" "6:0.0.1-test" "the kernelSelect took the next index, $((N + 1))"
 wait_op $((N + 1))
 is "$(op 4 $((N + 1)))" 3 "the kernelSelect succeeded"
