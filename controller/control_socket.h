@@ -13,6 +13,12 @@
 
 #include "cluster.h"
 
+#define CTL_SOCKET_REQUEST_TIMEOUT_S 5
+#define CTL_SOCKET_ANSWER_TIMEOUT_S 10
+#define CTL_SOCKET_MAX_CLIENTS 64
+#define CTL_SOCKET_ACCEPT_PAUSE_MS 1000
+#define CTL_SOCKET_LOG_EVERY_S 10
+
 struct control_socket;
 
 /* Binds PATH (a stale socket file is replaced), applies owner/mode from
