@@ -379,6 +379,40 @@ static void on_accept_error(struct evconnlistener *lis, void *arg)
     listener_pause(cs, &retry);
 }
 
+int control_socket_set_access(struct control_socket *cs, char *err, size_t errlen)
+{
+    const struct ctl_config *cfg = cs->cl->cfg;
+    if (cfg->control_mode >= 0 && chmod(cs->path, (mode_t)cfg->control_mode) < 0) {
+        snprintf(err, errlen, "control socket %s: chmod: %s", cs->path, strerror(errno));
+        return -1;
+    }
+    if (!cfg->control_owner[0] && !cfg->control_group[0])
+        return 0;
+    uid_t uid = (uid_t)-1;
+    gid_t gid = (gid_t)-1;
+    if (cfg->control_owner[0]) {
+        struct passwd *pw = getpwnam(cfg->control_owner);
+        if (!pw) {
+            snprintf(err, errlen, "control socket owner %s: no such user", cfg->control_owner);
+            return -1;
+        }
+        uid = pw->pw_uid;
+    }
+    if (cfg->control_group[0]) {
+        struct group *gr = getgrnam(cfg->control_group);
+        if (!gr) {
+            snprintf(err, errlen, "control socket group %s: no such group", cfg->control_group);
+            return -1;
+        }
+        gid = gr->gr_gid;
+    }
+    if (chown(cs->path, uid, gid) < 0) {
+        snprintf(err, errlen, "control socket %s: chown: %s", cs->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 struct control_socket *control_socket_open(struct event_base *base, struct cluster *cl, char *err, size_t errlen)
 {
     const struct ctl_config *cfg = cl->cfg;
@@ -405,37 +439,9 @@ struct control_socket *control_socket_open(struct event_base *base, struct clust
         return NULL;
     }
     evconnlistener_set_error_cb(cs->lis, on_accept_error);
-    if (cfg->control_mode >= 0 && chmod(cs->path, (mode_t)cfg->control_mode) < 0) {
-        snprintf(err, errlen, "control socket %s: chmod: %s", cs->path, strerror(errno));
+    if (control_socket_set_access(cs, err, errlen) < 0) {
         control_socket_close(cs);
         return NULL;
-    }
-    if (cfg->control_owner[0] || cfg->control_group[0]) {
-        uid_t uid = (uid_t)-1;
-        gid_t gid = (gid_t)-1;
-        if (cfg->control_owner[0]) {
-            struct passwd *pw = getpwnam(cfg->control_owner);
-            if (!pw) {
-                snprintf(err, errlen, "control socket owner %s: no such user", cfg->control_owner);
-                control_socket_close(cs);
-                return NULL;
-            }
-            uid = pw->pw_uid;
-        }
-        if (cfg->control_group[0]) {
-            struct group *gr = getgrnam(cfg->control_group);
-            if (!gr) {
-                snprintf(err, errlen, "control socket group %s: no such group", cfg->control_group);
-                control_socket_close(cs);
-                return NULL;
-            }
-            gid = gr->gr_gid;
-        }
-        if (chown(cs->path, uid, gid) < 0) {
-            snprintf(err, errlen, "control socket %s: chown: %s", cs->path, strerror(errno));
-            control_socket_close(cs);
-            return NULL;
-        }
     }
     return cs;
 }

@@ -26,4 +26,8 @@ struct control_socket;
 struct control_socket *control_socket_open(struct event_base *base, struct cluster *cl, char *err, size_t errlen);
 void control_socket_close(struct control_socket *cs);
 
+/* Applies the configuration's owner, group and mode to the socket file
+ * again (after a reload).  Returns -1 with the reason in err. */
+int control_socket_set_access(struct control_socket *cs, char *err, size_t errlen);
+
 #endif

@@ -13,7 +13,8 @@
 #    clients does not spin (CPU time from /proc/PID/stat), keeps its stderr
 #    small and still answers lamonctl;
 #  - lamonctl sends the package "json" as a package, and "--" then "--foo"
-#    reaches the agent as a package name, which the agent refuses.
+#    reaches the agent as a package name, which the agent refuses;
+#  - the socket's owner, group and mode are applied again on SIGHUP.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/snmpd.sh"
 . "$(dirname "$0")/../lib/apt_repo.sh"
@@ -95,6 +96,18 @@ check "lamonctl log 5 --json gives JSON" sh -c "'$LAMONCTL_BIN' -s '$CTL_SOCK' l
 out=$(lamonctl reboot node1 --no-wait 2>&1); rc=$?
 is "$rc" 2 "lamonctl reboot node1 --no-wait: options after an operation's words are a usage error"
 check_fails "... and nothing was rebooted" test -e "$T/node1/rebooted"
+
+# --- the socket's group and mode follow a reload
+is "$(stat -c '%G' "$CTL_SOCK")" root "the socket as created: group root"
+sed -i "s|^control .*|control $CTL_SOCK owner root:daemon mode 0660|" "$T/ctl.conf"
+kill -HUP "$CTL_PID"
+check "after a reload the socket has the group daemon and mode 0660" \
+    wait_for 10 sh -c "[ \"\$(stat -c '%G %a' '$CTL_SOCK')\" = 'daemon 660' ]"
+sed -i "s|^control .*|control $CTL_SOCK owner root:lamon-no-such-group mode 0660|" "$T/ctl.conf"
+kill -HUP "$CTL_PID"
+check "a reload naming a group that does not exist says so" \
+    wait_for 10 grep -q "reload: control socket group lamon-no-such-group: no such group" "$T/controller.log"
+check "... and the controller still answers" lamonctl stats
 stop_controller
 
 # --- clients that never read a big answer
