@@ -302,10 +302,9 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
  * closed.  Returns whether a client was closed.  WHY goes to the log. */
 static bool evict_idle(struct control_socket *cs, const char *why, const struct client *keep)
 {
-    struct client *next;
-    for (struct client *c = cs->first; c; c = next) {
+    for (struct client *c = cs->first, *next = NULL; c != NULL; c = next) {
         next = c->next;
-        if (c->answered || c == keep)
+        if (c->answered || (keep != NULL && c == keep))
             continue;
         struct evbuffer *in = bufferevent_get_input(c->bev);
         size_t have = evbuffer_get_length(in);

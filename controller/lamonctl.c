@@ -337,7 +337,7 @@ int main(int argc, char **argv)
      * package may be called "json".  Only a read command, whose arguments
      * are names and numbers, also takes --json after them ("lamonctl
      * status --json"); "--" ends that, and is dropped anywhere. */
-    char *words[CTL_WORDS_MAX];
+    char *words[CTL_WORDS_MAX] = { NULL };
     int nw = 0;
     bool dashdash = false;
     for (int i = optind; i < argc; i++) {
@@ -381,14 +381,21 @@ int main(int argc, char **argv)
     }
     /* A node operation goes to the controller as "op NODE COMMAND ARGS";
      * a read command's --json as the last word "json". */
+    const char *send[CTL_WORDS_MAX + 2];
+    size_t ns = 0;
+    if (node_op) {
+        send[ns++] = "op";
+        send[ns++] = words[1];
+        send[ns++] = words[0];
+    }
+    for (int i = node_op ? 2 : 0; i < nw; i++)
+        send[ns++] = words[i];
+    if (json && read_cmd)
+        send[ns++] = "json";
     char line[CTL_LINE_MAX + 1];
     size_t n = 0;
-    for (int i = node_op ? -1 : 0; i <= nw; i++) {
-        const char *w = i < 0 ? "op" : i == nw ? (json && read_cmd ? "json" : NULL)
-                      : node_op && i < 2 ? words[1 - i] : words[i];
-        if (!w)
-            break;
-        int k = snprintf(line + n, sizeof line - n, "%s%s", n ? " " : "", w);
+    for (size_t i = 0; i < ns; i++) {
+        int k = snprintf(line + n, sizeof line - n, "%s%s", n ? " " : "", send[i]);
         if (k < 0 || (size_t)k >= sizeof line - n) {
             fprintf(stderr, "lamonctl: command longer than %d bytes\n", CTL_LINE_MAX);
             return 2;
