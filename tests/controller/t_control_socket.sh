@@ -108,7 +108,9 @@ kill -HUP "$CTL_PID"
 check "a reload naming a group that does not exist says so" \
     wait_for 10 grep -q "reload: control socket group lamon-no-such-group: no such group" "$T/controller.log"
 check "... and the controller still answers" lamonctl stats
-stop_controller
+kill "$CTL_PID"; wait "$CTL_PID"; rc=$?
+is "$rc" 0 "the controller that served the bad clients stops cleanly"
+unlike "$(cat "$T/controller.out")" "Sanitizer|runtime error" "... with no sanitizer report"
 
 # --- clients that never read a big answer
 if (ulimit -n 4096) 2>/dev/null; then
@@ -175,4 +177,5 @@ n=$(grep -c "control socket: accept" "$T/low.log")
 if [ "$n" -le 2 ]; then ok "... rate-limited ($n lines)"; else fail "... rate-limited ($n lines)"; fi
 kill "$LOW_PID"; wait "$LOW_PID"; rc=$?
 is "$rc" 0 "the controller at its descriptor limit stops cleanly"
+unlike "$(cat "$T/low.err")" "Sanitizer|runtime error" "... with no sanitizer report"
 done_testing
