@@ -79,12 +79,16 @@ static void note(struct control_socket *cs, int kind, const char *fmt, ...)
     cs->rate[kind].next = now.tv_sec + CTL_SOCKET_LOG_EVERY_S;
 }
 
+/* Stops accepting until RETRY has passed (NULL: no timer) or, either way,
+ * until a client leaves (client_free). */
 static void listener_pause(struct control_socket *cs, const struct timeval *retry)
 {
     evconnlistener_disable(cs->lis);
     cs->paused = true;
     if (retry)
         evtimer_add(cs->resume, retry);
+    else
+        evtimer_del(cs->resume);     /* only a leaving client resumes it */
 }
 
 static void listener_resume(struct control_socket *cs)
@@ -308,8 +312,14 @@ static bool evict_idle(struct control_socket *cs, const char *why, const struct 
             continue;
         struct evbuffer *in = bufferevent_get_input(c->bev);
         size_t have = evbuffer_get_length(in);
-        int r = have <= CTL_LINE_MAX + 1
-                    ? evbuffer_read(in, bufferevent_getfd(c->bev), (int)(CTL_LINE_MAX + 2 - have)) : -1;
+        int r = -1;
+        if (have <= CTL_LINE_MAX + 1) {
+            /* A bufferevent's input only grows through the bufferevent:
+             * unfrozen for this read, as its own reads do. */
+            evbuffer_unfreeze(in, 0);
+            r = evbuffer_read(in, bufferevent_getfd(c->bev), (int)(CTL_LINE_MAX + 2 - have));
+            evbuffer_freeze(in, 0);
+        }
         if (r > 0 && try_answer(c, false))
             continue;
         if (r == 0 && try_answer(c, true))

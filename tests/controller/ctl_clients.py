@@ -10,11 +10,12 @@ t_control_socket.sh.  Each mode prints one JSON object with what it saw.
                           reports when each was closed (20 s at most)
   garbage SOCK            bad requests, each on its own connection: the first
                           answer line of each, and whether the connection ended
-  noread SOCK PID N REPEAT WAIT CMD...
+  noread SOCK PID N REPEAT LIMIT CMD...
                           N clients send "status json" REPEAT times and read
-                          nothing for WAIT s, while CMD runs and the
+                          nothing until the controller hangs up on them (LIMIT
+                          s at most), while CMD starts after 2 s and the
                           controller's RSS is sampled; then each reads what
-                          is left: bytes received, and whether it ended
+                          is left: bytes received, and whether it was hung up
   flood SOCK PID N HOLD CMD...
                           N non-blocking connects that send nothing, held for
                           HOLD s while the controller's CPU time is measured
@@ -161,7 +162,7 @@ def mode_garbage(path):
     return out
 
 
-def mode_noread(path, pid, n, repeat, wait, cmd):
+def mode_noread(path, pid, n, repeat, limit, cmd):
     rss0 = rss_kb(pid)
     socks = []
     for _ in range(n):
@@ -174,35 +175,50 @@ def mode_noread(path, pid, n, repeat, wait, cmd):
         socks.append(s)
     start = time.monotonic()
     peak = rss0
-    res = None
-    while time.monotonic() - start < wait:
-        peak = max(peak, rss_kb(pid))
-        if res is None and time.monotonic() - start > 2:
-            res = run(cmd)
-        time.sleep(0.25)
-    got, ended = [], []
+    proc = None
+    # Until the controller has hung up on every client (or LIMIT s): a
+    # hang-up shows without reading, so no answer is helped along.
+    poller = select.poll()
     for s in socks:
-        total, eof = 0, False
-        while True:
-            r, _, _ = select.select([s], [], [], 3)
-            if not r:
-                break
+        poller.register(s, select.POLLRDHUP)
+    hung = set()
+    while len(hung) < n and time.monotonic() - start < limit:
+        peak = max(peak, rss_kb(pid))
+        if proc is None and time.monotonic() - start > 2:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for fd, ev in poller.poll(250):
+            if ev & (select.POLLRDHUP | select.POLLHUP | select.POLLERR):
+                hung.add(fd)
+                poller.unregister(fd)
+    res = {"rc": "not run", "out": "", "err": ""}
+    if proc:
+        try:
+            out, err = proc.communicate(timeout=15)
+            res = {"rc": proc.returncode, "out": out.decode(errors="replace")[:200],
+                   "err": err.decode(errors="replace")[:200]}
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            res = {"rc": "timeout", "out": "", "err": ""}
+    got = []
+    for s in socks:
+        total = 0
+        if s.fileno() in hung:
+            s.setblocking(True)
             try:
-                chunk = s.recv(1 << 20)
-            except BlockingIOError:
-                continue
+                while True:
+                    chunk = s.recv(1 << 20)
+                    if not chunk:
+                        break
+                    total += len(chunk)
             except OSError:
-                eof = True
-                break
-            if not chunk:
-                eof = True
-                break
-            total += len(chunk)
+                pass
         got.append(total)
-        ended.append(eof)
+    ended = [s.fileno() in hung for s in socks]
+    for s in socks:
         s.close()
-    return {"cmd": res, "received": got, "ended": ended, "rss0_kb": rss0, "peak_kb": peak,
-            "rss_after_kb": rss_kb(pid)}
+    return {"cmd": res, "received": got, "ended": ended, "seconds": round(time.monotonic() - start, 1),
+            "rss0_kb": rss0, "peak_kb": peak, "rss_after_kb": rss_kb(pid)}
 
 
 def mode_flood(path, pid, n, hold, cmd):
