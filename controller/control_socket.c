@@ -4,42 +4,118 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include "control_command.h"
 #include "decide.h"
+#include "event_log.h"
 #include "node_ops.h"
 #include "status_view.h"
 
-#define MAX_LINE 1024
+enum { LOG_ACCEPT, LOG_CAP, LOG_IDLE, LOG_STUCK, LOG_BAD, LOG_KINDS };
 
 struct control_socket {
     struct evconnlistener *lis;
+    struct event *resume;            /* re-enables the listener after a pause */
+    bool paused;
     struct cluster *cl;
+    struct client *first, *last;     /* in the order of accept */
+    size_t nclients;
+    struct {                         /* one line per kind per LOG_EVERY_S */
+        time_t next;
+        unsigned long suppressed;
+    } rate[LOG_KINDS];
     char path[108];
 };
 
-static void on_written(struct bufferevent *bev, void *arg)
+struct client {
+    struct client *prev, *next;
+    struct control_socket *cs;
+    struct bufferevent *bev;
+    struct timespec since;           /* accepted */
+    bool answered;                   /* the request was read; the answer is being written */
+};
+
+static double elapsed(const struct timespec *since)
 {
-    (void)arg;
-    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-        bufferevent_free(bev);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
 }
 
-static void on_event(struct bufferevent *bev, short what, void *arg)
+/* Logs "control socket: ...", at most one line of each KIND every
+ * LOG_EVERY_S, so that a flood of bad clients cannot flood the log. */
+static void note(struct control_socket *cs, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(struct control_socket *cs, int kind, const char *fmt, ...)
 {
-    (void)arg;
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-        bufferevent_free(bev);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec < cs->rate[kind].next) {
+        cs->rate[kind].suppressed++;
+        return;
+    }
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (cs->rate[kind].suppressed)
+        event_log("control socket: %s (%lu more like it not logged)", msg, cs->rate[kind].suppressed);
+    else
+        event_log("control socket: %s", msg);
+    cs->rate[kind].suppressed = 0;
+    cs->rate[kind].next = now.tv_sec + CTL_SOCKET_LOG_EVERY_S;
+}
+
+/* Stops accepting until RETRY has passed (NULL: no timer) or, either way,
+ * until a client leaves (client_free). */
+static void listener_pause(struct control_socket *cs, const struct timeval *retry)
+{
+    evconnlistener_disable(cs->lis);
+    cs->paused = true;
+    if (retry)
+        evtimer_add(cs->resume, retry);
+    else
+        evtimer_del(cs->resume);     /* only a leaving client resumes it */
+}
+
+static void listener_resume(struct control_socket *cs)
+{
+    if (!cs->paused)
+        return;
+    cs->paused = false;
+    evtimer_del(cs->resume);
+    evconnlistener_enable(cs->lis);
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what;
+    listener_resume(arg);
+}
+
+static void client_free(struct client *c)
+{
+    struct control_socket *cs = c->cs;
+    *(c->prev ? &c->prev->next : &cs->first) = c->next;
+    *(c->next ? &c->next->prev : &cs->last) = c->prev;
+    cs->nclients--;
+    bufferevent_free(c->bev);
+    free(c);
+    /* A slot (and a descriptor) is free again. */
+    listener_resume(cs);
 }
 
 static void reply_err(struct evbuffer *out, const char *msg)
@@ -65,116 +141,293 @@ static void reply_view(struct evbuffer *out, struct evbuffer *body, int view_rc,
     evbuffer_free(body);
 }
 
-static void run_command(struct control_socket *cs, char *line, struct evbuffer *out)
+static void run_request(struct control_socket *cs, const struct ctl_request *rq, struct evbuffer *out)
 {
-    char *w[24];                           /* "op NODE pkg install" + up to 20 packages */
-    size_t n = 0;
-    bool json = false;
-    char *save = NULL;
-    for (char *t = strtok_r(line, " \t", &save); t && n < 24; t = strtok_r(NULL, " \t", &save)) {
-        if (strcmp(t, "json") == 0)
-            json = true;
-        else
-            w[n++] = t;
-    }
     struct cluster *cl = cs->cl;
+    char *const *w = rq->arg;
     char err[256];
-    if (n == 0) {
-        reply_err(out, "empty command");
-    } else if (strcmp(w[0], "status") == 0 && n == 1) {
+    switch (rq->cmd) {
+    case CTL_STATUS:
         evbuffer_add_printf(out, "OK\n");
-        view_status(out, cl, json);
-    } else if (strcmp(w[0], "node") == 0 && n == 2) {
+        view_status(out, cl, rq->json);
+        break;
+    case CTL_SERVICES:
+        evbuffer_add_printf(out, "OK\n");
+        view_services(out, cl, rq->json);
+        break;
+    case CTL_STATS:
+        evbuffer_add_printf(out, "OK\n");
+        view_stats(out, cl, rq->json);
+        break;
+    case CTL_LOG:
+        evbuffer_add_printf(out, "OK\n");
+        view_log(out, rq->num, rq->json);
+        break;
+    case CTL_NODE: {
         struct evbuffer *body = evbuffer_new();
-        snprintf(err, sizeof err, "no node %s", w[1]);
-        reply_view(out, body, body ? view_node(body, cl, w[1], json) : -1, err);
-    } else if (strcmp(w[0], "services") == 0 && n == 1) {
-        evbuffer_add_printf(out, "OK\n");
-        view_services(out, cl, json);
-    } else if (strcmp(w[0], "log") == 0 && n <= 2) {
-        long last = n == 2 ? strtol(w[1], NULL, 10) : 0;
-        evbuffer_add_printf(out, "OK\n");
-        view_log(out, last > 0 ? (size_t)last : 0, json);
-    } else if (strcmp(w[0], "stats") == 0 && n == 1) {
-        evbuffer_add_printf(out, "OK\n");
-        view_stats(out, cl, json);
-    } else if ((strcmp(w[0], "drain") == 0 || strcmp(w[0], "undrain") == 0) && n == 2) {
-        int i = cluster_find_node(cl, w[1]);
+        snprintf(err, sizeof err, "no node %s", w[0]);
+        reply_view(out, body, body ? view_node(body, cl, w[0], rq->json) : -1, err);
+        break;
+    }
+    case CTL_JOB: {
+        struct evbuffer *body = evbuffer_new();
+        snprintf(err, sizeof err, "no job %lu", rq->num);
+        reply_view(out, body, body ? node_ops_view(body, (unsigned)rq->num, rq->json) : -1, err);
+        break;
+    }
+    case CTL_DRAIN:
+    case CTL_UNDRAIN: {
+        int i = cluster_find_node(cl, w[0]);
         if (i < 0) {
-            snprintf(err, sizeof err, "no node %s", w[1]);
+            snprintf(err, sizeof err, "no node %s", w[0]);
             reply_err(out, err);
-        } else if (decide_drain(cl, cl->nodes[i], w[0][0] == 'd', err, sizeof err) < 0) {
+        } else if (decide_drain(cl, cl->nodes[i], rq->cmd == CTL_DRAIN, err, sizeof err) < 0) {
             reply_err(out, err);
         } else {
-            evbuffer_add_printf(out, "OK\n%s %s requested\n", w[0], w[1]);
+            evbuffer_add_printf(out, "OK\n%s %s requested\n", ctl_cmd_name(rq->cmd), w[0]);
         }
-    } else if (strcmp(w[0], "app") == 0 && n == 4) {
-        int i = cluster_find_node(cl, w[1]);
-        int admin = strcmp(w[3], "start") == 0 ? 1 : strcmp(w[3], "stop") == 0 ? 2
-                  : strcmp(w[3], "restart") == 0 ? 3 : 0;
+        break;
+    }
+    case CTL_APP: {
+        int i = cluster_find_node(cl, w[0]);
         if (i < 0) {
-            snprintf(err, sizeof err, "no node %s", w[1]);
+            snprintf(err, sizeof err, "no node %s", w[0]);
             reply_err(out, err);
-        } else if (!admin) {
-            reply_err(out, "app NODE APP start|stop|restart");
-        } else if (decide_app(cl, cl->nodes[i], w[2], admin, err, sizeof err) < 0) {
+        } else if (decide_app(cl, cl->nodes[i], w[1], rq->admin, err, sizeof err) < 0) {
             reply_err(out, err);
         } else {
-            evbuffer_add_printf(out, "OK\napplication %s on %s: %s requested\n", w[2], w[1], w[3]);
+            evbuffer_add_printf(out, "OK\napplication %s on %s: %s requested\n", w[1], w[0], w[2]);
         }
-    } else if (strcmp(w[0], "op") == 0 && n >= 3) {
-        unsigned job = node_ops_start(cl, w[1], w + 2, n - 2, err, sizeof err);
+        break;
+    }
+    case CTL_OP: {
+        unsigned job = node_ops_start(cl, w[0], w + 1, rq->nargs - 1, err, sizeof err);
         if (!job)
             reply_err(out, err);
         else
             evbuffer_add_printf(out, "OK\njob %u\n", job);
-    } else if (strcmp(w[0], "job") == 0 && n == 2) {
-        struct evbuffer *body = evbuffer_new();
-        snprintf(err, sizeof err, "no job %s", w[1]);
-        reply_view(out, body, body ? node_ops_view(body, (unsigned)strtoul(w[1], NULL, 10), json) : -1, err);
-    } else {
-        reply_err(out, "unknown command or wrong arguments");
+        break;
     }
+    }
+}
+
+static void on_written(struct bufferevent *bev, void *arg)
+{
+    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+        client_free(arg);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+/* Answers LINE (LEN bytes) and turns C into a writer: one request per
+ * connection, so a client can hold at most one answer in memory. */
+static void answer(struct client *c, char *line, size_t len)
+{
+    struct control_socket *cs = c->cs;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    struct ctl_request rq;
+    char err[256];
+    if (ctl_request_parse(line, len, &rq, err, sizeof err) < 0) {
+        reply_err(out, err);
+        note(cs, LOG_BAD, "a client's command was refused: %s", err);
+    } else {
+        run_request(cs, &rq, out);
+    }
+    c->answered = true;
+    bufferevent_disable(c->bev, EV_READ);
+    bufferevent_setcb(c->bev, NULL, on_written, on_event, c);
+}
+
+/* Answers the request in C's input when it is complete.  Returns false when
+ * C was freed or there is no complete request yet. */
+static bool try_answer(struct client *c, bool eof)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    size_t len;
+    char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+    if (!line && eof && evbuffer_get_length(in) > 0) {
+        /* "printf status | nc -U": the end of the stream ends the line */
+        len = evbuffer_get_length(in);
+        line = malloc(len + 1);
+        if (line) {
+            evbuffer_remove(in, line, len);
+            line[len] = '\0';
+        }
+    }
+    if (line) {
+        answer(c, line, len);
+        free(line);
+        return true;
+    }
+    if (evbuffer_get_length(in) > CTL_LINE_MAX + 1) {     /* room for a line and its "\r" */
+        char err[64];
+        snprintf(err, sizeof err, "command longer than %d bytes", CTL_LINE_MAX);
+        reply_err(bufferevent_get_output(c->bev), err);
+        note(c->cs, LOG_BAD, "a client sent more than %d bytes without a newline: answered ERR", CTL_LINE_MAX);
+        c->answered = true;
+        bufferevent_disable(c->bev, EV_READ);
+        bufferevent_setcb(c->bev, NULL, on_written, on_event, c);
+        return true;
+    }
+    return false;
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
 {
-    struct control_socket *cs = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    size_t len;
-    char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
-    if (!line) {
-        if (evbuffer_get_length(in) > MAX_LINE)
-            bufferevent_free(bev);         /* no newline in sight: not a client of ours */
+    (void)bev;
+    struct client *c = arg;
+    if (try_answer(c, false))
         return;
+    /* The read timeout restarts with every byte: bound the whole request. */
+    double t = elapsed(&c->since);
+    if (t > CTL_SOCKET_REQUEST_TIMEOUT_S) {
+        note(c->cs, LOG_IDLE, "closed a client that sent no complete command in %.0f s", t);
+        client_free(c);
     }
-    struct evbuffer *out = bufferevent_get_output(bev);
-    if (len > MAX_LINE)
-        reply_err(out, "command too long");
-    else
-        run_command(cs, line, out);
-    free(line);
-    bufferevent_disable(bev, EV_READ);
-    bufferevent_setcb(bev, NULL, on_written, on_event, cs);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    struct client *c = arg;
+    struct control_socket *cs = c->cs;
+    if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING))
+        note(cs, LOG_IDLE, "closed a client that sent no command in %d s", CTL_SOCKET_REQUEST_TIMEOUT_S);
+    else if (what & BEV_EVENT_TIMEOUT)
+        note(cs, LOG_STUCK, "dropped a client that read none of its answer for %d s (%zu bytes unsent)",
+             CTL_SOCKET_ANSWER_TIMEOUT_S, evbuffer_get_length(bufferevent_get_output(bev)));
+    else if ((what & BEV_EVENT_EOF) && !c->answered && try_answer(c, true))
+        return;                      /* the answer is written despite the half-close */
+    client_free(c);
+}
+
+/* Closes the oldest client but KEEP that has not sent a request, to make
+ * room for a new one.  A client whose request is waiting in its socket
+ * (accepted in the same burst, not read yet) is answered instead, not
+ * closed.  Returns whether a client was closed.  WHY goes to the log. */
+static bool evict_idle(struct control_socket *cs, const char *why, const struct client *keep)
+{
+    for (struct client *c = cs->first, *next = NULL; c != NULL; c = next) {
+        next = c->next;
+        if (c->answered || (keep != NULL && c == keep))
+            continue;
+        struct evbuffer *in = bufferevent_get_input(c->bev);
+        size_t have = evbuffer_get_length(in);
+        int r = -1;
+        if (have <= CTL_LINE_MAX + 1) {
+            /* A bufferevent's input only grows through the bufferevent:
+             * unfrozen for this read, as its own reads do. */
+            evbuffer_unfreeze(in, 0);
+            r = evbuffer_read(in, bufferevent_getfd(c->bev), (int)(CTL_LINE_MAX + 2 - have));
+            evbuffer_freeze(in, 0);
+        }
+        if (r > 0 && try_answer(c, false))
+            continue;
+        if (r == 0 && try_answer(c, true))
+            continue;
+        double t = elapsed(&c->since);
+        note(cs, LOG_CAP, "%s: closed the oldest client, which had sent no command in %.1f s", why, t);
+        client_free(c);
+        return true;
+    }
+    return false;
 }
 
 static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
     (void)sa; (void)salen;
-    struct bufferevent *bev = bufferevent_socket_new(evconnlistener_get_base(lis), fd, BEV_OPT_CLOSE_ON_FREE);
+    struct control_socket *cs = arg;
+    struct client *c = calloc(1, sizeof *c);
+    struct bufferevent *bev = c ? bufferevent_socket_new(evconnlistener_get_base(lis), fd, BEV_OPT_CLOSE_ON_FREE)
+                                : NULL;
     if (!bev) {
+        free(c);
         close(fd);
+        note(cs, LOG_ACCEPT, "out of memory for a new client: closed it");
         return;
     }
-    bufferevent_setcb(bev, on_read, NULL, on_event, arg);
+    c->cs = cs;
+    c->bev = bev;
+    clock_gettime(CLOCK_MONOTONIC, &c->since);
+    c->prev = cs->last;
+    *(cs->last ? &cs->last->next : &cs->first) = c;
+    cs->last = c;
+    cs->nclients++;
+    /* Never more than a request line (and its CR LF) in memory. */
+    bufferevent_setwatermark(bev, EV_READ, 0, CTL_LINE_MAX + 2);
+    struct timeval rt = { CTL_SOCKET_REQUEST_TIMEOUT_S, 0 }, wt = { CTL_SOCKET_ANSWER_TIMEOUT_S, 0 };
+    bufferevent_set_timeouts(bev, &rt, &wt);
+    bufferevent_setcb(bev, on_read, NULL, on_event, c);
     bufferevent_enable(bev, EV_READ);
+    if (cs->nclients < CTL_SOCKET_MAX_CLIENTS)
+        return;
+    char why[64];
+    snprintf(why, sizeof why, "%d clients connected (the limit)", CTL_SOCKET_MAX_CLIENTS);
+    if (!evict_idle(cs, why, c)) {
+        /* Every client waits for its answer: new ones wait in the backlog
+         * until one of them is done or dropped. */
+        note(cs, LOG_CAP, "%s, all of them reading their answers: not accepting until one leaves", why);
+        listener_pause(cs, NULL);
+    }
+}
+
+/* Without an error callback, libevent logs every failed accept() and the
+ * listener stays readable: at the descriptor limit that is a busy loop
+ * writing "Too many open files" as fast as it can. */
+static void on_accept_error(struct evconnlistener *lis, void *arg)
+{
+    (void)lis;
+    int e = EVUTIL_SOCKET_ERROR();
+    struct control_socket *cs = arg;
+    char why[160];
+    snprintf(why, sizeof why, "accept: %s", evutil_socket_error_to_string(e));
+    if ((e == EMFILE || e == ENFILE) && evict_idle(cs, why, NULL))
+        return;                      /* its descriptor is free for the next accept */
+    struct timeval retry = { CTL_SOCKET_ACCEPT_PAUSE_MS / 1000, CTL_SOCKET_ACCEPT_PAUSE_MS % 1000 * 1000 };
+    note(cs, LOG_ACCEPT, "%s (%zu clients connected): not accepting for %d ms", why, cs->nclients,
+         CTL_SOCKET_ACCEPT_PAUSE_MS);
+    listener_pause(cs, &retry);
+}
+
+int control_socket_set_access(struct control_socket *cs, char *err, size_t errlen)
+{
+    const struct ctl_config *cfg = cs->cl->cfg;
+    if (cfg->control_mode >= 0 && chmod(cs->path, (mode_t)cfg->control_mode) < 0) {
+        snprintf(err, errlen, "control socket %s: chmod: %s", cs->path, strerror(errno));
+        return -1;
+    }
+    if (!cfg->control_owner[0] && !cfg->control_group[0])
+        return 0;
+    uid_t uid = (uid_t)-1;
+    gid_t gid = (gid_t)-1;
+    if (cfg->control_owner[0]) {
+        struct passwd *pw = getpwnam(cfg->control_owner);
+        if (!pw) {
+            snprintf(err, errlen, "control socket owner %s: no such user", cfg->control_owner);
+            return -1;
+        }
+        uid = pw->pw_uid;
+    }
+    if (cfg->control_group[0]) {
+        struct group *gr = getgrnam(cfg->control_group);
+        if (!gr) {
+            snprintf(err, errlen, "control socket group %s: no such group", cfg->control_group);
+            return -1;
+        }
+        gid = gr->gr_gid;
+    }
+    if (chown(cs->path, uid, gid) < 0) {
+        snprintf(err, errlen, "control socket %s: chown: %s", cs->path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 struct control_socket *control_socket_open(struct event_base *base, struct cluster *cl, char *err, size_t errlen)
 {
     const struct ctl_config *cfg = cl->cfg;
     struct control_socket *cs = calloc(1, sizeof *cs);
-    if (!cs) {
+    if (!cs || !(cs->resume = evtimer_new(base, on_resume, cs))) {
+        free(cs);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
@@ -190,40 +443,14 @@ struct control_socket *control_socket_open(struct event_base *base, struct clust
                                       (struct sockaddr *)&sun, sizeof sun);
     if (!cs->lis) {
         snprintf(err, errlen, "control socket %s: %s", cs->path, strerror(errno));
+        event_free(cs->resume);
         free(cs);
         return NULL;
     }
-    if (cfg->control_mode >= 0 && chmod(cs->path, (mode_t)cfg->control_mode) < 0) {
-        snprintf(err, errlen, "control socket %s: chmod: %s", cs->path, strerror(errno));
+    evconnlistener_set_error_cb(cs->lis, on_accept_error);
+    if (control_socket_set_access(cs, err, errlen) < 0) {
         control_socket_close(cs);
         return NULL;
-    }
-    if (cfg->control_owner[0] || cfg->control_group[0]) {
-        uid_t uid = (uid_t)-1;
-        gid_t gid = (gid_t)-1;
-        if (cfg->control_owner[0]) {
-            struct passwd *pw = getpwnam(cfg->control_owner);
-            if (!pw) {
-                snprintf(err, errlen, "control socket owner %s: no such user", cfg->control_owner);
-                control_socket_close(cs);
-                return NULL;
-            }
-            uid = pw->pw_uid;
-        }
-        if (cfg->control_group[0]) {
-            struct group *gr = getgrnam(cfg->control_group);
-            if (!gr) {
-                snprintf(err, errlen, "control socket group %s: no such group", cfg->control_group);
-                control_socket_close(cs);
-                return NULL;
-            }
-            gid = gr->gr_gid;
-        }
-        if (chown(cs->path, uid, gid) < 0) {
-            snprintf(err, errlen, "control socket %s: chown: %s", cs->path, strerror(errno));
-            control_socket_close(cs);
-            return NULL;
-        }
     }
     return cs;
 }
@@ -233,6 +460,14 @@ void control_socket_close(struct control_socket *cs)
     if (!cs)
         return;
     evconnlistener_free(cs->lis);
+    cs->lis = NULL;
+    while (cs->first) {
+        struct client *c = cs->first;
+        cs->first = c->next;
+        bufferevent_free(c->bev);
+        free(c);
+    }
+    event_free(cs->resume);
     unlink(cs->path);
     free(cs);
 }

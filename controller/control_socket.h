@@ -13,11 +13,21 @@
 
 #include "cluster.h"
 
+#define CTL_SOCKET_REQUEST_TIMEOUT_S 5
+#define CTL_SOCKET_ANSWER_TIMEOUT_S 10
+#define CTL_SOCKET_MAX_CLIENTS 64
+#define CTL_SOCKET_ACCEPT_PAUSE_MS 1000
+#define CTL_SOCKET_LOG_EVERY_S 10
+
 struct control_socket;
 
 /* Binds PATH (a stale socket file is replaced), applies owner/mode from
  * the configuration.  Returns NULL with the reason in err. */
 struct control_socket *control_socket_open(struct event_base *base, struct cluster *cl, char *err, size_t errlen);
 void control_socket_close(struct control_socket *cs);
+
+/* Applies the configuration's owner, group and mode to the socket file
+ * again (after a reload).  Returns -1 with the reason in err. */
+int control_socket_set_access(struct control_socket *cs, char *err, size_t errlen);
 
 #endif

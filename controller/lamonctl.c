@@ -15,6 +15,10 @@
  * Read commands print the controller's answer.  Operations return once the
  * controller has sent the change, then (unless --no-wait) follow the node
  * until the change has taken effect, printing each state it passes through.
+ * Options go before the command; the words after it are its arguments,
+ * taken literally (a package may be called "json" or, refused by the agent,
+ * "--foo"), and "--" among them is dropped.  Read commands also take
+ * --json after their arguments ("lamonctl status --json").
  * Exit status: 0 success, 1 refused or failed, 2 usage, 3 no controller.
  */
 #include <errno.h>
@@ -28,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control_command.h"
+
 #define DEFAULT_SOCKET "/run/lamon/controller.sock"
 
 static void usage(FILE *f)
@@ -38,10 +44,32 @@ static void usage(FILE *f)
                "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] [--json] reboot NODE | shutdown NODE |\n"
                "                kernel NODE RELEASE | pkg NODE install|update|remove PACKAGE...\n"
                "       lamonctl [-s SOCKET] [--json] job N\n"
+               "Options go before the command (read commands: --json also after it); the words\n"
+               "after the command are its arguments, never options; \"--\" ends the options.\n"
                "  -s SOCKET    control socket (default " DEFAULT_SOCKET ")\n"
                "  --json       JSON output of read commands and of an operation's result\n"
                "  --no-wait    return once the change is sent\n"
                "  --timeout S  give up waiting after S seconds (default 300)\n");
+}
+
+static bool is_read_command(const char *cmd)
+{
+    static const char *const reads[] = { "status", "node", "services", "log", "stats", "job" };
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        if (strcmp(cmd, reads[i]) == 0)
+            return true;
+    return false;
+}
+
+/* One word of the control protocol: printable ASCII, no separator. */
+static bool printable_word(const char *w)
+{
+    if (!*w)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)w; *p; p++)
+        if (*p < 0x21 || *p > 0x7e)
+            return false;
+    return true;
 }
 
 /* Sends LINE, returns the whole answer (malloc'd) or NULL. */
@@ -299,62 +327,89 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    /* Options may also follow the command: "lamonctl status --json". */
-    char *words[24];
+    if (optind >= argc || timeout <= 0) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[optind];
+    bool read_cmd = is_read_command(cmd);
+    /* The words after the command are its arguments, never options: a
+     * package may be called "json".  Only a read command, whose arguments
+     * are names and numbers, also takes --json after them ("lamonctl
+     * status --json"); "--" ends that, and is dropped anywhere. */
+    char *words[CTL_WORDS_MAX] = { NULL };
     int nw = 0;
+    bool dashdash = false;
     for (int i = optind; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+        if (!dashdash && i > optind && strcmp(argv[i], "--") == 0) {
+            dashdash = true;
+            continue;
+        }
+        if (read_cmd && !dashdash && i > optind && argv[i][0] == '-') {
+            if (strcmp(argv[i], "--json") != 0) {
+                fprintf(stderr, "lamonctl: %s: unknown option (options go before the command)\n", argv[i]);
+                usage(stderr);
+                return 2;
+            }
             json = true;
-        else if (strcmp(argv[i], "--no-wait") == 0)
-            nowait = true;
-        else if (nw < 24)
-            words[nw++] = argv[i];
-        else {
+            continue;
+        }
+        if (nw == CTL_WORDS_MAX) {
+            fprintf(stderr, "lamonctl: more than %d words\n", CTL_WORDS_MAX - 1);
+            return 2;
+        }
+        if (!printable_word(argv[i])) {
+            fprintf(stderr, "lamonctl: '%s': an argument is one word of printable ASCII (no spaces)\n", argv[i]);
+            return 2;
+        }
+        words[nw++] = argv[i];
+    }
+    bool node_op = ((strcmp(cmd, "reboot") == 0 || strcmp(cmd, "shutdown") == 0) && nw == 2) ||
+                   (strcmp(cmd, "kernel") == 0 && nw == 3) || (strcmp(cmd, "pkg") == 0 && nw >= 4);
+    if (read_cmd) {
+        bool fits = ((strcmp(cmd, "status") == 0 || strcmp(cmd, "services") == 0 || strcmp(cmd, "stats") == 0) &&
+                     nw == 1) || (strcmp(cmd, "log") == 0 && nw <= 2) ||
+                    ((strcmp(cmd, "node") == 0 || strcmp(cmd, "job") == 0) && nw == 2);
+        if (!fits) {
             usage(stderr);
             return 2;
         }
-    }
-    if (nw == 0 || timeout <= 0) {
+    } else if (!node_op && !((strcmp(cmd, "drain") == 0 || strcmp(cmd, "undrain") == 0) && nw == 2) &&
+               !(strcmp(cmd, "app") == 0 && nw == 4)) {
         usage(stderr);
         return 2;
     }
-    const char *cmd = words[0];
-    bool read_cmd = false;
-    if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "services") == 0 || strcmp(cmd, "stats") == 0) && nw == 1)
-        read_cmd = true;
-    else if ((strcmp(cmd, "node") == 0 && nw == 2) || (strcmp(cmd, "log") == 0 && nw <= 2) ||
-             (strcmp(cmd, "job") == 0 && nw == 2))
-        read_cmd = true;
-    bool node_op = ((strcmp(cmd, "reboot") == 0 || strcmp(cmd, "shutdown") == 0) && nw == 2) ||
-                   (strcmp(cmd, "kernel") == 0 && nw == 3) || (strcmp(cmd, "pkg") == 0 && nw >= 4);
-    if (!read_cmd && !node_op && !((strcmp(cmd, "drain") == 0 || strcmp(cmd, "undrain") == 0) && nw == 2) &&
-        !(strcmp(cmd, "app") == 0 && nw == 4)) {
-        usage(stderr);
-        return 2;
-    }
-    /* A node operation goes to the controller as "op NODE COMMAND ARGS". */
+    /* A node operation goes to the controller as "op NODE COMMAND ARGS";
+     * a read command's --json as the last word "json". */
+    const char *send[CTL_WORDS_MAX + 2];
+    size_t ns = 0;
     if (node_op) {
-        char *t = words[0];
-        words[0] = words[1];
-        words[1] = t;
+        send[ns++] = "op";
+        send[ns++] = words[1];
+        send[ns++] = words[0];
     }
-    char line[1024];
-    size_t n = node_op ? 2 : 0;
-    memcpy(line, "op", 3);
-    for (int i = 0; i < nw; i++) {
-        if (strchr(words[i], '\n') || strchr(words[i], ' ')) {
-            fprintf(stderr, "lamonctl: '%s': names hold no spaces\n", words[i]);
+    for (int i = node_op ? 2 : 0; i < nw; i++)
+        send[ns++] = words[i];
+    if (json && read_cmd)
+        send[ns++] = "json";
+    char line[CTL_LINE_MAX + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < ns; i++) {
+        int k = snprintf(line + n, sizeof line - n, "%s%s", n ? " " : "", send[i]);
+        if (k < 0 || (size_t)k >= sizeof line - n) {
+            fprintf(stderr, "lamonctl: command longer than %d bytes\n", CTL_LINE_MAX);
             return 2;
         }
-        int w = snprintf(line + n, sizeof line - n, "%s%s", n ? " " : "", words[i]);
-        if (w < 0 || (size_t)w >= sizeof line - n) {
-            fprintf(stderr, "lamonctl: command too long\n");
-            return 2;
-        }
-        n += (size_t)w;
+        n += (size_t)k;
     }
-    if (json && read_cmd && n + 6 < sizeof line)
-        memcpy(line + n, " json", 6);
+    /* The controller's own parser, as a last check of what is sent. */
+    char copy[sizeof line], err[256];
+    struct ctl_request rq;
+    memcpy(copy, line, n + 1);
+    if (ctl_request_parse(copy, n, &rq, err, sizeof err) < 0) {
+        fprintf(stderr, "lamonctl: %s\n", err);
+        return 2;
+    }
     char *a = ask(sock, line);
     if (!a) {
         fprintf(stderr, "lamonctl: cannot reach the controller at %s: %s\n", sock, strerror(errno));

@@ -94,6 +94,8 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
         a->ctl = control_socket_open(a->base, &a->cl, err, sizeof err);
         if (!a->ctl)
             event_log("reload: %s", err);
+    } else if (a->ctl && control_socket_set_access(a->ctl, err, sizeof err) < 0) {
+        event_log("reload: %s", err);   /* e.g. the socket's new group does not exist */
     }
     poller_reconfigure(a->poller);
     event_log("configuration reloaded from %s: %zu nodes, %zu directors, %zu services", a->conf, a->cl.nnodes,
