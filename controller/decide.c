@@ -788,7 +788,8 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
     oid o[MAX_OID_LEN];
     char what[512], as[64], key[BACKOFF_KEY_MAX];
     /* Each write is one decision with its own back-off, keyed by what it
-     * changes (service index and address: a reload renews directors). */
+     * changes (service index and address: a reload renews directors) and
+     * to what. */
     if (!d->vs_present[si]) {
         snprintf(key, sizeof key, "create %zu", si);
         if (!backoff_ready(&d->backoff, key, cl->cycle))
@@ -826,7 +827,9 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
         else if (s->weights_follow)
             snprintf(reason, sizeof reason, " (follows %s %.2f of high %.2f)", load_unit(s), node_load(n, s),
                      s->high);
-        snprintf(key, sizeof key, "%s %zu %s", have ? "weight" : "add", si, as);
+        /* The weight is part of the decision: a failing load-following
+         * change must not hold back the drain's weight 0. */
+        snprintf(key, sizeof key, "%s %zu %s weight %d", have ? "change" : "add", si, as, weight);
         if (!backoff_ready(&d->backoff, key, cl->cycle))
             continue;
         if (!have) {
