@@ -48,12 +48,14 @@ static void close_sessions(void **sess, void **wsess)
 static void node_free(struct node_rt *n)
 {
     close_sessions(&n->sess, &n->wsess);
+    backoff_clear(&n->backoff);
     free(n);
 }
 
 static void dir_free(struct director_rt *d)
 {
     close_sessions(&d->sess, &d->wsess);
+    backoff_clear(&d->backoff);
     free(d->dests);
     free(d->walk);
     free(d->vs_present);
@@ -101,13 +103,17 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
             /* Keep the health history and samples: a reload drops no state. */
             nodes[i] = cl->nodes[j];
             cl->nodes[j] = NULL;
-            if (!same_peer(old, &nodes[i]->peer, cfg, &cfg->nodes[i]))
+            bool peer_same = same_peer(old, &nodes[i]->peer, cfg, &cfg->nodes[i]);
+            if (!peer_same)
                 close_sessions(&nodes[i]->sess, &nodes[i]->wsess);
             else if (!writer_same) {
                 snmp_set_forget(nodes[i]->wsess);
                 ssess_close(nodes[i]->wsess);
                 nodes[i]->wsess = NULL;
             }
+            /* New credentials or a new address: what failed may work now. */
+            if (!peer_same || !writer_same)
+                backoff_clear(&nodes[i]->backoff);
         } else {
             event_log("node %s: added (%s:%u)", cfg->nodes[i].name, cfg->nodes[i].host, cfg->nodes[i].port);
         }

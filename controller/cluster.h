@@ -13,26 +13,30 @@
 #include "ctl_config.h"
 #include "lamon_oids.h"
 #include "node_state.h"
+#include "set_backoff.h"
 
 #define CL_MAX_APPS 32
 
+/* Ranges, whatever an agent sends (poller_apply_node_pdu): enumerations
+ * hold one of their LAMON-MIB values or 0 (not reported); names are
+ * printable ASCII (32..126), at most CTL_NAME_MAX; numbers are 32-bit. */
 struct app_sample {
     char name[CTL_NAME_MAX + 1];
-    int oper, admin;
+    int oper, admin;                      /* enum lamon_appoper; up(1)..restart(3) */
     unsigned estab, synrecv;
 };
 
 /* What one answered poll said. */
 struct node_sample {
     char name[CTL_NAME_MAX + 1];
-    int state, role;
+    int state, role;                      /* enum lamon_nstate, enum lamon_role */
     char service[CTL_NAME_MAX + 1];
     unsigned long uptime;                 /* TimeTicks */
-    unsigned load1, load5, load15, cpu;   /* x100 */
+    unsigned load1, load5, load15, cpu;   /* x100; cpu 0..10000 */
     unsigned long memtotal, memavail;
     unsigned conns, synrecv;
     struct app_sample apps[CL_MAX_APPS];
-    size_t napps;
+    size_t napps;                         /* 0..CL_MAX_APPS */
 };
 
 struct snmp_peer_sess;                    /* poller.c / snmp_set.c */
@@ -54,6 +58,8 @@ struct node_rt {
     struct node_sample pending;           /* being filled by a multi-PDU poll */
     /* decisions */
     bool set_in_flight;
+    bool role_pending;                    /* a role write is not acknowledged yet */
+    struct backoff backoff;               /* decisions whose SET failed */
     time_t drain_since;                   /* first seen draining */
     bool failed;                          /* went down since it last changed role */
     time_t app_start_sent;
@@ -75,6 +81,7 @@ struct director_rt {
     bool walk_dests;                      /* walking lamonDestTable (else lamonVsTable) */
     unsigned req_cycle;
     unsigned sets_in_flight;
+    struct backoff backoff;               /* decisions whose SET failed */
     struct dest_obs *dests; size_t ndests;     /* last complete walk */
     struct dest_obs *walk; size_t nwalk;       /* walk in progress */
     bool *vs_present;                     /* per service: lamonVsTable row exists */

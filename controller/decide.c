@@ -12,6 +12,8 @@
 
 /* A failed application start is retried after this long. */
 #define APP_START_RETRY 30
+/* A decision whose SET failed waits 1 cycle, then 2, 4, ... up to this. */
+#define BACKOFF_CAP_MS 60000
 
 static const oid node_base[] = { LAMON_NODE };
 static const oid app_entry[] = { LAMON_APP_ENTRY };
@@ -86,9 +88,18 @@ int follow_weight(int base, double load, double high, int have)
     return (int)w;
 }
 
-bool node_is_member(const struct cluster *cl, const struct node_rt *n, int svc)
+/* The member the decisions see: as polled, or as just written (the write
+ * may still be on its way), so that one cycle never promotes twice. */
+static bool in_service(const struct cluster *cl, const struct node_rt *n, int svc)
 {
     return svc >= 0 && node_service(cl, n) == svc && n->s.state != NSTATE_MAINTENANCE;
+}
+
+/* The member in place, for the views and for claims of strength: a role
+ * write not yet acknowledged (and one that failed) makes no member. */
+bool node_is_member(const struct cluster *cl, const struct node_rt *n, int svc)
+{
+    return in_service(cl, n, svc) && !n->role_pending;
 }
 
 /* Counts toward the service's strength: not known to have failed. */
@@ -193,20 +204,115 @@ static void feed_health(struct cluster *cl)
     }
 }
 
-/* --- node SETs ------------------------------------------------------------ */
+/* --- writes and their back-off ----------------------------------------- */
 
-static void node_set_done(struct cluster *cl, void *ctx, bool ok, const char *why)
+/* One SET of a decision, for its result: whose it is and which decision. */
+struct write_ctx {
+    struct node_rt *n;                    /* a node's write, or */
+    struct director_rt *d;                /* a director's */
+    bool role;                            /* a node's role write */
+    char key[BACKOFF_KEY_MAX];
+    char what[512];
+};
+
+static unsigned backoff_cap(const struct ctl_config *cfg)
 {
-    (void)cl; (void)why;
-    struct node_rt *n = ctx;
-    n->set_in_flight = false;
-    if (!ok)
-        n->have_sample = false;     /* our optimistic copy is wrong: wait for a poll */
+    unsigned c = cfg->interval_ms ? BACKOFF_CAP_MS / cfg->interval_ms : 1;
+    return c ? c : 1;
 }
 
-static int set_node(struct cluster *cl, struct node_rt *n, int role, const char *service, int state,
-                    const char *why)
+/* One line per failure, that is one per back-off step. */
+static void write_failed(struct cluster *cl, struct backoff *bo, const char *key, const char *prefix,
+                         const char *what, const char *why)
 {
+    unsigned fails, wait = backoff_fail(bo, key, cl->cycle, backoff_cap(cl->cfg), &fails);
+    event_log("%s%s: %s; next try in %.1f s (%u failure%s in a row)", prefix, what, why,
+              wait * (cl->cfg->interval_ms / 1000.0), fails, fails == 1 ? "" : "s");
+}
+
+static void write_done(struct cluster *cl, void *arg, bool ok, const char *why)
+{
+    struct write_ctx *c = arg;
+    struct backoff *bo = c->n ? &c->n->backoff : &c->d->backoff;
+    if (c->n) {
+        c->n->set_in_flight = false;
+        if (c->role)
+            c->n->role_pending = false;
+        if (!ok)
+            c->n->have_sample = false;    /* our optimistic copy is wrong: wait for a poll */
+    } else if (c->d->sets_in_flight) {
+        c->d->sets_in_flight--;
+    }
+    if (why == SNMP_SET_ABANDONED) {
+        /* nothing is known: the decision is simply taken again */
+    } else if (ok) {
+        unsigned fails = backoff_ok(bo, c->key);
+        if (fails)
+            event_log("SET done: %s, after %u failure%s", c->what, fails, fails == 1 ? "" : "s");
+    } else {
+        write_failed(cl, bo, c->key, "SET failed: ", c->what, why);
+    }
+    free(c);
+}
+
+/* Sends PDU, the write of decision KEY (see write_ctx).  Returns 0 when it
+ * went out, -1 when it could not be sent (logged, backing off). */
+static int send_write(struct cluster *cl, struct node_rt *n, struct director_rt *d, bool role, const char *key,
+                      netsnmp_pdu *pdu, const char *what)
+{
+    struct backoff *bo = n ? &n->backoff : &d->backoff;
+    struct write_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        snmp_free_pdu(pdu);
+        write_failed(cl, bo, key, "cannot ", what, "out of memory");
+        return -1;
+    }
+    c->n = n;
+    c->d = d;
+    c->role = role;
+    snprintf(c->key, sizeof c->key, "%s", key);
+    snprintf(c->what, sizeof c->what, "%s", what);
+    if (snmp_set_send(cl, n ? &n->wsess : &d->wsess, n ? &n->peer : &d->peer, pdu, what, write_done, c) < 0) {
+        write_failed(cl, bo, key, "cannot ", what, snmp_set_error());
+        free(c);
+        return -1;
+    }
+    if (n)
+        n->set_in_flight = true;
+    else
+        d->sets_in_flight++;
+    return 0;
+}
+
+/* --- node SETs ------------------------------------------------------------ */
+
+static void role_key(char *key, size_t len, int role, const char *service, int state)
+{
+    snprintf(key, len, "role %s '%s' state %d", role ? role_name(role) : "-", role ? service : "", state);
+}
+
+/* May the decision to write ROLE/SERVICE/STATE to N be taken now? */
+static bool role_ready(const struct cluster *cl, const struct node_rt *n, int role, const char *service, int state)
+{
+    char key[BACKOFF_KEY_MAX];
+    role_key(key, sizeof key, role, service, state);
+    return backoff_ready(&n->backoff, key, cl->cycle);
+}
+
+/* Writes role + service and/or state.  DECISION, when given, is logged
+ * first: only a decision that is carried out is logged.  A decision whose
+ * earlier write failed waits for its back-off (returns 1, nothing logged)
+ * unless FORCE (an operator's request).  Returns 0 when sent, -1 when it
+ * failed now. */
+static int set_node(struct cluster *cl, struct node_rt *n, int role, const char *service, int state,
+                    const char *why, const char *decision, bool force)
+{
+    char key[BACKOFF_KEY_MAX];
+    role_key(key, sizeof key, role, service, state);
+    if (!force && !backoff_ready(&n->backoff, key, cl->cycle))
+        return 1;
+    if (decision)
+        event_log("%s", decision);
     netsnmp_pdu *pdu = snmp_set_pdu();
     if (!pdu)
         return -1;
@@ -230,9 +336,10 @@ static int set_node(struct cluster *cl, struct node_rt *n, int role, const char 
     }
     if (w < sizeof what)
         snprintf(what + w, sizeof what - w, " (%s)", why);
-    if (snmp_set_send(cl, &n->wsess, &n->peer, pdu, what, node_set_done, n) < 0)
+    if (send_write(cl, n, NULL, role != 0, key, pdu, what) < 0)
         return -1;
-    n->set_in_flight = true;
+    if (role)
+        n->role_pending = true;
     /* Optimistic: decisions later in this cycle see the node as written. */
     if (role) {
         n->s.role = role;
@@ -253,8 +360,13 @@ static int set_node(struct cluster *cl, struct node_rt *n, int role, const char 
     return 0;
 }
 
-static int set_app_admin(struct cluster *cl, struct node_rt *n, const char *app, int admin, const char *why)
+static int set_app_admin(struct cluster *cl, struct node_rt *n, const char *app, int admin, const char *why,
+                         bool force)
 {
+    char key[BACKOFF_KEY_MAX];
+    snprintf(key, sizeof key, "app %s admin %d", app, admin);
+    if (!force && !backoff_ready(&n->backoff, key, cl->cycle))
+        return 1;
     netsnmp_pdu *pdu = snmp_set_pdu();
     if (!pdu)
         return -1;
@@ -268,28 +380,33 @@ static int set_app_admin(struct cluster *cl, struct node_rt *n, const char *app,
     char what[512];
     snprintf(what, sizeof what, "node %s: application %s admin %s (%s)", n->peer.name, app,
              admin == 1 ? "up" : admin == 2 ? "down" : "restart", why);
-    if (snmp_set_send(cl, &n->wsess, &n->peer, pdu, what, node_set_done, n) < 0)
-        return -1;
-    n->set_in_flight = true;
-    return 0;
+    return send_write(cl, n, NULL, false, key, pdu, what);
 }
 
 /* --- roles ----------------------------------------------------------------- */
 
-static bool can_promote(const struct node_rt *n)
+static bool can_promote(const struct cluster *cl, const struct node_rt *n, const char *service)
 {
     return n->have_sample && !n->set_in_flight && n->hyst.health == NODE_UP &&
            (n->s.role == ROLE_SPARE || n->s.role == ROLE_UNASSIGNED) &&
-           n->s.state != NSTATE_MAINTENANCE && n->s.state != NSTATE_DRAINING && n->s.state != NSTATE_STOPPING;
+           n->s.state != NSTATE_MAINTENANCE && n->s.state != NSTATE_DRAINING && n->s.state != NSTATE_STOPPING &&
+           role_ready(cl, n, ROLE_SERVER, service, 0);
 }
 
-static struct node_rt *best_spare(struct cluster *cl)
+/* The best node to promote to SERVICE, or NULL; *WAITING counts the nodes
+ * that would do but whose promotion failed and backs off. */
+static struct node_rt *best_spare(struct cluster *cl, const char *service, unsigned *waiting)
 {
     struct node_rt *best = NULL;
+    *waiting = 0;
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
-        if (!can_promote(n))
+        if (!can_promote(cl, n, service)) {
+            *waiting += n->have_sample && !n->set_in_flight && n->hyst.health == NODE_UP &&
+                        (n->s.role == ROLE_SPARE || n->s.role == ROLE_UNASSIGNED) &&
+                        !role_ready(cl, n, ROLE_SERVER, service, 0);
             continue;
+        }
         /* Least loaded first; spares before unassigned nodes on a tie. */
         if (!best || n->s.load1 < best->s.load1 ||
             (n->s.load1 == best->s.load1 && n->s.role == ROLE_SPARE && best->s.role != ROLE_SPARE))
@@ -315,7 +432,7 @@ static void scale(struct cluster *cl, size_t si, unsigned live)
     unsigned n = 0;
     /* Draining members carry no new traffic: they do not count. */
     for (size_t i = 0; i < cl->nnodes; i++)
-        if (node_is_member(cl, cl->nodes[i], (int)si) && node_ready(cl, cl->nodes[i]) &&
+        if (in_service(cl, cl->nodes[i], (int)si) && node_ready(cl, cl->nodes[i]) &&
             cl->nodes[i]->s.state != NSTATE_DRAINING) {
             sum += node_load(cl->nodes[i], s);
             n++;
@@ -339,18 +456,31 @@ static void scale(struct cluster *cl, size_t si, unsigned live)
     }
 }
 
+/* Members of service SI: LIVE as the decisions see them (writes on their
+ * way included), PLACED only those whose role is in place. */
+static void count_members(const struct cluster *cl, size_t si, unsigned *live, unsigned *placed)
+{
+    *live = *placed = 0;
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        const struct node_rt *n = cl->nodes[i];
+        if (!in_service(cl, n, (int)si) || !node_live(n) || n->s.state == NSTATE_DRAINING)
+            continue;
+        (*live)++;
+        *placed += node_is_member(cl, n, (int)si);
+    }
+}
+
 static void reconcile_roles(struct cluster *cl)
 {
     const struct ctl_config *cfg = cl->cfg;
     bool settled = all_settled(cl);
+    bool all_strong = true;              /* every service has its members in place */
     time_t now = time(NULL);
+    char why[128], decision[512];
     for (size_t si = 0; si < cfg->nservices; si++) {
         const struct ctl_service *s = &cfg->services[si];
-        unsigned live = 0;
-        for (size_t i = 0; i < cl->nnodes; i++)
-            if (node_is_member(cl, cl->nodes[i], (int)si) && node_live(cl->nodes[i]) &&
-                cl->nodes[i]->s.state != NSTATE_DRAINING)
-                live++;
+        unsigned live, placed;
+        count_members(cl, si, &live, &placed);
         if (!cl->svc_target[si] && settled) {
             /* First full view since start: adopt the strength found (a
              * restart keeps a scaled-out service as it is). */
@@ -360,45 +490,64 @@ static void reconcile_roles(struct cluster *cl)
         scale(cl, si, live);
         unsigned target = cl->svc_target[si] ? cl->svc_target[si] : s->nodes;
         /* A member that failed and is back: rejoin when the service still
-         * needs it, else back to the spares before any director sees it. */
+         * needs it, else back to the spares before any director sees it.
+         * "At strength without it" counts the members in place only. */
         for (size_t i = 0; i < cl->nnodes; i++) {
             struct node_rt *n = cl->nodes[i];
-            if (!n->failed || n->set_in_flight || !node_is_member(cl, n, (int)si) || !node_live(n) ||
+            if (!n->failed || n->set_in_flight || !in_service(cl, n, (int)si) || !node_live(n) ||
                 n->hyst.health != NODE_UP)
                 continue;
-            if (live - 1 >= target) {
-                event_log("node %s is back; service %s is at strength without it: back to the spares",
-                          n->peer.name, s->name);
-                if (set_node(cl, n, ROLE_SPARE, "", 0, "returned after a failure, service at strength") == 0)
+            bool counted = node_is_member(cl, n, (int)si) && n->s.state != NSTATE_DRAINING;
+            if (placed - counted >= target) {
+                snprintf(decision, sizeof decision,
+                         "node %s is back; service %s is at strength without it (%u of %u nodes): back to the spares",
+                         n->peer.name, s->name, placed - counted, target);
+                if (set_node(cl, n, ROLE_SPARE, "", 0, "returned after a failure, service at strength", decision,
+                             false) == 0) {
                     live--;
+                    placed -= counted;
+                }
             } else {
                 event_log("node %s is back and rejoins service %s (%u of %u nodes)", n->peer.name, s->name,
                           live, target);
                 n->failed = false;
             }
         }
-        while (live < target) {
-            struct node_rt *n = best_spare(cl);
+        /* Each promotion that fails makes its node back off, so the next
+         * candidate is tried; the guard bounds the loop all the same. */
+        unsigned waiting = 0;
+        for (size_t guard = 0; live < target && guard <= cl->nnodes; guard++) {
+            struct node_rt *n = best_spare(cl, s->name, &waiting);
             if (!n)
                 break;
-            char why[128];
             snprintf(why, sizeof why, "service %s has %u of %u nodes", s->name, live, target);
-            event_log("promote %s %s to service %s: %s", n->s.role == ROLE_SPARE ? "spare" : "new node",
-                      n->peer.name, s->name, why);
-            if (set_node(cl, n, ROLE_SERVER, s->name, 0, why) < 0)
-                break;
-            live++;
+            snprintf(decision, sizeof decision, "promote %s %s to service %s: %s",
+                     n->s.role == ROLE_SPARE ? "spare" : "new node", n->peer.name, s->name, why);
+            if (set_node(cl, n, ROLE_SERVER, s->name, 0, why, decision, false) == 0)
+                live++;
         }
+        /* The shortfall is logged when it changes.  Members whose role
+         * write is still on its way do not count: were they counted, each
+         * failing retry would log a shortfall that came and went. */
         if (live < target) {
-            if (cl->svc_short[si] != target - live)
-                event_log("service %s: %u of %u nodes and no spare to promote", s->name, live, target);
-            cl->svc_short[si] = target - live;
+            if (cl->svc_short[si] != target - placed) {
+                if (waiting)
+                    event_log("service %s: %u of %u nodes in place; %u candidate%s back off after failed writes",
+                              s->name, placed, target, waiting, waiting == 1 ? "" : "s");
+                else
+                    event_log("service %s: %u of %u nodes and no spare to promote", s->name, live, target);
+            }
+            cl->svc_short[si] = target - placed;
         } else {
             cl->svc_short[si] = 0;
         }
+        if (placed < target)
+            all_strong = false;
         /* Surplus: only once the whole cluster has been seen, so that a
-         * restart never mistakes slow answers for extra nodes. */
-        while (settled && live > target) {
+         * restart never mistakes slow answers for extra nodes, and only
+         * from members in place, so that a write that fails cannot leave
+         * the service short. */
+        while (settled && live > target && placed > target) {
             struct node_rt *pick = NULL;
             for (size_t i = 0; i < cl->nnodes; i++) {
                 struct node_rt *n = cl->nodes[i];
@@ -413,16 +562,16 @@ static void reconcile_roles(struct cluster *cl)
             }
             if (!pick)
                 break;
-            char why[128];
             snprintf(why, sizeof why, "service %s has %u nodes, wants %u", s->name, live, target);
             if (pick->failed || !node_ready(cl, pick)) {
-                event_log("node %s back to the spares: %s", pick->peer.name, why);
-                set_node(cl, pick, ROLE_SPARE, "", 0, why);
+                snprintf(decision, sizeof decision, "node %s back to the spares: %s", pick->peer.name, why);
+                set_node(cl, pick, ROLE_SPARE, "", 0, why, decision, false);
             } else {
-                event_log("drain %s for scale-in: %s", pick->peer.name, why);
-                set_node(cl, pick, ROLE_SPARE, s->name, NSTATE_DRAINING, why);
+                snprintf(decision, sizeof decision, "drain %s for scale-in: %s", pick->peer.name, why);
+                set_node(cl, pick, ROLE_SPARE, s->name, NSTATE_DRAINING, why, decision, false);
             }
-            live--;
+            live--;                      /* whatever the outcome: the loop ends */
+            placed--;
         }
     }
     for (size_t i = 0; i < cl->nnodes; i++) {
@@ -430,11 +579,17 @@ static void reconcile_roles(struct cluster *cl)
         if (!n->have_sample || n->set_in_flight || n->hyst.health != NODE_UP)
             continue;
         if (n->s.role == ROLE_UNASSIGNED) {
-            event_log("node %s joins the spares: every service is at strength", n->peer.name);
-            set_node(cl, n, ROLE_SPARE, "", 0, "new node, services at strength");
+            /* While a service lacks members in place the node may be needed
+             * there: it stays a candidate for promotion. */
+            if (!all_strong)
+                continue;
+            snprintf(decision, sizeof decision, "node %s joins the spares: every service is at strength",
+                     n->peer.name);
+            set_node(cl, n, ROLE_SPARE, "", 0, "new node, services at strength", decision, false);
         } else if (n->s.role == ROLE_SERVER && node_service(cl, n) < 0) {
-            event_log("node %s serves unknown service '%s': back to the spares", n->peer.name, n->s.service);
-            set_node(cl, n, ROLE_SPARE, "", 0, "service not configured");
+            snprintf(decision, sizeof decision, "node %s serves unknown service '%s': back to the spares",
+                     n->peer.name, n->s.service);
+            set_node(cl, n, ROLE_SPARE, "", 0, "service not configured", decision, false);
         }
     }
     /* Start the application of members whose application is not running:
@@ -448,8 +603,9 @@ static void reconcile_roles(struct cluster *cl)
         const struct app_sample *a = find_app(n, cfg->services[si].app);
         if (!a || a->oper == APP_UP || a->oper == APP_STARTING || now - n->app_start_sent < APP_START_RETRY)
             continue;
-        n->app_start_sent = now;
-        set_app_admin(cl, n, cfg->services[si].app, 1, "member of its service with the application down");
+        if (set_app_admin(cl, n, cfg->services[si].app, 1, "member of its service with the application down",
+                          false) != 1)
+            n->app_start_sent = now;
     }
 }
 
@@ -543,12 +699,13 @@ static void progress_drains(struct cluster *cl)
                      cfg->drain_timeout_s, left, active, onnode);
         else
             snprintf(why, sizeof why, "no active connections left");
+        char decision[512];
         if (scale_in_drain(n)) {
-            event_log("node %s drained (%s): back to the spares", n->peer.name, why);
-            set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, why);
+            snprintf(decision, sizeof decision, "node %s drained (%s): back to the spares", n->peer.name, why);
+            set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, why, decision, false);
         } else {
-            event_log("node %s drained (%s): maintenance", n->peer.name, why);
-            set_node(cl, n, 0, NULL, NSTATE_MAINTENANCE, why);
+            snprintf(decision, sizeof decision, "node %s drained (%s): maintenance", n->peer.name, why);
+            set_node(cl, n, 0, NULL, NSTATE_MAINTENANCE, why, decision, false);
         }
     }
 }
@@ -585,18 +742,10 @@ static size_t key_oid(oid *o, size_t len, const struct ctl_service *s, const str
     return dest ? append_inet_index(o, len, dest) : len;
 }
 
-static void dir_set_done(struct cluster *cl, void *ctx, bool ok, const char *why)
+/* Sends a director's SET for decision KEY unless its back-off runs. */
+static void dir_send(struct cluster *cl, struct director_rt *d, const char *key, netsnmp_pdu *pdu, const char *what)
 {
-    (void)cl; (void)ok; (void)why;
-    struct director_rt *d = ctx;
-    if (d->sets_in_flight)
-        d->sets_in_flight--;
-}
-
-static void dir_send(struct cluster *cl, struct director_rt *d, netsnmp_pdu *pdu, const char *what)
-{
-    if (snmp_set_send(cl, &d->wsess, &d->peer, pdu, what, dir_set_done, d) == 0)
-        d->sets_in_flight++;
+    send_write(cl, NULL, d, false, key, pdu, what);
 }
 
 static void addr_str(const struct sockaddr_storage *a, char *buf, size_t len)
@@ -637,8 +786,14 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
 {
     const struct ctl_service *s = &cl->cfg->services[si];
     oid o[MAX_OID_LEN];
-    char what[512], as[64];
+    char what[512], as[64], key[BACKOFF_KEY_MAX];
+    /* Each write is one decision with its own back-off, keyed by what it
+     * changes (service index and address: a reload renews directors) and
+     * to what. */
     if (!d->vs_present[si]) {
+        snprintf(key, sizeof key, "create %zu", si);
+        if (!backoff_ready(&d->backoff, key, cl->cycle))
+            return;
         netsnmp_pdu *pdu = snmp_set_pdu();
         if (!pdu)
             return;
@@ -650,13 +805,13 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
         snmp_set_add_str(pdu, o, len, s->sched);
         snprintf(what, sizeof what, "director %s: create service %s (scheduler %s): not in its table",
                  d->peer.name, s->name, s->sched);
-        dir_send(cl, d, pdu, what);
+        dir_send(cl, d, key, pdu, what);
         return;                            /* destinations follow next cycle */
     }
     /* Wanted destinations. */
     for (size_t i = 0; i < cl->nnodes; i++) {
         const struct node_rt *n = cl->nodes[i];
-        if (!node_is_member(cl, n, (int)si) || !node_ready(cl, n) || n->failed)
+        if (!in_service(cl, n, (int)si) || !node_ready(cl, n) || n->failed)
             continue;
         struct sockaddr_storage a = dest_addr(n, s);
         const struct dest_obs *have = dir_find(d, (int)si, &a);
@@ -672,6 +827,11 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
         else if (s->weights_follow)
             snprintf(reason, sizeof reason, " (follows %s %.2f of high %.2f)", load_unit(s), node_load(n, s),
                      s->high);
+        /* The weight is part of the decision: a failing load-following
+         * change must not hold back the drain's weight 0. */
+        snprintf(key, sizeof key, "%s %zu %s weight %d", have ? "change" : "add", si, as, weight);
+        if (!backoff_ready(&d->backoff, key, cl->cycle))
+            continue;
         if (!have) {
             netsnmp_pdu *pdu = snmp_set_pdu();
             if (!pdu)
@@ -687,7 +847,7 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
             snprintf(what, sizeof what, "director %s: add %s (%s) to service %s weight %d%s: node up and %s",
                      d->peer.name, n->peer.name, as, s->name, weight, reason,
                      s->app[0] ? "its application runs" : "serving");
-            dir_send(cl, d, pdu, what);
+            dir_send(cl, d, key, pdu, what);
         } else if (have->weight != weight || fwd_differs(have->fwd, s->fwd)) {
             netsnmp_pdu *pdu = snmp_set_pdu();
             if (!pdu)
@@ -702,7 +862,7 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
             }
             snprintf(what, sizeof what, "director %s: %s (%s) in service %s weight %d -> %d%s",
                      d->peer.name, n->peer.name, as, s->name, have->weight, weight, reason);
-            dir_send(cl, d, pdu, what);
+            dir_send(cl, d, key, pdu, what);
         }
     }
     /* Destinations to remove. */
@@ -712,21 +872,24 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
             continue;
         const struct node_rt *n = node_at(cl, s, &ob->addr);
         const char *reason;
-        if (n && node_is_member(cl, n, (int)si) && node_ready(cl, n) && !n->failed)
+        if (n && in_service(cl, n, (int)si) && node_ready(cl, n) && !n->failed)
             continue;                      /* wanted, handled above */
-        if (n && node_is_member(cl, n, (int)si) && !node_settled(n))
+        if (n && in_service(cl, n, (int)si) && !node_settled(n))
             continue;                      /* not judged yet: leave it be */
         if (!n)
             reason = "not a configured node";
         else if (n->hyst.health == NODE_DOWN)
             reason = "node down";
-        else if (node_is_member(cl, n, (int)si) && n->app.health == NODE_DOWN)
+        else if (in_service(cl, n, (int)si) && n->app.health == NODE_DOWN)
             reason = "application down";
         else if (n->s.state == NSTATE_MAINTENANCE)
             reason = "node in maintenance";
         else
             reason = "not a member of the service";
         addr_str(&ob->addr, as, sizeof as);
+        snprintf(key, sizeof key, "remove %zu %s", si, as);
+        if (!backoff_ready(&d->backoff, key, cl->cycle))
+            continue;
         if (cl->panic) {
             event_log("director %s: would remove %s from service %s (%s), frozen by panic", d->peer.name, as,
                       s->name, reason);
@@ -741,7 +904,7 @@ static void sync_director(struct cluster *cl, size_t si, struct director_rt *d)
         snmp_set_add_int(pdu, o, len, ROWSTATUS_DESTROY);
         snprintf(what, sizeof what, "director %s: remove %s%s%s from service %s: %s", d->peer.name,
                  n ? n->peer.name : as, n ? " " : "", n ? as : "", s->name, reason);
-        dir_send(cl, d, pdu, what);
+        dir_send(cl, d, key, pdu, what);
     }
 }
 
@@ -763,6 +926,7 @@ static void reconcile_directors(struct cluster *cl)
 
 void decide_cycle(struct cluster *cl)
 {
+    snmp_set_expire(cl);
     feed_health(cl);
     if (cl->panic)
         return;                            /* freeze: no role changes, no removals */
@@ -791,8 +955,8 @@ int decide_drain(struct cluster *cl, struct node_rt *n, bool drain, char *err, s
     /* An undrained node returns as a spare: the service was refilled when
      * the drain began, and the spare pool is where capacity waits.  A drain
      * keeps the role: an operator drain ends in maintenance. */
-    int r = drain ? set_node(cl, n, 0, NULL, NSTATE_DRAINING, "operator drain")
-                  : set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, "operator undrain");
+    int r = drain ? set_node(cl, n, 0, NULL, NSTATE_DRAINING, "operator drain", NULL, true)
+                  : set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, "operator undrain", NULL, true);
     if (r < 0) {
         snprintf(err, errlen, "cannot write to node %s (see the log)", n->peer.name);
         return -1;
@@ -808,7 +972,7 @@ int decide_app(struct cluster *cl, struct node_rt *n, const char *app, int admin
     }
     event_log("operator: application %s on node %s %s", app, n->peer.name,
               admin == 1 ? "start" : admin == 2 ? "stop" : "restart");
-    if (set_app_admin(cl, n, app, admin, "operator") < 0) {
+    if (set_app_admin(cl, n, app, admin, "operator", true) < 0) {
         snprintf(err, errlen, "cannot write to node %s (see the log)", n->peer.name);
         return -1;
     }

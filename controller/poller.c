@@ -76,23 +76,42 @@ static void one_done(struct poller *p)
         cycle_close(p);
 }
 
+/* A numeric value as SNMP carries it: 32 bits, never negative (a negative
+ * INTEGER or another type reads as 0). */
 static unsigned long vb_uint(const netsnmp_variable_list *v)
 {
     switch (v->type) {
     case ASN_INTEGER: case ASN_GAUGE: case ASN_COUNTER: case ASN_TIMETICKS: case ASN_UINTEGER:
-        return v->val.integer ? (unsigned long)*v->val.integer : 0;
+        break;
     default:
         return 0;
     }
+    if (!v->val.integer || v->val_len < sizeof(long))
+        return 0;
+    long x = *v->val.integer;
+    if (x < 0)
+        return 0;
+    return (unsigned long)x > 0xffffffffUL ? 0xffffffffUL : (unsigned long)x;
 }
 
+/* An enumerated value: LO..HI, else 0 (not reported). */
+static int vb_enum(const netsnmp_variable_list *v, int lo, int hi)
+{
+    unsigned long x = vb_uint(v);
+    return x >= (unsigned long)lo && x <= (unsigned long)hi ? (int)x : 0;
+}
+
+/* A DisplayString, printable ASCII only: anything else becomes '?', so
+ * that no agent can put a line break or an escape into the log. */
 static void vb_str(const netsnmp_variable_list *v, char *dst, size_t len)
 {
     size_t n = 0;
     if (v->type == ASN_OCTET_STR && v->val.string)
         n = v->val_len < len - 1 ? v->val_len : len - 1;
-    if (n)
-        memcpy(dst, v->val.string, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = v->val.string[i];
+        dst[i] = c >= 32 && c <= 126 ? (char)c : '?';
+    }
     dst[n] = '\0';
 }
 
@@ -173,40 +192,38 @@ static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu);
  * process). */
 static struct poller *the_poller;
 
-static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
+int poller_apply_node_pdu(struct node_sample *sample, const netsnmp_pdu *pdu, char *after, size_t afterlen,
+                          size_t *nvb)
 {
-    struct node_rt *n = owner;
-    struct poller *p = the_poller;
-    if (!p || !n->in_flight || reqid != (int)n->req_cycle)
-        return;                          /* a late answer to an old cycle */
-    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu || pdu->errstat != SNMP_ERR_NOERROR) {
-        node_failed(p, n);
-        return;
-    }
-    netsnmp_variable_list *v = pdu->variables;
-    struct node_sample *s = &n->pending;
+    *nvb = 0;
+    if (!pdu || pdu->command != SNMP_MSG_RESPONSE || pdu->errstat != SNMP_ERR_NOERROR)
+        return POLL_BAD;
+    /* Filled in a copy: a page that fails changes nothing. */
+    struct node_sample *s = malloc(sizeof *s);
+    if (!s)
+        return POLL_BAD;
+    *s = *sample;
+    const netsnmp_variable_list *v = pdu->variables;
     bool first = !s->name[0];       /* continuations follow a named first page */
-    size_t nv = 0;
-    for (netsnmp_variable_list *x = v; x; x = x->next_variable)
-        nv++;
-    p->cl->varbinds_read += nv;
+    for (const netsnmp_variable_list *x = v; x; x = x->next_variable)
+        (*nvb)++;
     /* The non-repeaters come first when this is the first PDU of the poll. */
     if (first) {
         for (size_t i = 0; i < NNODE_COLS && v; i++, v = v->next_variable) {
             if (v->name_length != LAMON_ROOT_LEN + 4 ||
                 snmp_oid_compare(v->name, LAMON_ROOT_LEN + 2, node_base, LAMON_ROOT_LEN + 2) != 0 ||
-                v->name[LAMON_ROOT_LEN + 2] != (oid)node_cols[i])
+                v->name[LAMON_ROOT_LEN + 2] != (oid)node_cols[i] || v->name[LAMON_ROOT_LEN + 3] != 0)
                 continue;                /* the agent lacks this object */
             switch (node_cols[i]) {
             case LN_NAME: vb_str(v, s->name, sizeof s->name); break;
-            case LN_STATE: s->state = (int)vb_uint(v); break;
-            case LN_ROLE: s->role = (int)vb_uint(v); break;
+            case LN_STATE: s->state = vb_enum(v, NSTATE_BOOTING, NSTATE_STOPPING); break;
+            case LN_ROLE: s->role = vb_enum(v, ROLE_UNASSIGNED, ROLE_DIRECTOR); break;
             case LN_SERVICE: vb_str(v, s->service, sizeof s->service); break;
             case LN_UPTIME: s->uptime = vb_uint(v); break;
             case LN_LOAD1: s->load1 = (unsigned)vb_uint(v); break;
             case LN_LOAD5: s->load5 = (unsigned)vb_uint(v); break;
             case LN_LOAD15: s->load15 = (unsigned)vb_uint(v); break;
-            case LN_CPU: s->cpu = (unsigned)vb_uint(v); break;
+            case LN_CPU: s->cpu = vb_uint(v) > 10000 ? 10000 : (unsigned)vb_uint(v); break;
             case LN_MEMTOTAL: s->memtotal = vb_uint(v); break;
             case LN_MEMAVAIL: s->memavail = vb_uint(v); break;
             case LN_CONNS: s->conns = (unsigned)vb_uint(v); break;
@@ -215,8 +232,8 @@ static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
             }
         }
         if (!s->name[0]) {               /* no LAMON-MIB behind this snmpd */
-            node_failed(p, n);
-            return;
+            free(s);
+            return POLL_BAD;
         }
     }
     /* Repeaters: rows of NAPP_COLS varbinds. */
@@ -232,12 +249,11 @@ static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
                 more = false;
                 continue;
             }
-            unsigned long val = vb_uint(v);
             switch (app_cols[c]) {
-            case LA_OPER: a.oper = (int)val; break;
-            case LA_ADMIN: a.admin = (int)val; break;
-            case LA_ESTAB: a.estab = (unsigned)val; break;
-            case LA_SYNRECV: a.synrecv = (unsigned)val; break;
+            case LA_OPER: a.oper = vb_enum(v, APP_UP, APP_STOPPING); break;
+            case LA_ADMIN: a.admin = vb_enum(v, 1, 3); break;
+            case LA_ESTAB: a.estab = (unsigned)vb_uint(v); break;
+            case LA_SYNRECV: a.synrecv = (unsigned)vb_uint(v); break;
             default: break;
             }
         }
@@ -251,8 +267,32 @@ static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
         else
             more = false;
     }
-    if (more && rows == APP_REPS) {
+    *sample = *s;
+    free(s);
+    if (more && rows == APP_REPS && afterlen > 0) {
         /* A full page: there may be more applications. */
+        snprintf(after, afterlen, "%s", last);
+        return POLL_MORE;
+    }
+    return POLL_DONE;
+}
+
+static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
+{
+    struct node_rt *n = owner;
+    struct poller *p = the_poller;
+    if (!p || !n->in_flight || reqid != (int)n->req_cycle)
+        return;                          /* a late answer to an old cycle */
+    char last[CTL_NAME_MAX + 1];
+    size_t nvb = 0;
+    int r = op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE
+                ? poller_apply_node_pdu(&n->pending, pdu, last, sizeof last, &nvb) : POLL_BAD;
+    p->cl->varbinds_read += nvb;
+    if (r == POLL_BAD) {
+        node_failed(p, n);
+        return;
+    }
+    if (r == POLL_MORE) {
         int id = send_node_bulk(n, last);
         if (id) {
             n->req_cycle = (unsigned)id;

@@ -352,6 +352,15 @@ static bool learn_engine(netsnmp_session *ss, const netsnmp_pdu *pdu)
         ss->securityEngineID = id;
         ss->securityEngineIDLen = pdu->securityEngineIDLen;
     }
+    /* Net-SNMP keeps one USM user per engine ID and name for the whole
+     * process and only fills in what an existing entry lacks, so a user
+     * whose passphrases changed (a reload) would go on with the old keys:
+     * this session's keys replace the entry. */
+    struct usmUser *old = usm_get_user(ss->securityEngineID, ss->securityEngineIDLen, ss->securityName);
+    if (old) {
+        usm_remove_user(old);
+        usm_free_user(old);
+    }
     return usm_create_user_from_session(ss) == SNMPERR_SUCCESS;
 }
 

@@ -4,13 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "event_log.h"
 #include "poller.h"
 
+const char SNMP_SET_ABANDONED[] = "abandoned: session closed";
+
 struct pending {
     void *wsess;
     int reqid;
+    long long deadline_ms;                /* CLOCK_MONOTONIC */
     char what[512];
     set_result_cb cb;
     void *ctx;
@@ -19,6 +23,16 @@ struct pending {
 
 static struct pending *pend;
 static struct cluster *owner_cl;
+static char last_error[256];
+
+const char *snmp_set_error(void) { return last_error; }
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
 
 netsnmp_pdu *snmp_set_pdu(void) { return snmp_pdu_create(SNMP_MSG_SET); }
 
@@ -38,20 +52,71 @@ void snmp_set_add_str(netsnmp_pdu *pdu, const oid *o, size_t len, const char *s)
     snmp_pdu_add_variable(pdu, o, len, ASN_OCTET_STR, s, strlen(s));
 }
 
+static void report(struct pending *p, bool ok, const char *why)
+{
+    if (!ok && !p->cb)
+        event_log("SET failed: %s: %s", p->what, why);
+    if (p->cb)
+        p->cb(owner_cl, p->ctx, ok, why);
+    free(p);
+}
+
+/* Ends every pending SET that MATCH picks, with WHY.  They are unlinked
+ * first: a callback may send again. */
+static void fail_where(bool (*match)(const struct pending *, const void *), const void *arg, const char *why)
+{
+    struct pending *done = NULL;
+    for (struct pending **pp = &pend; *pp;) {
+        struct pending *p = *pp;
+        if (match(p, arg)) {
+            *pp = p->next;
+            p->next = done;
+            done = p;
+        } else {
+            pp = &p->next;
+        }
+    }
+    while (done) {
+        struct pending *p = done;
+        done = p->next;
+        report(p, false, why);
+    }
+}
+
+static bool on_session(const struct pending *p, const void *wsess) { return p->wsess == wsess; }
+
+static bool overdue(const struct pending *p, const void *now)
+{
+    return *(const long long *)now >= p->deadline_ms;
+}
+
 /* Request ids come from one process-wide counter, so the id alone finds
- * the pending SET whichever session it went out on. */
+ * the pending SET whichever session it went out on.  A USM Report is the
+ * exception: the agent could not read the request (wrong keys, unknown
+ * user), so its request id is 0, and Net-SNMP drops the request after
+ * handing the Report over.  It fails the SETs pending on that session
+ * (OWNER is its slot): they all went out with the same keys. */
 static void on_set(void *owner, int op, int reqid, netsnmp_pdu *pdu)
 {
-    (void)owner;
+    char why[256] = "";
+    if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu && pdu->command == SNMP_MSG_REPORT) {
+        int type = snmpv3_get_report_type(pdu);
+        if (type == SNMPERR_NOT_IN_TIME_WINDOW || !owner)
+            return;                       /* Net-SNMP resends with the right time */
+        void *ws = *(void **)owner;
+        snprintf(why, sizeof why, "%s", snmp_api_errstring(type));
+        if (ws)
+            fail_where(on_session, ws, why);
+        return;
+    }
     struct pending **pp = &pend;
     for (; *pp; pp = &(*pp)->next)
         if ((*pp)->reqid == reqid)
             break;
-    struct pending *p = *pp;
-    if (!p)
+    if (!*pp)
         return;
+    struct pending *p = *pp;
     *pp = p->next;
-    char why[256] = "";
     bool ok = false;
     if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu)
         snprintf(why, sizeof why, "timeout");
@@ -59,61 +124,59 @@ static void on_set(void *owner, int op, int reqid, netsnmp_pdu *pdu)
         snprintf(why, sizeof why, "%s (varbind %ld)", snmp_errstring((int)pdu->errstat), pdu->errindex);
     else
         ok = true;
-    if (!ok)
-        event_log("SET failed: %s: %s", p->what, why);
-    if (p->cb && owner_cl)
-        p->cb(owner_cl, p->ctx, ok, why);
-    free(p);
+    report(p, ok, why);
 }
 
 void snmp_set_forget(void *wsess)
 {
-    if (!wsess)
-        return;
-    for (struct pending **pp = &pend; *pp;) {
-        if ((*pp)->wsess == wsess) {
-            struct pending *p = *pp;
-            *pp = p->next;
-            free(p);
-        } else {
-            pp = &(*pp)->next;
-        }
-    }
+    if (wsess)
+        fail_where(on_session, wsess, SNMP_SET_ABANDONED);
+}
+
+void snmp_set_expire(struct cluster *cl)
+{
+    (void)cl;
+    long long now = now_ms();
+    fail_where(overdue, &now, "timeout (no answer and no timeout from the SNMP library)");
 }
 
 int snmp_set_send(struct cluster *cl, void **wsess, const struct ctl_peer *peer, netsnmp_pdu *pdu,
                   const char *what, set_result_cb cb, void *ctx)
 {
+    char *err = last_error;
+    size_t errlen = sizeof last_error;
     const struct ctl_config *cfg = cl->cfg;
     owner_cl = cl;
+    unsigned tmo = poller_timeout_ms(cfg);
     if (cfg->write_user < 0) {
-        event_log("cannot %s: no v3user configured for writes", what);
+        snprintf(err, errlen, "no v3user configured for writes");
         snmp_free_pdu(pdu);
         return -1;
     }
     if (!*wsess) {
-        char err[256];
-        *wsess = ssess_open(peer, &cfg->v3users[cfg->write_user], poller_timeout_ms(cfg), cfg->retries,
-                            on_set, NULL, err, sizeof err);
+        *wsess = ssess_open(peer, &cfg->v3users[cfg->write_user], tmo, cfg->retries, on_set, wsess, err, errlen);
         if (!*wsess) {
-            event_log("cannot %s: %s", what, err);
             snmp_free_pdu(pdu);
             return -1;
         }
     }
     struct pending *p = calloc(1, sizeof *p);
     if (!p) {
+        snprintf(err, errlen, "out of memory");
         snmp_free_pdu(pdu);
         return -1;
     }
     int reqid = ssess_send(*wsess, pdu);
     if (!reqid) {
-        event_log("cannot %s: send failed", what);
+        snprintf(err, errlen, "send failed");
         free(p);
         return -1;
     }
     p->wsess = *wsess;
     p->reqid = reqid;
+    /* The engine ID probe and the SET each get their retries; twice that
+     * and a second more is long overdue. */
+    p->deadline_ms = now_ms() + 4LL * tmo * (cfg->retries + 1) + 1000;
     snprintf(p->what, sizeof p->what, "%s", what);
     p->cb = cb;
     p->ctx = ctx;
