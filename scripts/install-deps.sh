@@ -18,6 +18,8 @@ PKGS=(
   # dashboards: Cacti on MariaDB with spine, MRTG (debconf answers preseeded below)
   mariadb-server cacti cacti-spine mrtg php-cli php-mysql php-snmp
   librrds-perl libnet-snmp-perl libcrypt-rijndael-perl libio-socket-inet6-perl
+  # MRTG's SNMPv3: Net::SNMP's USM loads Crypt::DES and Digest::HMAC even for SHA/AES
+  libcrypt-des-perl libdigest-hmac-perl
   # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh
   python3 keepalived
 )

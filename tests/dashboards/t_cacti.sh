@@ -47,73 +47,19 @@ is "$(php "$T/re.php" "$TPL/resource/snmp_queries/lamon_apps.xml" \
        "1.3.6.1.4.1.8072.9999.9999.9999.1.2.1.1.6.119.101.98")" "index=119.101.98" \
    "applications query: the index is the name's octets"
 
-# --- MariaDB ------------------------------------------------------------------------
-DB=$T/db
-mkdir -p "$DB"
-timeout 300 mariadb-install-db --user=root --datadir="$DB/data" --auth-root-authentication-method=normal \
-    --skip-test-db >"$DB/install.log" 2>&1 || { cat "$DB/install.log"; bail "mariadb-install-db failed"; }
-/usr/sbin/mariadbd --no-defaults --user=root --datadir="$DB/data" --socket="$DB/sock" \
-    --skip-networking --pid-file="$DB/pid" --log-error="$DB/err.log" \
-    --innodb-buffer-pool-size=32M --innodb-log-file-size=16M >/dev/null 2>&1 &
-LAMON_PIDS="${LAMON_PIDS:-} $!"
-sql() { mariadb --socket="$DB/sock" -uroot -N -B cacti -e "$1"; }
-wait_for 120 mariadb --socket="$DB/sock" -uroot -e 'SELECT 1' || { cat "$DB/err.log"; bail "mariadbd did not start"; }
-mariadb --socket="$DB/sock" -uroot -e "CREATE DATABASE cacti DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-    CREATE USER cactiuser@localhost IDENTIFIED BY 'cactitest'; GRANT ALL ON cacti.* TO cactiuser@localhost;" ||
-    bail "cannot create the cacti database"
-SCHEMA=/usr/share/doc/cacti/cacti.sql
-[ -f "$SCHEMA" ] || SCHEMA=/usr/share/dbconfig-common/data/cacti/install/mysql
-timeout 900 mariadb --socket="$DB/sock" -uroot cacti <"$SCHEMA" || bail "loading $SCHEMA failed"
+# --- MariaDB and a private Cacti (lib.sh: cacti_setup) ------------------------------
+# Cacti runs from a copy of /usr/share/cacti pointing at a private mariadbd;
+# Cacti's sample automation network (192.168.1.0/24, enabled) is removed so
+# that poller.php scans nothing: tests send traffic to loopback only.
+cacti_setup || bail "MariaDB + Cacti setup failed"
 ok "MariaDB runs with the Cacti schema ($(sql 'SELECT cacti FROM version'))"
-# Cacti's sample data has an *enabled* automation network, 192.168.1.0/24, that
-# poller.php would scan.  Tests send traffic to loopback only: remove it, and
-# prove it is gone before any poller runs.
-sql "DELETE FROM automation_networks; DELETE FROM automation_snmp_items; UPDATE settings SET value='' WHERE name IN ('automation_enabled','reports_enabled')"
 is "$(sql 'SELECT COUNT(*) FROM automation_networks')" 0 "no automation network: the poller scans nothing"
 
-# --- a private Cacti --------------------------------------------------------------------
-C=$T/cacti
-cp -a /usr/share/cacti "$C"
-# The package's links point at /etc/cacti, /var/lib/cacti and /var/log/cacti.
-rm -f "$C/site/include/config.php" "$C/site/rra" "$C/site/log" "$C/site/cache"
-mkdir -p "$C/site/rra" "$C/site/log" "$C/site/cache"
-cat >"$C/site/include/config.php" <<PHP
-<?php
-\$database_type = 'mysql';
-\$database_default = 'cacti';
-\$database_hostname = '$DB/sock';
-\$database_username = 'cactiuser';
-\$database_password = 'cactitest';
-\$database_port = '3306';
-\$database_retries = 2;
-\$database_ssl = false;
-\$database_ssl_key = '';
-\$database_ssl_cert = '';
-\$database_ssl_ca = '';
-\$database_persist = false;
-\$poller_id = 1;
-\$url_path = '/cacti/';
-\$cacti_session_name = 'Cacti';
-\$cacti_db_session = false;
-\$disable_log_rotation = true;
-PHP
-LOG=$C/site/log/cacti.log
-sql "UPDATE settings SET value='$LOG' WHERE name='path_cactilog'"
-: >"$LOG"
-
 # --- import every template ----------------------------------------------------------
-# import_template.php exits 0 even when an item fails: judge it by its output,
-# and by Cacti's log, where a failed SQL save is the only trace.
-import_ok() {  # FILE: prints the import output; fails on [fail]/Unmet or a DB error
-    local out rc
-    out=$(timeout 300 php "$C/cli/import_template.php" --filename="$1" 2>&1); rc=$?
-    printf '%s\n' "$out"
-    [ "$rc" -eq 0 ] && printf '%s' "$out" | grep -q '\[success\]' &&
-        ! printf '%s' "$out" | grep -Eiq '\[fail\]|unmet' &&
-        ! grep -Eq 'DBCALL ERROR|SQL Save' "$LOG"
-}
+# import_template.php exits 0 even when an item fails: cacti_import judges it
+# by its output, and by Cacti's log, where a failed SQL save is the only trace.
 for f in "$TPL"/cacti_host_template_*.xml; do
-    out=$(import_ok "$f"); rc=$?
+    out=$(cacti_import "$f"); rc=$?
     name=$(basename "$f")
     if [ "$rc" -eq 0 ]; then ok "import $name: no [fail], no Unmet, no SQL error"
     else fail "import $name"; printf '%s\n' "$out" | grep -Ei 'fail|unmet|error' | head -n 20 | sed 's/^/#   /'
@@ -193,7 +139,7 @@ unlike "$(grep -E 'DBCALL ERROR|SQL Save' "$LOG" | head -n 3)" . "no SQL errors 
 # dependency (run last: the import changes the database).
 sed '0,/<task_item_id>hash_080103[0-9a-f]*</s//<task_item_id>hash_080103eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee</' \
     "$TPL/cacti_host_template_lamon_node.xml" >"$T/broken.xml"
-if import_ok "$T/broken.xml" >"$T/broken.out"; then
+if cacti_import "$T/broken.xml" >"$T/broken.out"; then
     fail "a template with an unmet dependency is detected"; sed 's/^/#   /' "$T/broken.out" | head
 else ok "a template with an unmet dependency is detected"; fi
 done_testing
