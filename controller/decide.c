@@ -543,7 +543,13 @@ static void progress_drains(struct cluster *cl)
                      cfg->drain_timeout_s, left, active, onnode);
         else
             snprintf(why, sizeof why, "no active connections left");
-        if (scale_in_drain(n)) {
+        if (scale_in_drain(n) && n->op_job) {
+            /* A reboot or shutdown took the drain over: maintenance keeps
+             * the node out of the pool until the operation has run. */
+            event_log("node %s drained (%s): maintenance for job %u, which took over its scale-in drain",
+                      n->peer.name, why, n->op_job);
+            set_node(cl, n, 0, NULL, NSTATE_MAINTENANCE, why);
+        } else if (scale_in_drain(n)) {
             event_log("node %s drained (%s): back to the spares", n->peer.name, why);
             set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, why);
         } else {
