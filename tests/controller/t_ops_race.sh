@@ -90,7 +90,7 @@ for i in $(seq 1 $JOBS); do
     idx=$(printf '%s' "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ops"][0]["op_index"] if d["result"] == "ok" else "")' 2>/dev/null)
     if [ "$rc" != 0 ] || [ -z "$idx" ]; then
         jobs_failed=$((jobs_failed + 1))
-        diag "job $i (kernel $rel) failed, exit $rc: $(tail -n2 "$T/job.err" | tr '\n' ' ') $js"
+        [ $jobs_failed -le 5 ] && diag "job $i (kernel $rel) failed, exit $rc: $(tail -n1 "$T/job.err")"
         continue
     fi
     echo "$idx $rel" >>"$T/m1"
