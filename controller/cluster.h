@@ -56,6 +56,7 @@ struct node_rt {
     bool have_sample;
     struct node_sample s;
     struct node_sample pending;           /* being filled by a multi-PDU poll */
+    unsigned op_job;                      /* node_ops job that took over its scale-in drain */
     /* decisions */
     bool set_in_flight;
     bool role_pending;                    /* a role write is not acknowledged yet */

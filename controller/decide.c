@@ -700,7 +700,14 @@ static void progress_drains(struct cluster *cl)
         else
             snprintf(why, sizeof why, "no active connections left");
         char decision[512];
-        if (scale_in_drain(n)) {
+        if (scale_in_drain(n) && n->op_job) {
+            /* A reboot or shutdown took the drain over: maintenance keeps
+             * the node out of the pool until the operation has run. */
+            snprintf(decision, sizeof decision,
+                     "node %s drained (%s): maintenance for job %u, which took over its scale-in drain",
+                     n->peer.name, why, n->op_job);
+            set_node(cl, n, 0, NULL, NSTATE_MAINTENANCE, why, decision, false);
+        } else if (scale_in_drain(n)) {
             snprintf(decision, sizeof decision, "node %s drained (%s): back to the spares", n->peer.name, why);
             set_node(cl, n, ROLE_SPARE, "", NSTATE_RUNNING, why, decision, false);
         } else {

@@ -57,6 +57,8 @@ struct job {
     size_t nargs, cur;         /* package jobs: one operation per argument */
     struct op_result res[MAX_ARGS];
     char service[CTL_NAME_MAX + 1];   /* left for a reboot/shutdown */
+    bool scale_in;             /* took over the controller's scale-in drain */
+    bool holding;              /* ... whose end is still ours (node_rt.op_job) */
     enum phase phase;
     struct ssess *sess;
     int reqid;                 /* the request in flight, 0 for none */
@@ -142,6 +144,18 @@ static void step(struct job *j, const char *fmt, ...)
         snprintf(j->steps + have, sizeof j->steps - have, "%s\n", j->progress);
 }
 
+/* The scale-in drain this job took over is decide's again: ended in
+ * maintenance, or left to end as scale-in drains do if the job failed. */
+static void release_drain(struct job *j)
+{
+    if (!j->holding || !g_cl)
+        return;
+    int i = cluster_find_node(g_cl, j->node);
+    if (i >= 0 && g_cl->nodes[i]->op_job == j->id)
+        g_cl->nodes[i]->op_job = 0;
+    j->holding = false;
+}
+
 /* Ends the job; MSG is both the log line and what lamonctl reports. */
 static void finish(struct job *j, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void finish(struct job *j, bool ok, const char *fmt, ...)
@@ -152,8 +166,13 @@ static void finish(struct job *j, bool ok, const char *fmt, ...)
     if (n > 0 && (size_t)n < sizeof j->message)
         vsnprintf(j->message + n, sizeof j->message - (size_t)n, fmt, ap);
     va_end(ap);
+    size_t have = strlen(j->message);
+    if (ok && j->scale_in && have < sizeof j->message)
+        snprintf(j->message + have, sizeof j->message - have,
+                 "; it left service %s by the scale-in drain and comes back as a spare", j->service);
     j->ok = ok;
     j->phase = PH_DONE;
+    release_drain(j);
     snprintf(j->progress, sizeof j->progress, "%s", j->message);
     event_log("node %s (job %u)", j->message, j->id);
 }
@@ -428,6 +447,7 @@ static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
         event_log("node %s: drained and out of service %s; the %s follows (job %u)", j->node, j->service, l,
                   j->id);
         step(j, "drained, leaving service %s", j->service);
+        release_drain(j);
         j->phase = PH_RELEASE;
         send_release(j);
         return;
@@ -621,6 +641,14 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
         if (n->s.state == NSTATE_MAINTENANCE) {
             event_log("node %s serves %s and is in maintenance already: no drain before the %s", node,
                       j->service, l);
+        } else if (n->s.state == NSTATE_DRAINING && n->s.role == ROLE_SPARE) {
+            /* decide's scale-in drain would end in the spares, where the
+             * node could be promoted while it goes down: the job takes the
+             * drain over, decide ends it in maintenance (node_rt.op_job). */
+            j->scale_in = j->holding = true;
+            n->op_job = j->id;
+            event_log("node %s was being drained for scale-in of %s; the %s takes over the drain (job %u)", node,
+                      j->service, l, j->id);
         } else if (n->s.state == NSTATE_DRAINING) {
             event_log("node %s serves %s and is draining already: the %s waits for it", node, j->service, l);
         } else {
@@ -634,7 +662,10 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
             }
         }
         j->phase = PH_DRAIN;
-        progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
+        if (j->scale_in)
+            step(j, "was being drained for scale-in; %s takes over the drain", l);
+        else
+            progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
     } else {
         progress(j, "%s submitted", l);
     }

@@ -9,7 +9,9 @@
  * drained first with the decide logic (decide_drain; the node goes to
  * maintenance and leaves its directors), then handed back to the spares so
  * that the service is refilled and the node returns as a spare after its
- * boot.  Package jobs run one operation per package, in order, stopping at
+ * boot.  A node in the controller's scale-in drain is not drained again:
+ * the job takes that drain over (node_rt.op_job), and decide ends it in
+ * maintenance instead of the spares.  Package jobs run one operation per package, in order, stopping at
  * the first failure.  lamonctl follows a job through node_ops_view(). */
 #ifndef LAMON_NODE_OPS_H
 #define LAMON_NODE_OPS_H
