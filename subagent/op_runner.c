@@ -179,6 +179,16 @@ int op_runner_ready(void)
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void child(int out_fd, int err_fd, char *const argv[], char *const envp[])
 {
+    /* The agent may run with a standard descriptor closed, and then its
+     * output file or error pipe is one of 0..2: move them out of the way
+     * before 0..2 are set up. */
+    if (out_fd < 3)
+        out_fd = fcntl(out_fd, F_DUPFD, 3);
+    if (err_fd < 3)
+        err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, 3);
+    int report_fd = err_fd;   /* where a failure's errno goes: never a stray fd 3 */
+    if (out_fd < 0 || err_fd < 0)
+        goto fail;
     setpgid(0, 0);
     sigset_t none;
     sigemptyset(&none);
@@ -190,12 +200,15 @@ static void child(int out_fd, int err_fd, char *const argv[], char *const envp[]
     /* err_fd is close-on-exec: it closes by itself when exec succeeds. */
     if (err_fd != 3 && (dup2(err_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0))
         goto fail;
+    report_fd = 3;
     close_range(4, ~0U, 0);
     execvpe(argv[0], argv, envp);
 fail:;
     int e = errno;
-    ssize_t w = write(3, &e, sizeof e);
-    (void)w;
+    if (report_fd >= 0) {
+        ssize_t w = write(report_fd, &e, sizeof e);
+        (void)w;
+    }
     _exit(127);
 }
 

@@ -142,6 +142,22 @@ static void no_inherited_fds(void **state)
     assert_int_equal(r.code, 1);
 }
 
+/* An agent started with stdin closed: the output file takes fd 0 and must
+ * not be lost when the child sets up its 0..2. */
+static void runs_with_stdin_closed(void **state)
+{
+    (void)state;
+    int saved = dup(0);
+    assert_true(saved >= 0);
+    close(0);
+    struct result r;
+    RUN(&r, 10, "/bin/echo", "hello");
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+    assert_int_equal(r.code, 0);
+    assert_string_equal(r.out, "hello\n");
+}
+
 static void own_process_group(void **state)
 {
     (void)state;
@@ -269,6 +285,7 @@ int main(void)
         cmocka_unit_test(output_keeps_tail),
         cmocka_unit_test(stdin_is_dev_null),
         cmocka_unit_test(no_inherited_fds),
+        cmocka_unit_test(runs_with_stdin_closed),
         cmocka_unit_test(own_process_group),
         cmocka_unit_test(ends_when_process_exits),
         cmocka_unit_test(leftover_writes_fail_quietly),
