@@ -325,10 +325,20 @@ static void start_step(struct op *o)
     }
 }
 
-static bool others_running(const struct op *self)
+/* Is another operation queued or running (a node operation waits for all
+ * of them, whatever their indexes)? */
+static bool others_active(const struct op *self)
 {
     for (size_t i = 0; i < g_nops; i++)
-        if (g_ops[i] != self && g_ops[i]->status == OPS_RUNNING)
+        if (g_ops[i] != self && (g_ops[i]->status == OPS_RUNNING || g_ops[i]->status == OPS_QUEUED))
+            return true;
+    return false;
+}
+
+static bool node_op_running(void)
+{
+    for (size_t i = 0; i < g_nops; i++)
+        if (g_ops[i]->status == OPS_RUNNING && op_target_of(g_ops[i]->type) == OT_NODE)
             return true;
     return false;
 }
@@ -341,8 +351,13 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
         struct op *o = g_ops[i];
         if (o->status != OPS_QUEUED)
             continue;
-        if (op_target_of(o->type) == OT_NODE && others_running(o))
-            continue;   /* reboot waits for the rest; kicked again when they end */
+        /* Nothing starts beside a running reboot, and a reboot waits for
+         * every other operation, also one queued behind it (a higher
+         * index); kicked again as they end. */
+        if (node_op_running())
+            break;
+        if (op_target_of(o->type) == OT_NODE && others_active(o))
+            continue;
         o->status = OPS_RUNNING;
         o->start_time = time(NULL);
         o->step = 0;

@@ -306,6 +306,29 @@ static void aging_keeps_the_newest(void **state)
     event_base_free(base);
 }
 
+/* A reboot waits for every other operation, also one queued behind it
+ * (a higher index), and nothing starts beside it. */
+static void reboot_waits_for_queued_rows(void **state)
+{
+    (void)state;
+    struct event_base *base = event_base_new();
+    assert_non_null(base);
+    op_table_init(base);
+    const struct op *app = op_table_submit(2, OPT_APP_START, "web", 3);
+    const struct op *reboot = op_table_submit(1, OPT_REBOOT, "", 0);
+    assert_non_null(app);
+    assert_non_null(reboot);
+    event_base_loop(base, EVLOOP_ONCE);      /* the start kick */
+    assert_int_not_equal(app->status, OPS_QUEUED);
+    assert_int_equal(reboot->status, OPS_QUEUED);
+    run_all(base);
+    assert_int_equal(app->status, OPS_SUCCEEDED);
+    assert_int_equal(reboot->status, OPS_SUCCEEDED);
+    assert_true(reboot->start_time >= app->end_time);
+    op_table_shutdown();
+    event_base_free(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +341,7 @@ int main(void)
         cmocka_unit_test_setup(op_rows_of_one_request, fresh),
         cmocka_unit_test_setup(many_rows_in_index_order, fresh),
         cmocka_unit_test_setup(aging_keeps_the_newest, fresh),
+        cmocka_unit_test_setup(reboot_waits_for_queued_rows, fresh),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
