@@ -152,13 +152,11 @@ static void watch_engine(struct ssess *s, netsnmp_session *ss, int op, const net
         return;
     }
     s->timeouts_in_row = 0;
-    if (pdu && pdu->command == SNMP_MSG_REPORT) {
-        /* notInTimeWindow: Net-SNMP has already resent once with the
-         * report's time; still failing, the peer's boots or ID changed. */
-        int type = snmpv3_get_report_type((netsnmp_pdu *)pdu);
-        if (type == SNMPERR_UNKNOWN_ENG_ID || type == SNMPERR_NOT_IN_TIME_WINDOW)
-            forget_engine(s, ss);
-    }
+    /* notInTimeWindow is left to Net-SNMP, which resends with the time the
+     * report carries; if that never works, the timeouts above re-probe. */
+    if (pdu && pdu->command == SNMP_MSG_REPORT &&
+        snmpv3_get_report_type((netsnmp_pdu *)pdu) == SNMPERR_UNKNOWN_ENG_ID)
+        forget_engine(s, ss);
 }
 
 static int on_pdu(int op, netsnmp_session *session, int reqid, netsnmp_pdu *pdu, void *magic)
