@@ -441,7 +441,9 @@ static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
         finish(j, false, "went down while draining for the %s", l);
         return;
     }
-    if (n->set_in_flight)
+    /* Without a fresh sample the state may be the one a failed SET wrote
+     * optimistically: wait for the agent's own word. */
+    if (n->set_in_flight || !n->have_sample)
         return;
     if (n->s.state == NSTATE_MAINTENANCE) {
         event_log("node %s: drained and out of service %s; the %s follows (job %u)", j->node, j->service, l,
