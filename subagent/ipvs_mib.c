@@ -256,9 +256,15 @@ static void pending_gone(const struct ipvs_pending *p, int64_t now)
              (long long)(now - p->touched), pending_age());
 }
 
-/* RFC 2579: rows left in notInService for too long are removed. */
+struct txn;
+static struct txn *cur;   /* the SET in progress (see struct txn below) */
+
+/* RFC 2579: rows left in notInService for too long are removed; never
+ * while a SET is in progress, which decided on the rows as they are. */
 static size_t pending_expire(void)
 {
+    if (cur)
+        return 0;
     return ipvs_pending_expire(&pendings, now_s(), pending_age(), pending_gone);
 }
 
@@ -595,7 +601,7 @@ struct txn {
  * them), so its state can live here between the phases.  It keeps varbind
  * positions, not request pointers: over AgentX every phase (TestSet,
  * CommitSet, UndoSet, CleanupSet) comes with requests of its own. */
-static struct txn *cur;
+/* (cur, declared above) */
 
 /* The request at POS (1-based) of this phase's list; the first as a fallback,
  * so that an error always lands somewhere. */
