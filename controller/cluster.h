@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "ctl_config.h"
-#include "lamon_oids.h"
+#include "lamon_mib.h"
 #include "node_state.h"
 #include "set_backoff.h"
 

@@ -374,8 +374,7 @@ static int set_app_admin(struct cluster *cl, struct node_rt *n, const char *app,
     size_t len = LAMON_APP_ENTRY_LEN + 1;
     memcpy(o, app_entry, sizeof app_entry);
     o[LAMON_APP_ENTRY_LEN] = LA_ADMIN;
-    for (const char *c = app; *c && len < MAX_OID_LEN; c++)
-        o[len++] = (oid)(unsigned char)*c;
+    len += lamon_app_index_encode(app, o + len, MAX_OID_LEN - len);
     snmp_set_add_int(pdu, o, len, admin);
     char what[512];
     snprintf(what, sizeof what, "node %s: application %s admin %s (%s)", n->peer.name, app,
@@ -719,34 +718,17 @@ static void progress_drains(struct cluster *cl)
 
 /* --- directors --------------------------------------------------------------- */
 
-/* Appends InetAddressType, the length-prefixed InetAddress and the port of SS
- * to O, as an index of LAMON-MIB's IPVS tables encodes them. */
-static size_t append_inet_index(oid *o, size_t len, const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *sin = (const void *)ss;
-        const uint8_t *b = (const uint8_t *)&sin->sin_addr;
-        o[len++] = 1; o[len++] = 4;
-        for (int i = 0; i < 4; i++)
-            o[len++] = b[i];
-        o[len++] = ntohs(sin->sin_port);
-    } else {
-        const struct sockaddr_in6 *sin6 = (const void *)ss;
-        o[len++] = 2; o[len++] = 16;
-        for (int i = 0; i < 16; i++)
-            o[len++] = sin6->sin6_addr.s6_addr[i];
-        o[len++] = ntohs(sin6->sin6_port);
-    }
-    return len;
-}
-
-/* Appends the service key and (when DEST) the destination to O. */
+/* Appends the lamonVsTable index of S and (when DEST) the lamonDestTable
+ * index of DEST in it to O. */
 static size_t key_oid(oid *o, size_t len, const struct ctl_service *s, const struct sockaddr_storage *dest)
 {
-    o[len++] = (oid)s->protocol;
-    len = append_inet_index(o, len, &s->vip);
-    o[len++] = 0;                          /* fwmark */
-    return dest ? append_inet_index(o, len, dest) : len;
+    struct lamon_vs_key k;
+    lamon_vs_key_from_sa(&k, (unsigned)s->protocol, &s->vip);
+    if (!dest)
+        return len + lamon_vs_index_encode(&k, o + len);
+    struct lamon_dest_key d;
+    lamon_dest_key_from_sa(&d, dest);
+    return len + lamon_dest_index_encode(&k, &d, o + len);
 }
 
 /* Sends a director's SET for decision KEY unless its back-off runs. */

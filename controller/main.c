@@ -132,7 +132,7 @@ int main(int argc, char **argv)
     openlog("lamon-controller", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_DAEMON);
     snmp_enable_stderrlog();
     /* No persistent Net-SNMP state of our own, and no MIB files: every OID
-     * the controller uses is numeric (lamon_oids.h). */
+     * the controller uses is numeric (common/lamon_mib.h). */
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);

@@ -25,9 +25,6 @@
 #define MISSES_GONE 3          /* unanswered reads: a rebooting node has gone */
 #define MISSES_FAIL 10         /* unanswered reads: give up on any other */
 
-/* lamonOpType */
-enum { OT_REBOOT = 4, OT_SHUTDOWN = 5, OT_KERNEL = 6, OT_PKG_INSTALL = 7, OT_PKG_UPDATE = 8, OT_PKG_REMOVE = 9 };
-
 enum phase {
     PH_DRAIN,                  /* decide's drain runs; wait for maintenance */
     PH_RELEASE,                /* role spare, service "": SET sent */
@@ -82,7 +79,7 @@ static struct event *g_timer;
 static const oid next_index_oid[] = { LAMON_OP_NEXT };
 static const oid op_entry[] = { LAMON_OP_ENTRY };
 static const oid node_base[] = { LAMON_NODE };
-#define OP_ENTRY_LEN (LAMON_ROOT_LEN + 4)
+#define OP_ENTRY_LEN LAMON_OP_ENTRY_LEN
 
 /* RFC 3416 error-status names: what an operator looks up. */
 static const char *err_name(long e)
@@ -96,18 +93,18 @@ static const char *err_name(long e)
     return e >= 0 && (size_t)e < sizeof names / sizeof names[0] ? names[e] : "unknown error";
 }
 
-static bool node_op(const struct job *j) { return j->type == OT_REBOOT || j->type == OT_SHUTDOWN; }
+static bool node_op(const struct job *j) { return j->type == OPT_REBOOT || j->type == OPT_SHUTDOWN; }
 
 /* "reboot", "kernel 6.1.0-26-amd64", "pkg install foo" (the current package) */
 static void label(const struct job *j, char *buf, size_t len)
 {
     switch (j->type) {
-    case OT_REBOOT: snprintf(buf, len, "reboot"); break;
-    case OT_SHUTDOWN: snprintf(buf, len, "shutdown"); break;
-    case OT_KERNEL: snprintf(buf, len, "kernel %s", j->args[0]); break;
+    case OPT_REBOOT: snprintf(buf, len, "reboot"); break;
+    case OPT_SHUTDOWN: snprintf(buf, len, "shutdown"); break;
+    case OPT_KERNEL_SELECT: snprintf(buf, len, "kernel %s", j->args[0]); break;
     default:
         snprintf(buf, len, "pkg %s %s",
-                 j->type == OT_PKG_INSTALL ? "install" : j->type == OT_PKG_UPDATE ? "update" : "remove",
+                 j->type == OPT_PKG_INSTALL ? "install" : j->type == OPT_PKG_UPDATE ? "update" : "remove",
                  j->args[j->cur < j->nargs ? j->cur : j->nargs - 1]);
     }
 }
@@ -205,7 +202,7 @@ static void send_next_index(struct job *j)
 static void op_row_oid(oid o[OP_ENTRY_LEN + 2], const struct job *j)
 {
     memcpy(o, op_entry, sizeof op_entry);
-    o[OP_ENTRY_LEN + 1] = j->res[j->cur].index;
+    lamon_op_index_encode(j->res[j->cur].index, o + OP_ENTRY_LEN + 1);
 }
 
 static void send_create(struct job *j)
@@ -376,7 +373,7 @@ static void on_release(struct job *j, const netsnmp_pdu *pdu)
         return;
     }
     event_log("node %s: left service %s for the %s: now a spare in maintenance (job %u)", j->node, j->service,
-              j->type == OT_REBOOT ? "reboot" : "shutdown", j->id);
+              j->type == OPT_REBOOT ? "reboot" : "shutdown", j->id);
     j->phase = PH_NEXT_INDEX;
 }
 
@@ -552,14 +549,14 @@ static int parse_words(struct job *j, char *const *w, size_t nw, char *err, size
     const char *usage = "reboot | shutdown | kernel RELEASE | pkg install|update|remove PACKAGE...";
     size_t first = 1;
     if (nw == 1 && strcmp(w[0], "reboot") == 0) {
-        j->type = OT_REBOOT;
+        j->type = OPT_REBOOT;
     } else if (nw == 1 && strcmp(w[0], "shutdown") == 0) {
-        j->type = OT_SHUTDOWN;
+        j->type = OPT_SHUTDOWN;
     } else if (nw == 2 && strcmp(w[0], "kernel") == 0) {
-        j->type = OT_KERNEL;
+        j->type = OPT_KERNEL_SELECT;
     } else if (nw >= 3 && strcmp(w[0], "pkg") == 0) {
-        j->type = strcmp(w[1], "install") == 0 ? OT_PKG_INSTALL : strcmp(w[1], "update") == 0 ? OT_PKG_UPDATE
-                : strcmp(w[1], "remove") == 0 ? OT_PKG_REMOVE : 0;
+        j->type = strcmp(w[1], "install") == 0 ? OPT_PKG_INSTALL : strcmp(w[1], "update") == 0 ? OPT_PKG_UPDATE
+                : strcmp(w[1], "remove") == 0 ? OPT_PKG_REMOVE : 0;
         first = 2;
     }
     if (!j->type) {
@@ -698,9 +695,9 @@ static void view_text(struct evbuffer *out, const struct job *j)
 
 static void view_json(struct evbuffer *out, const struct job *j)
 {
-    static const char *const types[] = { [OT_REBOOT] = "reboot", [OT_SHUTDOWN] = "shutdown",
-                                         [OT_KERNEL] = "kernel", [OT_PKG_INSTALL] = "pkg install",
-                                         [OT_PKG_UPDATE] = "pkg update", [OT_PKG_REMOVE] = "pkg remove" };
+    static const char *const types[] = { [OPT_REBOOT] = "reboot", [OPT_SHUTDOWN] = "shutdown",
+                                         [OPT_KERNEL_SELECT] = "kernel", [OPT_PKG_INSTALL] = "pkg install",
+                                         [OPT_PKG_UPDATE] = "pkg update", [OPT_PKG_REMOVE] = "pkg remove" };
     evbuffer_add_printf(out, "{\"job\": %u, \"node\": ", j->id);
     json_string(out, j->node);
     evbuffer_add_printf(out, ", \"operation\": ");

@@ -122,17 +122,7 @@ static bool app_column(const netsnmp_variable_list *v, int col, char *name, size
     if (v->type == SNMP_ENDOFMIBVIEW || v->name_length <= base + 1 ||
         snmp_oid_compare(v->name, base, app_entry, base) != 0 || v->name[base] != (oid)col)
         return false;
-    size_t n = v->name_length - base - 1;
-    if (n >= len)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        oid c = v->name[base + 1 + i];
-        if (c < 32 || c > 126)
-            return false;
-        name[i] = (char)c;
-    }
-    name[n] = '\0';
-    return true;
+    return lamon_app_index_decode(v->name + base + 1, v->name_length - base - 1, name, len) != 0;
 }
 
 static int send_node_bulk(struct node_rt *n, const char *after_app)
@@ -156,8 +146,7 @@ static int send_node_bulk(struct node_rt *n, const char *after_app)
         size_t len = LAMON_APP_ENTRY_LEN + 1;
         memcpy(o, app_entry, sizeof app_entry);
         o[LAMON_APP_ENTRY_LEN] = (oid)app_cols[i];
-        for (const char *c = after_app ? after_app : ""; *c && len < MAX_OID_LEN; c++)
-            o[len++] = (oid)(unsigned char)*c;
+        len += lamon_app_index_encode(after_app ? after_app : "", o + len, MAX_OID_LEN - len);
         snmp_add_null_var(pdu, o, len);
     }
     return ssess_send(n->sess, pdu);
@@ -325,35 +314,6 @@ static int send_dir_bulk(struct director_rt *d, bool dests, const oid *after, si
     return ssess_send(d->sess, pdu);
 }
 
-/* Parses a service key at IDX (proto, type, len, addr..., port, fwmark);
- * returns the number of sub-ids used, 0 on a malformed index. */
-static size_t parse_vs_key(const oid *idx, size_t n, int *proto, struct sockaddr_storage *ss, unsigned *fwmark)
-{
-    if (n < 3)
-        return 0;
-    size_t alen = idx[2];
-    if ((alen != 4 && alen != 16) || n < 3 + alen + 2)
-        return 0;
-    *proto = (int)idx[0];
-    memset(ss, 0, sizeof *ss);
-    if (alen == 4) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-        sin->sin_family = AF_INET;
-        uint8_t *b = (uint8_t *)&sin->sin_addr;
-        for (size_t i = 0; i < 4; i++)
-            b[i] = (uint8_t)idx[3 + i];
-        sin->sin_port = htons((uint16_t)idx[3 + alen]);
-    } else {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-        sin6->sin6_family = AF_INET6;
-        for (size_t i = 0; i < 16; i++)
-            sin6->sin6_addr.s6_addr[i] = (uint8_t)idx[3 + i];
-        sin6->sin6_port = htons((uint16_t)idx[3 + alen]);
-    }
-    *fwmark = (unsigned)idx[3 + alen + 1];
-    return 3 + alen + 2;
-}
-
 static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b, bool port)
 {
     if (a->ss_family != b->ss_family)
@@ -366,12 +326,17 @@ static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_st
     return memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0 && (!port || x->sin6_port == y->sin6_port);
 }
 
-static int service_of_key(const struct ctl_config *cfg, int proto, const struct sockaddr_storage *vip, unsigned fwmark)
+/* The configured service of lamonVsTable key K, or -1. */
+static int service_of_key(const struct ctl_config *cfg, const struct lamon_vs_key *k)
 {
-    if (fwmark != 0)
+    if (k->fwmark != 0)
         return -1;
+    struct sockaddr_storage vip;
+    struct lamon_dest_key a = { .af = k->af, .port = k->port };
+    memcpy(a.addr, k->addr, sizeof a.addr);
+    lamon_dest_key_to_sa(&a, &vip);
     for (size_t i = 0; i < cfg->nservices; i++)
-        if (cfg->services[i].protocol == proto && same_addr(&cfg->services[i].vip, vip, true))
+        if (cfg->services[i].protocol == k->protocol && same_addr(&cfg->services[i].vip, &vip, true))
             return (int)i;
     return -1;
 }
@@ -419,9 +384,9 @@ static void on_dir_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
     while (v && !end) {
         struct dest_obs o;
         memset(&o, 0, sizeof o);
-        int proto = 0, svc = -1;
-        unsigned fwmark = 0;
-        struct sockaddr_storage vip;
+        int svc = -1;
+        struct lamon_vs_key key;
+        struct lamon_dest_key dkey;
         size_t ncols = dests ? NDEST_COLS : 1;
         for (size_t c = 0; c < ncols; c++, v = v ? v->next_variable : NULL) {
             p->cl->varbinds_read++;
@@ -433,12 +398,14 @@ static void on_dir_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
             }
             const oid *idx = v->name + base + 1;
             size_t n = v->name_length - base - 1;
-            size_t used = parse_vs_key(idx, n, &proto, &vip, &fwmark);
-            if (!used) {
+            /* a whole destination index, or a service index */
+            size_t used = dests ? lamon_dest_index_decode(idx, n, &key, &dkey)
+                                : lamon_vs_index_decode(idx, n, &key);
+            if (!used || (dests && used != n)) {
                 end = true;
                 continue;
             }
-            svc = service_of_key(cfg, proto, &vip, fwmark);
+            svc = service_of_key(cfg, &key);
             if (c == 0) {
                 last = idx;
                 lastlen = n;
@@ -448,28 +415,8 @@ static void on_dir_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
                     d->walk_vs[svc] = true;
                 continue;
             }
-            /* destination: type, len, addr..., port */
-            const oid *di = idx + used;
-            size_t dn = n - used;
-            if (dn < 3 || (di[1] != 4 && di[1] != 16) || dn != 2 + di[1] + 1) {
-                end = true;
-                continue;
-            }
-            if (c == 0) {
-                if (di[1] == 4) {
-                    struct sockaddr_in *sin = (struct sockaddr_in *)&o.addr;
-                    sin->sin_family = AF_INET;
-                    for (size_t i = 0; i < 4; i++)
-                        ((uint8_t *)&sin->sin_addr)[i] = (uint8_t)di[2 + i];
-                    sin->sin_port = htons((uint16_t)di[6]);
-                } else {
-                    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&o.addr;
-                    sin6->sin6_family = AF_INET6;
-                    for (size_t i = 0; i < 16; i++)
-                        sin6->sin6_addr.s6_addr[i] = (uint8_t)di[2 + i];
-                    sin6->sin6_port = htons((uint16_t)di[18]);
-                }
-            }
+            if (c == 0)
+                lamon_dest_key_to_sa(&dkey, &o.addr);
             switch (dest_cols[c]) {
             case LD_WEIGHT: o.weight = (int)vb_uint(v); break;
             case LD_FWD: o.fwd = (int)vb_uint(v); break;

@@ -129,10 +129,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             } else if (s.key.protocol || s.key.port) {
                 abort();
             }
-            oid idx[IPVS_SVC_IDX_MAX];
-            struct ipvs_svc_key back;
-            size_t n = ipvs_svc_index_encode(&s.key, idx);
-            if (n > IPVS_SVC_IDX_MAX || ipvs_svc_index_decode(idx, n, &back) != n
+            oid idx[LAMON_VS_IDX_MAX];
+            struct lamon_vs_key back;
+            size_t n = lamon_vs_index_encode(&s.key, idx);
+            if (n > LAMON_VS_IDX_MAX || lamon_vs_index_decode(idx, n, &back) != n
                 || memcmp(&back, &s.key, sizeof back) != 0)
                 abort();
             if (s.key.af == AF_INET && s.prefix > 32)
@@ -151,12 +151,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             if (d.fwd & ~(uint32_t)IP_VS_CONN_F_FWD_MASK)
                 abort();
-            struct ipvs_svc_key k = { .af = AF_INET, .protocol = IPPROTO_TCP, .port = 1 };
-            oid idx[IPVS_DEST_IDX_MAX];
-            struct ipvs_svc_key kb;
-            struct ipvs_dest db;
-            size_t n = ipvs_dest_index_encode(&k, &d, idx);
-            if (n > IPVS_DEST_IDX_MAX || ipvs_dest_index_decode(idx, n, &kb, &db) != n
+            struct lamon_vs_key k = { .af = AF_INET, .protocol = IPPROTO_TCP, .port = 1 };
+            oid idx[LAMON_DEST_IDX_MAX];
+            struct lamon_vs_key kb;
+            struct lamon_dest_key dk = { .af = d.af, .port = d.port }, db;
+            memcpy(dk.addr, d.addr, sizeof dk.addr);
+            size_t n = lamon_dest_index_encode(&k, &dk, idx);
+            if (n > LAMON_DEST_IDX_MAX || lamon_dest_index_decode(idx, n, &kb, &db) != n
                 || db.af != d.af || memcmp(db.addr, d.addr, 16) != 0 || db.port != d.port)
                 abort();
         }

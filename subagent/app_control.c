@@ -9,22 +9,9 @@
 
 #include "agent_config.h"
 #include "app_mib.h"
-
-int app_control_plan(long type, const char *name, struct op_plan *p)
-{
-    const struct lamon_app *app = agent_config_find_app(name);
-    if (!app)
-        return SNMP_ERR_INCONSISTENTVALUE;
-    bool stop = type == OPT_APP_STOP || type == OPT_APP_RESTART;
-    bool start = type == OPT_APP_START || type == OPT_APP_RESTART;
-    if ((stop && !app->stop.argv) || (start && !app->start.argv))
-        return SNMP_ERR_INCONSISTENTVALUE;
-    p->timeout_s = OP_TIMEOUT_APP_S;
-    if ((stop && op_plan_add(p, (const char *const *)app->stop.argv) < 0) ||
-        (start && op_plan_add(p, (const char *const *)app->start.argv) < 0))
-        return SNMP_ERR_RESOURCEUNAVAILABLE;
-    return SNMP_ERR_NOERROR;
-}
+#include "lamon_mib.h"
+#include "op_table.h"
+#include "validate.h"
 
 static long op_type_of(long admin)
 {

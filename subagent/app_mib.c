@@ -23,6 +23,7 @@
 #include "agent_config.h"
 #include "agentx_loop.h"
 #include "app_mib.h"
+#include "lamon_mib.h"
 #include "notify.h"
 #include "op_runner.h"
 #include "sock_diag.h"
@@ -31,7 +32,7 @@
 
 enum { COL_LABEL = 2, COL_PORTS, COL_OPER, COL_ADMIN, COL_EST, COL_SYN, COL_LAST_CHANGE };
 
-static const oid lamonAppTable_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 2, 1 };
+static const oid lamonAppTable_oid[] = { LAMON_APP_TABLE };
 
 struct app_row {
     char name[LAMON_NAME_MAX + 1];

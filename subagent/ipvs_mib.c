@@ -16,9 +16,9 @@
 #include "agent_config.h"
 #include "ipvs_pending.h"
 
-static const oid ipvs_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 5 };
+static const oid ipvs_oid[] = { LAMON_IPVS };
 #define BASE_LEN OID_LENGTH(ipvs_oid)
-enum { TAB_VS = 1, TAB_DEST = 2 };
+enum { TAB_VS = LAMON_IPVS_VS, TAB_DEST = LAMON_IPVS_DEST };
 
 enum {
     VS_SCHED = 6, VS_FLAGS, VS_TIMEOUT, VS_PREFIX, VS_CONNS, VS_INPKTS, VS_OUTPKTS,
@@ -34,93 +34,34 @@ enum { MIB_FWD_MASQ = 1, MIB_FWD_LOCAL, MIB_FWD_TUNNEL, MIB_FWD_ROUTE };
 
 /* --- index codecs and conversions ------------------------------------------ */
 
-static int proto_ok(unsigned long p)
+/* The destination part of lamonDestTable's index from and to a destination. */
+static struct lamon_dest_key dest_key(const struct ipvs_dest *d)
 {
-    return p == 0 || p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_SCTP;
+    struct lamon_dest_key k = { .af = d->af, .port = d->port };
+    memcpy(k.addr, d->addr, sizeof k.addr);
+    return k;
 }
 
-static size_t addr_encode(uint16_t af, const uint8_t *addr, oid *idx)
-{
-    size_t alen = ipvs_addr_len(af), n = 0;
-    idx[n++] = af == AF_INET ? 1 : 2;
-    idx[n++] = alen;
-    for (size_t i = 0; i < alen; i++)
-        idx[n++] = addr[i];
-    return n;
-}
-
-/* InetAddressType, then a length-prefixed InetAddress; 0 when invalid. */
-static size_t addr_decode(const oid *idx, size_t len, uint16_t *af, uint8_t *addr)
-{
-    if (len < 2 || (idx[0] != 1 && idx[0] != 2))
-        return 0;
-    *af = idx[0] == 1 ? AF_INET : AF_INET6;
-    size_t alen = ipvs_addr_len(*af);
-    if (idx[1] != alen || len < 2 + alen)
-        return 0;
-    memset(addr, 0, 16);
-    for (size_t i = 0; i < alen; i++) {
-        if (idx[2 + i] > 255)
-            return 0;
-        addr[i] = (uint8_t)idx[2 + i];
-    }
-    return 2 + alen;
-}
-
-size_t ipvs_svc_index_encode(const struct ipvs_svc_key *k, oid *idx)
-{
-    size_t n = 0;
-    idx[n++] = k->fwmark ? 0 : k->protocol;
-    n += addr_encode(k->af, k->addr, idx + n);
-    idx[n++] = k->fwmark ? 0 : k->port;
-    idx[n++] = k->fwmark;
-    return n;
-}
-
-size_t ipvs_svc_index_decode(const oid *idx, size_t len, struct ipvs_svc_key *k)
-{
-    memset(k, 0, sizeof *k);
-    if (len < 1 || !proto_ok(idx[0]))
-        return 0;
-    k->protocol = (uint16_t)idx[0];
-    size_t n = addr_decode(idx + 1, len - 1, &k->af, k->addr);
-    if (!n)
-        return 0;
-    n += 1;
-    if (len < n + 2 || idx[n] > 65535 || idx[n + 1] > 0xffffffffUL)
-        return 0;
-    k->port = (uint16_t)idx[n];
-    k->fwmark = (uint32_t)idx[n + 1];
-    if (k->protocol == 0) {
-        static const uint8_t zero[16];
-        if (k->fwmark == 0 || k->port != 0 || memcmp(k->addr, zero, 16) != 0)
-            return 0;
-    } else if (k->fwmark != 0) {
-        return 0;
-    }
-    return n + 2;
-}
-
-size_t ipvs_dest_index_encode(const struct ipvs_svc_key *k, const struct ipvs_dest *d, oid *idx)
-{
-    size_t n = ipvs_svc_index_encode(k, idx);
-    n += addr_encode(d->af, d->addr, idx + n);
-    idx[n++] = d->port;
-    return n;
-}
-
-size_t ipvs_dest_index_decode(const oid *idx, size_t len, struct ipvs_svc_key *k,
-                              struct ipvs_dest *d)
+static void dest_from_key(struct ipvs_dest *d, const struct lamon_dest_key *k)
 {
     memset(d, 0, sizeof *d);
-    size_t n = ipvs_svc_index_decode(idx, len, k);
-    if (!n)
-        return 0;
-    size_t m = addr_decode(idx + n, len - n, &d->af, d->addr);
-    if (!m || len < n + m + 1 || idx[n + m] > 65535)
-        return 0;
-    d->port = (uint16_t)idx[n + m];
-    return n + m + 1;
+    d->af = k->af;
+    memcpy(d->addr, k->addr, sizeof d->addr);
+    d->port = k->port;
+}
+
+static size_t dest_index_encode(const struct lamon_vs_key *k, const struct ipvs_dest *d, oid *idx)
+{
+    struct lamon_dest_key dk = dest_key(d);
+    return lamon_dest_index_encode(k, &dk, idx);
+}
+
+static size_t dest_index_decode(const oid *idx, size_t len, struct lamon_vs_key *k, struct ipvs_dest *d)
+{
+    struct lamon_dest_key dk;
+    size_t n = lamon_dest_index_decode(idx, len, k, &dk);
+    dest_from_key(d, &dk);
+    return n;
 }
 
 uint8_t ipvs_flags_to_bits(uint32_t f)
@@ -153,7 +94,7 @@ static uint32_t fwd_from_mib(long v)
          : v == MIB_FWD_TUNNEL ? IP_VS_CONN_F_TUNNEL : IP_VS_CONN_F_DROUTE;
 }
 
-static const char *svc_str(const struct ipvs_svc_key *k, char *buf, size_t len)
+static const char *svc_str(const struct lamon_vs_key *k, char *buf, size_t len)
 {
     char a[INET6_ADDRSTRLEN];
     if (k->fwmark) {
@@ -177,7 +118,7 @@ static const char *dest_str(const struct ipvs_dest *d, char *buf, size_t len)
 /* --- the snapshot ------------------------------------------------------------ */
 
 struct row {
-    oid idx[IPVS_DEST_IDX_MAX];
+    oid idx[LAMON_DEST_IDX_MAX];
     size_t idxlen;
     const struct ipvs_service *svc;
     const struct ipvs_dest *dest;   /* dest rows */
@@ -304,19 +245,19 @@ static int snapshot(int force)
         struct row *r = &vs_rows[n_vs++];
         r->svc = &e->svc;
         r->ndests = e->ndests;
-        r->idxlen = ipvs_svc_index_encode(&e->svc.key, r->idx);
+        r->idxlen = lamon_vs_index_encode(&e->svc.key, r->idx);
         for (size_t j = 0; j < e->ndests; j++) {
             struct row *d = &dest_rows[n_dest++];
             d->svc = &e->svc;
             d->dest = &e->dests[j];
-            d->idxlen = ipvs_dest_index_encode(&e->svc.key, &e->dests[j], d->idx);
+            d->idxlen = dest_index_encode(&e->svc.key, &e->dests[j], d->idx);
         }
     }
     for (const struct ipvs_pending *p = pendings.head; p; p = p->next) {
         struct row *r = &vs_rows[n_vs++];
         r->svc = &p->svc;
         r->pending = 1;
-        r->idxlen = ipvs_svc_index_encode(&p->svc.key, r->idx);
+        r->idxlen = lamon_vs_index_encode(&p->svc.key, r->idx);
     }
     qsort(vs_rows, n_vs, sizeof *vs_rows, row_cmp);
     qsort(dest_rows, n_dest, sizeof *dest_rows, row_cmp);
@@ -351,17 +292,17 @@ static const struct row *row_find(const struct row *rows, size_t n, const oid *i
     return NULL;
 }
 
-static const struct row *find_svc(const struct ipvs_svc_key *k)
+static const struct row *find_svc(const struct lamon_vs_key *k)
 {
-    oid idx[IPVS_SVC_IDX_MAX];
-    size_t n = ipvs_svc_index_encode(k, idx);
+    oid idx[LAMON_VS_IDX_MAX];
+    size_t n = lamon_vs_index_encode(k, idx);
     return row_find(vs_rows, n_vs, idx, n);
 }
 
-static const struct row *find_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
+static const struct row *find_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
-    oid idx[IPVS_DEST_IDX_MAX];
-    size_t n = ipvs_dest_index_encode(k, d, idx);
+    oid idx[LAMON_DEST_IDX_MAX];
+    size_t n = dest_index_encode(k, d, idx);
     return row_find(dest_rows, n_dest, idx, n);
 }
 
@@ -558,7 +499,7 @@ static void do_getnext(netsnmp_request_info *req)
 enum op { OP_NONE, OP_ADD, OP_EDIT, OP_DEL, OP_PEND_CREATE, OP_PEND_EDIT, OP_PEND_DEL };
 
 struct vs_change {
-    struct ipvs_svc_key key;
+    struct lamon_vs_key key;
     int in_kernel, in_pending;
     struct ipvs_service before, after;
     struct ipvs_dest *old_dests;   /* for re-adding them if a delete is undone */
@@ -570,7 +511,7 @@ struct vs_change {
 };
 
 struct dest_change {
-    struct ipvs_svc_key svc;
+    struct lamon_vs_key svc;
     int exists;
     struct ipvs_dest before, after;
     long rowstatus;
@@ -657,21 +598,21 @@ static int check_varbind(const netsnmp_variable_list *vb)
     oid col = o[BASE_LEN + 2];
     const oid *idx = o + BASE_LEN + 3;
     size_t idxlen = len - BASE_LEN - 3;
-    struct ipvs_svc_key k;
+    struct lamon_vs_key k;
     struct ipvs_dest d;
     if (t == TAB_VS) {
         if (col < VS_SCHED || col > VS_ROWSTATUS)
             return SNMP_ERR_NOCREATION;
         if (!writable_vs(col))
             return SNMP_ERR_NOTWRITABLE;
-        if (ipvs_svc_index_decode(idx, idxlen, &k) != idxlen)
+        if (lamon_vs_index_decode(idx, idxlen, &k) != idxlen)
             return SNMP_ERR_NOCREATION;
     } else {
         if (col < D_WEIGHT || col > D_ROWSTATUS)
             return SNMP_ERR_NOCREATION;
         if (!writable_dest(col))
             return SNMP_ERR_NOTWRITABLE;
-        if (ipvs_dest_index_decode(idx, idxlen, &k, &d) != idxlen)
+        if (dest_index_decode(idx, idxlen, &k, &d) != idxlen)
             return SNMP_ERR_NOCREATION;
     }
     u_char want = ASN_INTEGER;
@@ -715,7 +656,7 @@ static int check_varbind(const netsnmp_variable_list *vb)
     return v < MIB_FWD_MASQ || v > MIB_FWD_ROUTE ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
 }
 
-static void default_service(const struct ipvs_svc_key *k, struct ipvs_service *s)
+static void default_service(const struct lamon_vs_key *k, struct ipvs_service *s)
 {
     memset(s, 0, sizeof *s);
     s->key = *k;
@@ -723,7 +664,7 @@ static void default_service(const struct ipvs_svc_key *k, struct ipvs_service *s
     s->prefix = k->af == AF_INET ? 32 : 128;
 }
 
-static struct vs_change *vs_change_for(struct txn *x, const struct ipvs_svc_key *k)
+static struct vs_change *vs_change_for(struct txn *x, const struct lamon_vs_key *k)
 {
     for (size_t i = 0; i < x->nvs; i++)
         if (memcmp(&x->vs[i].key, k, sizeof *k) == 0)
@@ -764,7 +705,7 @@ static struct vs_change *vs_change_for(struct txn *x, const struct ipvs_svc_key 
     return c;
 }
 
-static struct dest_change *dest_change_for(struct txn *x, const struct ipvs_svc_key *k,
+static struct dest_change *dest_change_for(struct txn *x, const struct lamon_vs_key *k,
                                            const struct ipvs_dest *d)
 {
     for (size_t i = 0; i < x->nds; i++)
@@ -802,10 +743,10 @@ static int collect(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
         oid col = vb->name[BASE_LEN + 2];
         const oid *idx = vb->name + BASE_LEN + 3;
         size_t idxlen = vb->name_length - BASE_LEN - 3;
-        struct ipvs_svc_key k;
+        struct lamon_vs_key k;
         struct ipvs_dest d;
         if (t == TAB_VS) {
-            ipvs_svc_index_decode(idx, idxlen, &k);
+            lamon_vs_index_decode(idx, idxlen, &k);
             struct vs_change *c = vs_change_for(cur, &k);
             if (!c) {
                 netsnmp_set_request_error(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
@@ -831,7 +772,7 @@ static int collect(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
             default: c->rowstatus = *vb->val.integer; c->rs_req = pos; break;
             }
         } else {
-            ipvs_dest_index_decode(idx, idxlen, &k, &d);
+            dest_index_decode(idx, idxlen, &k, &d);
             struct dest_change *c = dest_change_for(cur, &k, &d);
             if (!c) {
                 netsnmp_set_request_error(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);

@@ -22,24 +22,12 @@
 
 #include "ipvs_netlink.h"
 
-#define IPVS_SVC_IDX_MAX 21     /* proto, type, len, 16 bytes, port, fwmark */
-#define IPVS_DEST_IDX_MAX 40    /* service index, type, len, 16 bytes, port */
-
 void ipvs_mib_init(void);
 /* Frees the createAndWait rows, the snapshot and any SET in progress; runs
  * from snmp_shutdown() (registered by ipvs_mib_init), callable directly. */
 void ipvs_mib_shutdown(void);
 /* The handler of the lamonIpvs subtree (exported for the unit test). */
 Netsnmp_Node_Handler ipvs_mib_handler;
-
-/* Index codecs (exported for the unit test).  *_encode returns the length;
- * *_decode returns the number of sub-identifiers used, or 0 when IDX is no
- * valid key (unknown protocol, wrong address length, fwmark rules). */
-size_t ipvs_svc_index_encode(const struct ipvs_svc_key *k, oid *idx);
-size_t ipvs_svc_index_decode(const oid *idx, size_t len, struct ipvs_svc_key *k);
-size_t ipvs_dest_index_encode(const struct ipvs_svc_key *k, const struct ipvs_dest *d, oid *idx);
-size_t ipvs_dest_index_decode(const oid *idx, size_t len, struct ipvs_svc_key *k,
-                              struct ipvs_dest *d);
 
 /* lamonVsFlags BITS (one octet) from and to IP_VS_SVC_F_* flags. */
 uint8_t ipvs_flags_to_bits(uint32_t flags);

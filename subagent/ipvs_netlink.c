@@ -122,7 +122,7 @@ static int transact(struct nl_msg *msg, nl_recvmsg_msg_cb_t valid, void *arg)
     return 0;
 }
 
-static int put_svc_key(struct nl_msg *msg, const struct ipvs_svc_key *k)
+static int put_svc_key(struct nl_msg *msg, const struct lamon_vs_key *k)
 {
     uint8_t addr[16] = { 0 };
     size_t alen = ipvs_addr_len(k->af);
@@ -474,13 +474,13 @@ int ipvs_nl_edit_service(const struct ipvs_service *s)
     return svc_cmd(IPVS_CMD_SET_SERVICE, s, 1);
 }
 
-int ipvs_nl_del_service(const struct ipvs_svc_key *k)
+int ipvs_nl_del_service(const struct lamon_vs_key *k)
 {
     struct ipvs_service s = { .key = *k };
     return svc_cmd(IPVS_CMD_DEL_SERVICE, &s, 0);
 }
 
-static int dest_cmd(int cmd, const struct ipvs_svc_key *k, const struct ipvs_dest *d, int full)
+static int dest_cmd(int cmd, const struct lamon_vs_key *k, const struct ipvs_dest *d, int full)
 {
     struct ipvs_service s = { .key = *k };
     struct nl_msg *msg = new_msg(cmd, 0);
@@ -496,17 +496,17 @@ static int dest_cmd(int cmd, const struct ipvs_svc_key *k, const struct ipvs_des
     return transact(msg, NULL, NULL);
 }
 
-int ipvs_nl_add_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
+int ipvs_nl_add_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
     return dest_cmd(IPVS_CMD_NEW_DEST, k, d, 1);
 }
 
-int ipvs_nl_edit_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
+int ipvs_nl_edit_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
     return dest_cmd(IPVS_CMD_SET_DEST, k, d, 1);
 }
 
-int ipvs_nl_del_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
+int ipvs_nl_del_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
     return dest_cmd(IPVS_CMD_DEL_DEST, k, d, 0);
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lamon_mib.h"
+
 #define IPVS_SCHED_MAX 15          /* IP_VS_SCHEDNAME_MAXLEN - 1 */
 
 struct ipvs_stats {
@@ -14,18 +16,10 @@ struct ipvs_stats {
     uint64_t cps, inpps, outpps, inbps, outbps;
 };
 
-/* A service's natural key.  fwmark services: protocol 0, address zero,
- * port 0.  Addresses in network byte order, ports in host order. */
-struct ipvs_svc_key {
-    uint16_t af;                   /* AF_INET or AF_INET6 */
-    uint16_t protocol;             /* IPPROTO_TCP/UDP/SCTP, 0 for fwmark */
-    uint8_t addr[16];              /* first 4 bytes for AF_INET */
-    uint16_t port;
-    uint32_t fwmark;
-};
-
+/* A service's natural key is lamonVsTable's index, struct lamon_vs_key
+ * (common/lamon_mib.h). */
 struct ipvs_service {
-    struct ipvs_svc_key key;
+    struct lamon_vs_key key;
     char sched[IPVS_SCHED_MAX + 1];
     uint32_t flags;                /* IP_VS_SVC_F_*, without HASHED */
     uint32_t timeout;              /* persistence seconds, 0 = none */
@@ -67,10 +61,10 @@ void ipvs_table_free(struct ipvs_table *t);
 
 int ipvs_nl_add_service(const struct ipvs_service *s);
 int ipvs_nl_edit_service(const struct ipvs_service *s);
-int ipvs_nl_del_service(const struct ipvs_svc_key *k);
-int ipvs_nl_add_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
-int ipvs_nl_edit_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
-int ipvs_nl_del_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d);
+int ipvs_nl_del_service(const struct lamon_vs_key *k);
+int ipvs_nl_add_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d);
+int ipvs_nl_edit_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d);
+int ipvs_nl_del_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d);
 
 /* One reply of an IPVS_CMD_GET_SERVICE / GET_DEST dump (a whole netlink
  * message: nlmsghdr, genlmsghdr, attributes) into OUT; no socket needed.

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int same_key(const struct ipvs_svc_key *a, const struct ipvs_svc_key *b)
+static int same_key(const struct lamon_vs_key *a, const struct lamon_vs_key *b)
 {
     return memcmp(a, b, sizeof *a) == 0;
 }
 
 const struct ipvs_pending *ipvs_pending_find(const struct ipvs_pending_list *l,
-                                             const struct ipvs_svc_key *k)
+                                             const struct lamon_vs_key *k)
 {
     for (const struct ipvs_pending *p = l->head; p; p = p->next)
         if (same_key(&p->svc.key, k))
@@ -39,7 +39,7 @@ int ipvs_pending_put(struct ipvs_pending_list *l, const struct ipvs_service *s, 
     return 0;
 }
 
-int ipvs_pending_remove(struct ipvs_pending_list *l, const struct ipvs_svc_key *k)
+int ipvs_pending_remove(struct ipvs_pending_list *l, const struct lamon_vs_key *k)
 {
     for (struct ipvs_pending **pp = &l->head; *pp; pp = &(*pp)->next) {
         if (same_key(&(*pp)->svc.key, k)) {

@@ -24,11 +24,11 @@ struct ipvs_pending_list {
 };
 
 const struct ipvs_pending *ipvs_pending_find(const struct ipvs_pending_list *l,
-                                             const struct ipvs_svc_key *k);
+                                             const struct lamon_vs_key *k);
 /* Adds S, or replaces the row with S's key; touched = NOW.  0 or -ENOMEM. */
 int ipvs_pending_put(struct ipvs_pending_list *l, const struct ipvs_service *s, int64_t now);
 /* Removes the row with key K; 1 when there was one. */
-int ipvs_pending_remove(struct ipvs_pending_list *l, const struct ipvs_svc_key *k);
+int ipvs_pending_remove(struct ipvs_pending_list *l, const struct lamon_vs_key *k);
 /* Removes every row not written for MAX_AGE seconds or more at NOW, calling
  * GONE (may be NULL) for each before it is freed; returns how many. */
 size_t ipvs_pending_expire(struct ipvs_pending_list *l, int64_t now, int64_t max_age,

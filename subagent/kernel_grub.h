@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "op_table.h"
+#include "op_plan.h"
 
 #define KERNEL_RELEASE_MAX 64
 #define KERNEL_LIST_MAX 128

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "kernel_grub.h"
+#include "lamon_mib.h"
 #include "mib_walk.h"
 #include "node_mib.h"
 #include "op_table.h"
 #include "validate.h"
 
-static const oid table_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 3, 1 };
-static const oid entry_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 3, 1, 1 };
+static const oid table_oid[] = { LAMON_KERNEL_TABLE };
+static const oid entry_oid[] = { LAMON_KERNEL_ENTRY };
 #define ENTRY_LEN OID_LENGTH(entry_oid)
 
 enum { COL_LABEL = 2, COL_RUNNING, COL_NEXTBOOT };

@@ -19,6 +19,7 @@
 #include "agent_config.h"
 #include "agentx_loop.h"
 #include "app_mib.h"
+#include "lamon_mib.h"
 #include "node_mib.h"
 #include "node_sample.h"
 #include "notify.h"
@@ -31,7 +32,7 @@ enum {
     COL_BOOT_TIME, COL_AGENT_VERSION, COL_SYN_RECV
 };
 
-static const oid lamonNode_oid[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 1 };
+static const oid lamonNode_oid[] = { LAMON_NODE };
 
 static struct node_persist persist;    /* state, role, service in force */
 static struct node_persist undo;       /* before the SET being processed */
@@ -305,8 +306,13 @@ static int node_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrati
     return SNMP_ERR_NOERROR;
 }
 
+static const struct notify_node_view node_view = {
+    node_mib_name, node_mib_state, node_mib_role, node_mib_boot_time, node_mib_kernel_running,
+};
+
 void node_mib_init(void)
 {
+    notify_set_node_view(&node_view);
     struct utsname u;
     const struct agent_config *c = agent_config();
     if (uname(&u) == 0)

@@ -9,23 +9,28 @@
 #include <string.h>
 
 #include "agentx_loop.h"
-#include "node_mib.h"
+#include "lamon_mib.h"
 #include "notify.h"
 
-#define LAMON_ROOT 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999
-
 static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
-static const oid nodeName_oid[] = { LAMON_ROOT, 1, 1, 1, 0 };
-static const oid nodeState_oid[] = { LAMON_ROOT, 1, 1, 2, 0 };
-static const oid nodeRole_oid[] = { LAMON_ROOT, 1, 1, 3, 0 };
-static const oid nodeKernelRunning_oid[] = { LAMON_ROOT, 1, 1, 14, 0 };
-static const oid nodeBootTime_oid[] = { LAMON_ROOT, 1, 1, 16, 0 };
-static const oid appEntry_oid[] = { LAMON_ROOT, 1, 2, 1, 1 };
-static const oid opEntry_oid[] = { LAMON_ROOT, 1, 4, 2, 1 };
+static const oid nodeName_oid[] = { LAMON_NODE, LN_NAME, 0 };
+static const oid nodeState_oid[] = { LAMON_NODE, LN_STATE, 0 };
+static const oid nodeRole_oid[] = { LAMON_NODE, LN_ROLE, 0 };
+static const oid nodeKernelRunning_oid[] = { LAMON_NODE, LN_KRUNNING, 0 };
+static const oid nodeBootTime_oid[] = { LAMON_NODE, LN_BOOTTIME, 0 };
+static const oid appEntry_oid[] = { LAMON_APP_ENTRY };
+static const oid opEntry_oid[] = { LAMON_OP_ENTRY };
+
+/* What the traps say about the node, from node_mib (notify_set_node_view). */
+static const struct notify_node_view *g_node;
+
+void notify_set_node_view(const struct notify_node_view *v) { g_node = v; }
+
+static const char *node_name(void) { return g_node ? g_node->name() : ""; }
 
 static netsnmp_variable_list *start(unsigned which)
 {
-    oid trap[] = { LAMON_ROOT, 0, which };
+    oid trap[] = { LAMON_NOTIFS, which };
     netsnmp_variable_list *v = NULL;
     snmp_varlist_add_variable(&v, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
                               trap, sizeof trap);
@@ -57,24 +62,24 @@ static void emit(netsnmp_variable_list *v, const char *what)
 
 void notify_node_started(void)
 {
-    netsnmp_variable_list *v = start(1);
+    netsnmp_variable_list *v = start(LNOTIF_NODE_STARTED);
     size_t len;
-    time_t bt = node_mib_boot_time();
+    time_t bt = g_node ? g_node->boot_time() : 0;
     u_char *dt = date_n_time(&bt, &len);
-    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_name());
     snmp_varlist_add_variable(&v, nodeBootTime_oid, OID_LENGTH(nodeBootTime_oid),
                               ASN_OCTET_STR, dt, len);
     add_str(&v, nodeKernelRunning_oid, OID_LENGTH(nodeKernelRunning_oid),
-            node_mib_kernel_running());
+            g_node ? g_node->kernel_running() : "");
     emit(v, "lamonNodeStarted");
 }
 
 void notify_node_state_change(void)
 {
-    netsnmp_variable_list *v = start(2);
-    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
-    add_int(&v, nodeState_oid, OID_LENGTH(nodeState_oid), node_mib_state());
-    add_int(&v, nodeRole_oid, OID_LENGTH(nodeRole_oid), node_mib_role());
+    netsnmp_variable_list *v = start(LNOTIF_NODE_STATE_CHANGE);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_name());
+    add_int(&v, nodeState_oid, OID_LENGTH(nodeState_oid), g_node ? g_node->state() : 0);
+    add_int(&v, nodeRole_oid, OID_LENGTH(nodeRole_oid), g_node ? g_node->role() : 0);
     emit(v, "lamonNodeStateChange");
 }
 
@@ -84,18 +89,16 @@ static size_t app_col_oid(oid *out, size_t max, unsigned col, const char *name)
     size_t n = OID_LENGTH(appEntry_oid);
     memcpy(out, appEntry_oid, sizeof appEntry_oid);
     out[n++] = col;
-    for (const char *p = name; *p && n < max; p++)
-        out[n++] = (unsigned char)*p;
-    return n;
+    return n + lamon_app_index_encode(name, out + n, max - n);
 }
 
 void notify_app_state_change(const char *app_name, int oper_status)
 {
     oid o[MAX_OID_LEN];
-    netsnmp_variable_list *v = start(3);
-    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
-    add_str(&v, o, app_col_oid(o, MAX_OID_LEN, 2, app_name), app_name);
-    add_int(&v, o, app_col_oid(o, MAX_OID_LEN, 4, app_name), oper_status);
+    netsnmp_variable_list *v = start(LNOTIF_APP_STATE_CHANGE);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_name());
+    add_str(&v, o, app_col_oid(o, MAX_OID_LEN, LA_LABEL, app_name), app_name);
+    add_int(&v, o, app_col_oid(o, MAX_OID_LEN, LA_OPER, app_name), oper_status);
     emit(v, "lamonAppStateChange");
 }
 
@@ -105,16 +108,16 @@ void notify_op_completed(unsigned op_index, int type, const char *argument,
     oid o[MAX_OID_LEN];
     size_t n = OID_LENGTH(opEntry_oid);
     memcpy(o, opEntry_oid, sizeof opEntry_oid);
-    o[n + 1] = op_index;
-    netsnmp_variable_list *v = start(4);
-    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_mib_name());
-    o[n] = 2;
+    lamon_op_index_encode(op_index, o + n + 1);
+    netsnmp_variable_list *v = start(LNOTIF_OP_COMPLETED);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_name());
+    o[n] = LO_TYPE;
     add_int(&v, o, n + 2, type);
-    o[n] = 3;
+    o[n] = LO_ARG;
     add_str(&v, o, n + 2, argument ? argument : "");
-    o[n] = 4;
+    o[n] = LO_STATUS;
     add_int(&v, o, n + 2, status);
-    o[n] = 5;
+    o[n] = LO_EXIT;
     add_int(&v, o, n + 2, exit_code);
     emit(v, "lamonOpCompleted");
 }

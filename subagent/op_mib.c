@@ -11,16 +11,16 @@
 
 #include "agent_config.h"
 #include "agentx_loop.h"
+#include "lamon_mib.h"
 #include "node_mib.h"
 #include "notify.h"
 #include "op_hooks.h"
 #include "op_set.h"
 #include "op_table.h"
 
-#define LAMON_OPS_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 4
-static const oid next_index_oid[] = { LAMON_OPS_OID, 1 };
-static const oid table_oid[] = { LAMON_OPS_OID, 2 };
-static const oid entry_oid[] = { LAMON_OPS_OID, 2, 1 };
+static const oid next_index_oid[] = { LAMON_OPS, 1 };
+static const oid table_oid[] = { LAMON_OP_TABLE };
+static const oid entry_oid[] = { LAMON_OP_ENTRY };
 #define ENTRY_LEN OID_LENGTH(entry_oid)
 
 static struct event *g_age_timer;
@@ -32,11 +32,12 @@ static struct op *find_exact(const oid *name, size_t len, int *col)
 {
     if (len != ENTRY_LEN + 2 || snmp_oid_compare(name, ENTRY_LEN, entry_oid, ENTRY_LEN) != 0)
         return NULL;
-    oid c = name[ENTRY_LEN], i = name[ENTRY_LEN + 1];
-    if (c < OPC_TYPE || c > OPC_ROWSTATUS || i < 1 || i > UINT_MAX)
+    oid c = name[ENTRY_LEN];
+    unsigned i;
+    if (c < OPC_TYPE || c > OPC_ROWSTATUS || !lamon_op_index_decode(name + ENTRY_LEN + 1, 1, &i))
         return NULL;
     *col = (int)c;
-    return op_table_find((unsigned)i);
+    return op_table_find(i);
 }
 
 /* The row and column of the first instance after NAME, or NULL.  Column by

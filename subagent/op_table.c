@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "agent_config.h"
-#include "app_control.h"
+#include "app_plan.h"
 #include "kernel_grub.h"
 #include "op_claims.h"
 #include "op_hooks.h"
@@ -34,69 +34,13 @@ void op_table_set_hooks(const struct op_hooks *h) { g_hooks = h; }
 
 /* --- plans ------------------------------------------------------------- */
 
-static char **copy_strv(const char *const *v)
-{
-    size_t n = 0;
-    while (v[n])
-        n++;
-    char **c = calloc(n + 1, sizeof *c);
-    if (!c)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (!(c[i] = strdup(v[i]))) {
-            while (i > 0)
-                free(c[--i]);
-            free(c);
-            return NULL;
-        }
-    return c;
-}
-
-static void free_strv(char **v)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; v[i]; i++)
-        free(v[i]);
-    free(v);
-}
-
-int op_plan_add(struct op_plan *p, const char *const *argv)
-{
-    if (p->nsteps >= OP_MAX_STEPS || !argv || !argv[0])
-        return -1;
-    char **c = copy_strv(argv);
-    if (!c)
-        return -1;
-    p->steps[p->nsteps++] = c;
-    return 0;
-}
-
-int op_plan_set_env(struct op_plan *p, const char *const *env)
-{
-    char **c = copy_strv(env);
-    if (!c)
-        return -1;
-    free_strv(p->env);
-    p->env = c;
-    return 0;
-}
-
-void op_plan_clear(struct op_plan *p)
-{
-    for (size_t i = 0; i < p->nsteps; i++)
-        free_strv(p->steps[i]);
-    free_strv(p->env);
-    memset(p, 0, sizeof *p);
-}
-
 /* Builds the plan of TYPE/ARG; an SNMP error when the argument names
  * nothing that exists or lacks a configured command. */
 static int build_plan(long type, const char *arg, struct op_plan *p)
 {
     switch (type) {
     case OPT_APP_START: case OPT_APP_STOP: case OPT_APP_RESTART:
-        return app_control_plan(type, arg, p);
+        return app_plan(type, arg, p);
     case OPT_REBOOT: case OPT_SHUTDOWN: {
         const struct agent_config *c = agent_config();
         const struct lamon_argv *cmd = type == OPT_REBOOT ? &c->reboot_cmd : &c->shutdown_cmd;

@@ -19,28 +19,13 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "op_plan.h"
 #include "op_runner.h"
 #include "validate.h"
 
 struct event_base;
 
 enum lamon_op_status { OPS_QUEUED = 1, OPS_RUNNING = 2, OPS_SUCCEEDED = 3, OPS_FAILED = 4 };
-
-#define OP_MAX_STEPS 4
-
-/* What an operation executes: up to OP_MAX_STEPS argv arrays, run in order;
- * the first that fails ends the operation.  Owns every string. */
-struct op_plan {
-    char **steps[OP_MAX_STEPS];
-    size_t nsteps;
-    char **env;                 /* extra NAME=VALUE for the children, or NULL */
-    unsigned timeout_s;         /* per step */
-};
-
-/* Appends a deep copy of the NULL-terminated argv; -1 when full or out of memory. */
-int op_plan_add(struct op_plan *p, const char *const *argv);
-int op_plan_set_env(struct op_plan *p, const char *const *env);
-void op_plan_clear(struct op_plan *p);
 
 struct op {
     unsigned index;

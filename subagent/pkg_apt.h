@@ -20,7 +20,7 @@
 #ifndef LAMON_PKG_APT_H
 #define LAMON_PKG_APT_H
 
-#include "op_table.h"
+#include "op_plan.h"
 
 #define OP_TIMEOUT_PKG_S 1800
 

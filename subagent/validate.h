@@ -7,14 +7,10 @@
 
 #include <stddef.h>
 
+#include "lamon_mib.h"   /* enum lamon_op_type */
+
 #define LAMON_OP_ARG_MAX 128      /* lamonOpArgument SIZE (0..128) */
 #define LAMON_PKG_NAME_MAX 64     /* no Debian package name comes close */
-
-/* lamonOpType appStart(1) .. pkgRemove(9) */
-enum lamon_op_type {
-    OPT_APP_START = 1, OPT_APP_STOP, OPT_APP_RESTART, OPT_REBOOT, OPT_SHUTDOWN,
-    OPT_KERNEL_SELECT, OPT_PKG_INSTALL, OPT_PKG_UPDATE, OPT_PKG_REMOVE
-};
 
 /* INTEGER enumerations. */
 int validate_op_type(long v);

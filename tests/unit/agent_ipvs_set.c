@@ -49,7 +49,7 @@ static int fk_check(void)
     return 0;
 }
 
-static struct fk_svc *fk_find(const struct ipvs_svc_key *k)
+static struct fk_svc *fk_find(const struct lamon_vs_key *k)
 {
     for (size_t i = 0; i < FK_SVCS; i++)
         if (fk[i].used && memcmp(&fk[i].svc.key, k, sizeof *k) == 0)
@@ -132,7 +132,7 @@ int ipvs_nl_edit_service(const struct ipvs_service *s)
     return 0;
 }
 
-int ipvs_nl_del_service(const struct ipvs_svc_key *k)
+int ipvs_nl_del_service(const struct lamon_vs_key *k)
 {
     int rc = fk_check();
     struct fk_svc *f = fk_find(k);
@@ -144,7 +144,7 @@ int ipvs_nl_del_service(const struct ipvs_svc_key *k)
     return 0;
 }
 
-int ipvs_nl_add_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
+int ipvs_nl_add_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
     int rc = fk_check();
     struct fk_svc *f = fk_find(k);
@@ -160,7 +160,7 @@ int ipvs_nl_add_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
     return 0;
 }
 
-int ipvs_nl_edit_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
+int ipvs_nl_edit_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
     int rc = fk_check();
     struct fk_svc *f = fk_find(k);
@@ -173,7 +173,7 @@ int ipvs_nl_edit_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
     return 0;
 }
 
-int ipvs_nl_del_dest(const struct ipvs_svc_key *k, const struct ipvs_dest *d)
+int ipvs_nl_del_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
     int rc = fk_check();
     struct fk_svc *f = fk_find(k);
@@ -199,15 +199,15 @@ static const oid base[] = { 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 9999, 1, 5 };
 #define BASE_LEN (sizeof base / sizeof base[0])
 enum { VS_SCHED = 6, VS_ROWSTATUS = 21, D_WEIGHT = 4, D_ROWSTATUS = 21 };
 
-static struct ipvs_svc_key key4(const char *addr, uint16_t port)
+static struct lamon_vs_key key4(const char *addr, uint16_t port)
 {
-    struct ipvs_svc_key k = { .af = AF_INET, .protocol = IPPROTO_TCP, .port = port };
+    struct lamon_vs_key k = { .af = AF_INET, .protocol = IPPROTO_TCP, .port = port };
     inet_pton(AF_INET, addr, k.addr);
     return k;
 }
 
 /* NAME := lamonVsEntry.COL.index(K) or lamonDestEntry.COL.index(K, D) */
-static size_t name_of(oid *name, int table, int col, const struct ipvs_svc_key *k,
+static size_t name_of(oid *name, int table, int col, const struct lamon_vs_key *k,
                       const struct ipvs_dest *d)
 {
     memcpy(name, base, sizeof base);
@@ -215,12 +215,18 @@ static size_t name_of(oid *name, int table, int col, const struct ipvs_svc_key *
     name[n++] = (oid)table;
     name[n++] = 1;
     name[n++] = (oid)col;
-    n += d ? ipvs_dest_index_encode(k, d, name + n) : ipvs_svc_index_encode(k, name + n);
+    if (d) {
+        struct lamon_dest_key dk = { .af = d->af, .port = d->port };
+        memcpy(dk.addr, d->addr, sizeof dk.addr);
+        n += lamon_dest_index_encode(k, &dk, name + n);
+    } else {
+        n += lamon_vs_index_encode(k, name + n);
+    }
     return n;
 }
 
 static void add_int(netsnmp_variable_list **vars, int table, int col,
-                    const struct ipvs_svc_key *k, const struct ipvs_dest *d, long v)
+                    const struct lamon_vs_key *k, const struct ipvs_dest *d, long v)
 {
     oid name[MAX_OID_LEN];
     size_t n = name_of(name, table, col, k, d);
@@ -288,7 +294,7 @@ static struct verdict set(netsnmp_variable_list *vars)
 }
 
 /* lamonVsRowStatus of K: its value, or 0 for noSuchInstance. */
-static long vs_rowstatus(const struct ipvs_svc_key *k)
+static long vs_rowstatus(const struct lamon_vs_key *k)
 {
     netsnmp_variable_list *vars = NULL;
     oid name[MAX_OID_LEN];
@@ -303,7 +309,7 @@ static long vs_rowstatus(const struct ipvs_svc_key *k)
     return v;
 }
 
-static struct verdict create(const struct ipvs_svc_key *k, long rs)
+static struct verdict create(const struct lamon_vs_key *k, long rs)
 {
     netsnmp_variable_list *vars = NULL;
     add_int(&vars, 1, VS_ROWSTATUS, k, NULL, rs);
@@ -341,7 +347,7 @@ static void pending_cap(void **state)
 {
     (void)state;
     fk_reset();
-    struct ipvs_svc_key k[5];
+    struct lamon_vs_key k[5];
     for (int i = 0; i < 5; i++)
         k[i] = key4("10.0.0.1", (uint16_t)(80 + i));
     for (int i = 0; i < 3; i++) {
@@ -379,7 +385,7 @@ static void pending_cap(void **state)
 }
 
 static int gone_calls;
-static struct ipvs_svc_key gone_key;
+static struct lamon_vs_key gone_key;
 static void on_gone(const struct ipvs_pending *p, int64_t now)
 {
     gone_calls++;
@@ -426,7 +432,7 @@ static void pending_aging(void **state)
 static void undo_failed(void **state)
 {
     (void)state;
-    struct ipvs_svc_key k = key4("10.0.0.3", 80);
+    struct lamon_vs_key k = key4("10.0.0.3", 80);
     struct ipvs_dest d = { .af = AF_INET, .port = 8080 };
     inet_pton(AF_INET, "192.168.1.2", d.addr);
     for (int broken = 0; broken < 2; broken++) {
@@ -459,7 +465,7 @@ static void freed_at_shutdown(void **state)
 {
     (void)state;
     fk_reset();
-    struct ipvs_svc_key a = key4("10.0.0.4", 80), b = key4("10.0.0.4", 81);
+    struct lamon_vs_key a = key4("10.0.0.4", 80), b = key4("10.0.0.4", 81);
     assert_int_equal(create(&a, RS_CREATEANDWAIT).err, SNMP_ERR_NOERROR);
     assert_int_equal(create(&b, RS_CREATEANDWAIT).err, SNMP_ERR_NOERROR);
     assert_int_equal(vs_rowstatus(&a), RS_NOTINSERVICE);
