@@ -17,8 +17,9 @@
  * until the change has taken effect, printing each state it passes through.
  * Options go before the command; the words after it are its arguments,
  * taken literally (a package may be called "json" or, refused by the agent,
- * "--foo"), and "--" among them is dropped.  Read commands also take
- * --json after their arguments ("lamonctl status --json").
+ * "--foo"); the first "--" among them is dropped, a later one is an
+ * argument.  Read commands also take --json after their arguments
+ * ("lamonctl status --json").
  * Exit status: 0 success, 1 refused or failed, 2 usage, 3 no controller.
  */
 #include <errno.h>
@@ -336,7 +337,8 @@ int main(int argc, char **argv)
     /* The words after the command are its arguments, never options: a
      * package may be called "json".  Only a read command, whose arguments
      * are names and numbers, also takes --json after them ("lamonctl
-     * status --json"); "--" ends that, and is dropped anywhere. */
+     * status --json"); the first "--" ends that and is dropped, a later one
+     * is an argument like any other. */
     char *words[CTL_WORDS_MAX] = { NULL };
     int nw = 0;
     bool dashdash = false;
