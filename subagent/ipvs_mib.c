@@ -1119,10 +1119,12 @@ int ipvs_mib_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *regin
         if (cur && cur->undo_failed)
             netsnmp_set_request_error(reqinfo, req_at(requests, cur->undo_failed),
                                       SNMP_ERR_UNDOFAILED);
+        txn_free();     /* UNDO and COMMIT end a request: no FREE follows */
         break;
     case MODE_SET_COMMIT:
         if (cur && !cur->undone)
             commit();
+        txn_free();
         break;
     case MODE_SET_FREE:
         txn_free();
