@@ -7,14 +7,13 @@
  * the limits lose or change nothing, and a refused file changes nothing
  * (the configuration in force is freed after every input).
  *
- * The file is a memfd read as /proc/self/fd/N: no temp file to clean up. */
+ * The file is a memfd (see config_text.h). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <net-snmp/net-snmp-config.h>
@@ -22,45 +21,7 @@
 
 #include "../subagent/agent_config.h"
 #include "config_error.h"
-
-static int memfd = -1;
-static char path[64];
-
-static void put(const void *data, size_t size)
-{
-    if (ftruncate(memfd, 0) != 0 || pwrite(memfd, data, size, 0) != (ssize_t)size)
-        abort();
-}
-
-/* A growing string. */
-struct out { char *s; size_t len, cap; };
-
-static void add(struct out *o, const char *s, size_t n)
-{
-    if (o->len + n + 1 > o->cap) {
-        o->cap = (o->len + n + 1) * 2;
-        o->s = realloc(o->s, o->cap);
-        if (!o->s)
-            abort();
-    }
-    memcpy(o->s + o->len, s, n);
-    o->len += n;
-    o->s[o->len] = '\0';
-}
-
-static void adds(struct out *o, const char *s) { add(o, s, strlen(s)); }
-
-/* " \"WORD\"" with copy_nword's escapes: a backslash before \ and ". */
-static void word(struct out *o, const char *w)
-{
-    adds(o, " \"");
-    for (; *w; w++) {
-        if (*w == '\\' || *w == '"')
-            add(o, "\\", 1);
-        add(o, w, 1);
-    }
-    add(o, "\"", 1);
-}
+#include "config_text.h"
 
 static void argv_line(struct out *o, const char *token, const char *name,
                       const struct lamon_argv *a)
@@ -115,29 +76,15 @@ static void canonical(const struct agent_config *c, struct out *o)
     adds(o, num);
 }
 
-/* Quoting adds characters: a canonical line may pass CONFIG_LINE_MAX where
- * the original did not.  Such a text is not a fair test of the reader. */
-static bool lines_fit(const char *s)
-{
-    for (const char *nl; *s; s = nl + 1) {
-        nl = strchr(s, '\n');
-        if (!nl || nl - s > CONFIG_LINE_MAX)
-            return false;
-    }
-    return true;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct out first, second;
-    if (memfd < 0) {
-        memfd = memfd_create("agent_config", MFD_CLOEXEC);
-        if (memfd < 0)
-            abort();
-        snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
+    static bool registered;
+    if (!registered) {
+        registered = true;
         agent_config_register();
     }
-    put(data, size);
+    const char *path = conf_file_put("agent_config", data, size);
     if (agent_config_load(path) == 0) {
         const struct agent_config *c = agent_config();
         if (!c || (c->napps > 0 && !c->apps))
@@ -148,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         canonical(c, &first);
         if (!lines_fit(first.s))
             goto out;
-        put(first.s, first.len);
+        conf_file_put("agent_config", first.s, first.len);
         if (agent_config_load(path) != 0)
             abort();        /* the canonical form of a good file is refused */
         canonical(agent_config(), &second);

@@ -8,72 +8,20 @@
  * the controller relies on (min <= nodes <= max, finite watermarks, a write
  * user for every service, directors that exist).
  *
- * The file is a memfd read as /proc/self/fd/N: no temp file to clean up. */
+ * The file is a memfd (see config_text.h). */
 #include <arpa/inet.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../controller/ctl_config.h"
 #include "config_error.h"
-
-static int memfd = -1;
-static char path[64];
-
-static void put(const void *data, size_t size)
-{
-    if (ftruncate(memfd, 0) != 0 || pwrite(memfd, data, size, 0) != (ssize_t)size)
-        abort();
-}
-
-struct out { char *s; size_t len, cap; };
-
-static void add(struct out *o, const char *s, size_t n)
-{
-    if (o->len + n + 1 > o->cap) {
-        o->cap = (o->len + n + 1) * 2;
-        o->s = realloc(o->s, o->cap);
-        if (!o->s)
-            abort();
-    }
-    memcpy(o->s + o->len, s, n);
-    o->len += n;
-    o->s[o->len] = '\0';
-}
-
-static void adds(struct out *o, const char *s) { add(o, s, strlen(s)); }
-
-static void addf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void addf(struct out *o, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        abort();
-    add(o, buf, (size_t)n);
-}
-
-/* " \"WORD\"" with copy_nword's escapes: a backslash before \ and ". */
-static void word(struct out *o, const char *w)
-{
-    adds(o, " \"");
-    for (; *w; w++) {
-        if (*w == '\\' || *w == '"')
-            add(o, "\\", 1);
-        add(o, w, 1);
-    }
-    add(o, "\"", 1);
-}
+#include "config_text.h"
 
 static void peer(struct out *o, const char *token, const struct ctl_config *c,
                  const struct ctl_peer *p)
@@ -202,29 +150,11 @@ static void invariants(const struct ctl_config *c)
     }
 }
 
-/* Quoting adds characters: a canonical line may pass CONFIG_LINE_MAX where
- * the original did not.  Such a text is not a fair test of the reader. */
-static bool lines_fit(const char *s)
-{
-    for (const char *nl; *s; s = nl + 1) {
-        nl = strchr(s, '\n');
-        if (!nl || nl - s > CONFIG_LINE_MAX)
-            return false;
-    }
-    return true;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct out first, second;
     char err[512];
-    if (memfd < 0) {
-        memfd = memfd_create("ctl_config", MFD_CLOEXEC);
-        if (memfd < 0)
-            abort();
-        snprintf(path, sizeof path, "/proc/self/fd/%d", memfd);
-    }
-    put(data, size);
+    const char *path = conf_file_put("ctl_config", data, size);
     struct ctl_config *c = NULL, *again = NULL;
     if (ctl_config_load(path, &c, err, sizeof err) != 0) {
         if (c || !err[0])
@@ -234,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     invariants(c);
     canonical(c, &first);
     if (lines_fit(first.s)) {
-        put(first.s, first.len);
+        conf_file_put("ctl_config", first.s, first.len);
         if (ctl_config_load(path, &again, err, sizeof err) != 0)
             abort();        /* the canonical form of a good file is refused */
         canonical(again, &second);
