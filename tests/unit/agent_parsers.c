@@ -16,6 +16,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "text_run.h"
 #include "../../subagent/agent_config.h"
 #include "../../subagent/node_sample.h"
 #include "../../subagent/state_file.h"
@@ -169,19 +170,6 @@ static void conf_bad(const char *text, size_t len, int line, const char *what)
         print_error("log '%s' lacks '%s' or '%s'\n", logged, want, what);
     assert_non_null(strstr(logged, want));
     assert_non_null(strstr(logged, what));
-}
-
-/* FMT with N copies of C in place of its '@' (heap). */
-static char *with_run(const char *fmt, char c, size_t n)
-{
-    const char *at = strchr(fmt, '@');
-    size_t head = (size_t)(at - fmt), len = strlen(fmt) - 1 + n;
-    char *s = malloc(len + 1);
-    assert_non_null(s);
-    memcpy(s, fmt, head);
-    memset(s + head, c, n);
-    strcpy(s + head + n, at + 1);
-    return s;
 }
 
 /* Issue 10: values were cut at 4,095 characters (and shorter buffers at

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include "ctl_config_load.h"
+#include "text_run.h"
 
 static const char full[] =
     "# comment\n"
@@ -144,19 +145,6 @@ static void test_node_director_clash(void **state)
     assert_int_equal(ctl_config_load(path, &c, err, sizeof err), -1);
     assert_non_null(strstr(err, "both a node and a director"));
     unlink(path);
-}
-
-/* TEXT with N copies of C at the place of the one '@' in FMT (heap). */
-static char *with_run(const char *fmt, char c, size_t n)
-{
-    const char *at = strchr(fmt, '@');
-    size_t head = (size_t)(at - fmt), len = strlen(fmt) - 1 + n;
-    char *s = malloc(len + 1);
-    assert_non_null(s);
-    memcpy(s, fmt, head);
-    memset(s + head, c, n);
-    strcpy(s + head + n, at + 1);
-    return s;
 }
 
 /* Issue 10: over-long values were cut at 1,023 characters and accepted. */
