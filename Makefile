@@ -160,6 +160,13 @@ install: all
 	for u in docs/systemd/*.service; do [ -f "$$u" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" > $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); done; true
 	# Example configs, never over an operator's own.
 	for f in etc/*.conf; do t=$(DESTDIR)$(SYSCONFDIR)/lamon/$$(basename "$$f"); [ -e "$$t" ] || install -m 640 "$$f" "$$t"; done
+	@# The controller runs as lamon and reads its config through the group (a
+	@# config given another group than root by the operator is left alone).
+	@t=$(DESTDIR)$(SYSCONFDIR)/lamon/lamon-controller.conf; \
+	if [ "$$(stat -c %G "$$t")" = root ]; then \
+	    getent group lamon >/dev/null && chgrp lamon "$$t" 2>/dev/null || \
+	    echo "make install: the controller runs as user lamon: adduser --system --group --no-create-home --home /nonexistent lamon; chgrp lamon $(SYSCONFDIR)/lamon/lamon-controller.conf"; \
+	fi
 
 clean:
 	rm -rf $(BUILD)

@@ -11,6 +11,8 @@ PKGS=(
   libcmocka-dev cppcheck clang libclang-rt-14-dev
   # run + test: Net-SNMP, RRD, IPVS tools, netns
   snmpd snmp snmptrapd rrdtool rrdcached ipvsadm iproute2 smitools procps man-db
+  # systemd-analyze: tests/install/t_units.sh scores and verifies the units
+  systemd
   # the VM with a real IPVS kernel
   qemu-system-x86 busybox-static cpio kmod
   # node control backends under test: GRUB env tools, a local apt repository
