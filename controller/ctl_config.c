@@ -556,6 +556,12 @@ out:
     free(w);
 }
 
+static void h_listen(const char *t, char *l) { notif_config_listen(&building->notif, t, l); }
+static void h_accept(const char *t, char *l)
+{
+    notif_config_accept(&building->notif, building->v3users, building->nv3users, t, l);
+}
+
 static const struct {
     const char *token;
     void (*fn)(const char *, char *);
@@ -579,6 +585,8 @@ static const struct {
     { "node", h_node, "NAME HOST[:PORT] [community C | v3 USER]" },
     { "director", h_director, "NAME HOST[:PORT] [community C | v3 USER]" },
     { "service", h_service, "NAME tcp|udp VIP:PORT nodes N ... director NAME[,NAME...]" },
+    { "listen", h_listen, "ADDRESS[:PORT]" },
+    { "accept", h_accept, "NETWORK/PREFIX community C | NETWORK/PREFIX v3 USER" },
 };
 
 void ctl_config_free(struct ctl_config *cfg)
@@ -594,6 +602,7 @@ void ctl_config_free(struct ctl_config *cfg)
     free(cfg->nodes);
     free(cfg->directors);
     free(cfg->services);
+    notif_config_free(&cfg->notif);
     free(cfg);
 }
 

@@ -22,6 +22,8 @@
  *   drain_timeout SECONDS             operator drain gives up waiting (default 60)
  *   in_flight N                       node polls in flight at once (default 64)
  *   write_user USER                   v3user for SETs (default: the first v3user)
+ *   listen ADDRESS[:PORT]             notification receiver (notif_config.h)
+ *   accept NETWORK/PREFIX community C | accept NETWORK/PREFIX v3 USER
  *
  * A service's per-node load ("load", default load1) is the node's 1-minute
  * load average (lamonNodeLoad1 / 100), or with "conns" the established
@@ -56,6 +58,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+
+#include "notif_config.h"
 
 #define CTL_NAME_MAX 64
 #define CTL_HOST_MAX 255
@@ -111,6 +115,7 @@ struct ctl_config {
     struct ctl_peer *nodes;      size_t nnodes;
     struct ctl_peer *directors;  size_t ndirectors;
     struct ctl_service *services; size_t nservices;
+    struct notif_config notif;       /* listen, accept */
 };
 
 /* Reads FILE into a new configuration.  On success returns 0 and *out owns

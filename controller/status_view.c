@@ -8,6 +8,7 @@
 
 #include "decide.h"
 #include "event_log.h"
+#include "notif_stats.h"
 
 void json_string(struct evbuffer *out, const char *s)
 {
@@ -92,7 +93,10 @@ void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
         }
     }
     if (json)
-        evbuffer_add_printf(out, "]}\n");
+        evbuffer_add_printf(out, "]");
+    notif_stats_view(out, json);
+    if (json)
+        evbuffer_add_printf(out, "}\n");
 }
 
 int view_node(struct evbuffer *out, const struct cluster *cl, const char *name, bool json)
