@@ -21,7 +21,7 @@ _Static_assert(NOTIF_NAME_MAX == CTL_NAME_MAX, "accept names are config names");
  * word was too long (already reported). */
 static bool words(const char *token, char *line, char (*w)[WORD_MAX], size_t maxw, size_t *n)
 {
-    char spare[WORD_MAX], what[64];
+    char spare[WORD_MAX] = "", what[64];
     *n = 0;
     for (char *p = line; p;) {
         snprintf(what, sizeof what, "%s: word %zu", token, *n + 1);
