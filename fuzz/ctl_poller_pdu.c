@@ -1,5 +1,5 @@
 /* libFuzzer target: the poller's handling of a node's response PDU
- * (node_poll_apply, controller/poller.c), the function the poller
+ * (node_poll_apply, controller/node_poll_pdu.c), the function the poller
  * calls on every answer.  The input is turned into a netsnmp_pdu as the
  * library would hand it over: varbinds with OIDs at, near or far from the
  * LAMON-MIB objects the poller asks for (node scalars, application table

@@ -1,4 +1,4 @@
-/* cmocka tests of node_poll_apply (controller/poller.c): a node's
+/* cmocka tests of node_poll_apply (controller/node_poll_pdu.c): a node's
  * response page applied to its sample, without a session.  A realistic
  * page fills the sample; values out of their LAMON-MIB range read as 0
  * (enumerations) or are clamped; a name's control characters never reach
