@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "decide.h"
+#include "node_view.h"
 #include "event_log.h"
 
 void json_string(struct evbuffer *out, const char *s)
