@@ -4,6 +4,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ static int cmp_rel(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-static int boot_fd = -1, grub_dir_fd = -1;
+static int boot_fd = -1, grub_dir_fd = -1, grub_file_fd = -1;
 static char grub_base[256];
 
 void kernel_grub_preopen(void)
@@ -35,6 +36,7 @@ void kernel_grub_preopen(void)
         slash++;   /* a file in / */
     *slash = '\0';
     grub_dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    grub_file_fd = open(c->grub_env, O_RDONLY | O_CLOEXEC);
 }
 
 static DIR *open_boot_dir(void)
@@ -52,8 +54,15 @@ static FILE *open_grub_env(void)
 {
     if (grub_dir_fd < 0)
         return fopen(agent_config()->grub_env, "re");
-    /* By name in the directory: grub-editenv may replace the file. */
+    /* By name in the directory, in case the file was replaced; where the
+     * worker's user may not search that directory, through the file opened
+     * before (grub-editenv rewrites its fixed block in place). */
     int fd = openat(grub_dir_fd, grub_base, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES && grub_file_fd >= 0) {
+        fd = dup(grub_file_fd);
+        if (fd >= 0)
+            lseek(fd, 0, SEEK_SET);
+    }
     FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f && fd >= 0)
         close(fd);
