@@ -67,15 +67,15 @@ int priv_seccomp_apply(void)
     }
     /* socket(AF_UNIX | AF_NETLINK, ...) only */
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK));
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0));
     /* Net-SNMP's first notification looks for an address to build its
      * engine ID from with an AF_INET socket: refused, it falls back. */
     static const int inet[] = { AF_INET, AF_INET6, AF_PACKET };
     for (size_t i = 0; rc == 0 && i < sizeof inet / sizeof inet[0]; i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i]));
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i], 0));
     /* openat for reading only (the kernel list through a directory opened
      * before the chroot) */
     if (rc == 0)
@@ -89,16 +89,15 @@ int priv_seccomp_apply(void)
         if (nr != __NR_SCMP_ERROR)
             rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 0);
     }
-    if (rc == 0)
+    /* openat for writing, in any combination, fails */
+    static const int wflags[] = { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC };
+    for (size_t i = 0; rc == 0 && i < sizeof wflags / sizeof wflags[0]; i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, O_WRONLY | O_RDWR | O_CREAT | O_TRUNC, O_WRONLY));
-    if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, O_WRONLY | O_RDWR, O_RDWR));
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, (scmp_datum_t)wflags[i], (scmp_datum_t)wflags[i]));
     /* raise()/abort() signal the worker itself only */
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     if (rc == 0)
         rc = seccomp_load(ctx);
     seccomp_release(ctx);
