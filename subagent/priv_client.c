@@ -25,6 +25,20 @@ static int g_sock = -1;
 static struct event *g_read_ev, *g_drain_ev;
 static struct event_base *g_base;
 static int g_ipvs_open;
+/* A request went unanswered or an answer was bad: a late answer would be
+ * taken for the next request's, so this worker stops and the monitor
+ * starts a fresh one. */
+static int g_broken;
+
+static void broken(void)
+{
+    if (g_broken)
+        return;
+    g_broken = 1;
+    snmp_log(LOG_ERR, "priv: out of step with the monitor; the worker stops and is restarted\n");
+    if (g_base)
+        event_base_loopbreak(g_base);
+}
 
 /* Results that arrived while a request waited for its answer: handled from
  * the loop, never from inside an SNMP handler's call. */
@@ -69,6 +83,7 @@ static int next_msg(struct priv_msg *m, int *fd)
     while (r < 0 && errno == EINTR);
     if (r <= 0) {
         snmp_log(LOG_ERR, "priv: no answer from the monitor\n");
+        broken();
         return -1;
     }
     long n = priv_recv(g_sock, buf, fd);
@@ -78,6 +93,7 @@ static int next_msg(struct priv_msg *m, int *fd)
     if (fd && *fd >= 0)
         close(*fd);
     snmp_log(LOG_ERR, "priv: bad message from the monitor: %s\n", n < 0 ? strerror(errno) : why);
+    broken();
     return -1;
 }
 
@@ -87,7 +103,7 @@ static int is_async(int type) { return type == PM_OP_DONE || type == PM_CHECK_DO
  * (async results that come first are queued). */
 static int request2(const struct priv_msg *q, int want, int alt, struct priv_msg *r, int *fd)
 {
-    if (g_sock < 0 || send_or_wait(q) != 0)
+    if (g_sock < 0 || g_broken || send_or_wait(q) != 0)
         return -1;
     for (int i = 0; i < 10000; i++) {
         if (next_msg(r, fd) != 0)
@@ -103,6 +119,7 @@ static int request2(const struct priv_msg *q, int want, int alt, struct priv_msg
         snmp_log(LOG_ERR, "priv: unexpected %s from the monitor\n", priv_type_name(r->type));
         if (fd && *fd >= 0)
             close(*fd);
+        broken();
         return -1;
     }
     return -1;
