@@ -28,7 +28,7 @@
 #include "op_runner.h"
 #include "sock_diag.h"
 
-#define CHECK_TIMEOUT_S 10
+#define CHECK_TIMEOUT_S APP_CHECK_TIMEOUT_S
 
 enum { COL_LABEL = 2, COL_PORTS, COL_OPER, COL_ADMIN, COL_EST, COL_SYN, COL_LAST_CHANGE };
 
@@ -183,9 +183,26 @@ static void check_finished(void *ctx, int exit_code, const struct op_output *out
     update_shown(r);
 }
 
-static void start_check(struct app_row *r, const struct lamon_argv *argv)
+static int (*check_runner)(size_t app, unsigned id);
+
+void app_mib_set_check_runner(int (*run)(size_t app, unsigned id)) { check_runner = run; }
+
+void app_mib_check_result(unsigned id, int exit_code)
+{
+    check_finished((void *)(uintptr_t)id, exit_code, NULL);
+}
+
+static void start_check(struct app_row *r, const struct lamon_argv *argv, size_t app)
 {
     unsigned id = ++last_check_id ? last_check_id : ++last_check_id;
+    if (check_runner) {
+        if (check_runner(app, id) != 0) {
+            r->check_result = APP_OPER_UNKNOWN;
+            return;
+        }
+        r->check_id = id;
+        return;
+    }
     struct op_run *run = op_run_start(argv->argv, NULL, CHECK_TIMEOUT_S, check_finished, (void *)(uintptr_t)id);
     if (!run) {
         snmp_log(LOG_ERR, "app %s: cannot start the status check: %s\n", r->name, strerror(errno));
@@ -207,7 +224,7 @@ static void check_all(void)
             continue;
         }
         if (a && a->check.argv) {
-            start_check(r, &a->check);
+            start_check(r, &a->check, (size_t)(a - agent_config()->apps));
             update_shown(r);
         } else {
             int up = r->nports > 0 && have_counts;

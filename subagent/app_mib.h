@@ -39,4 +39,12 @@ void app_mib_node_conns(unsigned *established, unsigned *syn_recv);
 void app_mib_check_now(void);
 void app_mib_shutdown(void);
 
+/* In the privilege-separated worker the app_check commands run in the
+ * monitor: RUN starts the check of application APP (its index in the
+ * configuration) known as ID, and returns 0 or -1; the monitor's answer
+ * comes back through app_mib_check_result. */
+#define APP_CHECK_TIMEOUT_S 10   /* time limit of one status check */
+void app_mib_set_check_runner(int (*run)(size_t app, unsigned id));
+void app_mib_check_result(unsigned id, int exit_code);
+
 #endif
