@@ -47,6 +47,7 @@ enum lamon_app_col {
 /* lamonKernelTable { LAMON_ROOT, 1, 3, 1 } */
 #define LAMON_KERNEL_TABLE LAMON_ROOT, 1, 3, 1
 #define LAMON_KERNEL_ENTRY LAMON_KERNEL_TABLE, 1
+enum lamon_kernel_col { LK_LABEL = 2, LK_RUNNING = 3, LK_NEXTBOOT = 4 };
 
 /* lamonOps { LAMON_ROOT, 1, 4 }: NextIndex { ..., 1, 0 }, entry { ..., 2, 1, COL, idx } */
 #define LAMON_OPS LAMON_ROOT, 1, 4
@@ -54,7 +55,10 @@ enum lamon_app_col {
 #define LAMON_OP_TABLE LAMON_OPS, 2
 #define LAMON_OP_ENTRY LAMON_OP_TABLE, 1
 #define LAMON_OP_ENTRY_LEN (LAMON_ROOT_LEN + 4)
-enum lamon_op_col { LO_TYPE = 2, LO_ARG = 3, LO_STATUS = 4, LO_EXIT = 5, LO_OUTPUT = 6, LO_ROWSTATUS = 9 };
+enum lamon_op_col {
+    LO_TYPE = 2, LO_ARG = 3, LO_STATUS = 4, LO_EXIT = 5, LO_OUTPUT = 6, LO_START = 7, LO_END = 8,
+    LO_ROWSTATUS = 9,
+};
 
 /* lamonIpvs { LAMON_ROOT, 1, 5 }: lamonVsEntry { ..., 1, 1, COL, key } and
  * lamonDestEntry { ..., 2, 1, COL, key, dest } */
@@ -65,8 +69,21 @@ enum lamon_op_col { LO_TYPE = 2, LO_ARG = 3, LO_STATUS = 4, LO_EXIT = 5, LO_OUTP
 #define LAMON_VS_ENTRY LAMON_IPVS, LAMON_IPVS_VS, 1
 #define LAMON_DEST_ENTRY LAMON_IPVS, LAMON_IPVS_DEST, 1
 #define LAMON_IPVS_ENTRY_LEN (LAMON_ROOT_LEN + 4)
-enum lamon_vs_col { LV_SCHED = 6, LV_ROWSTATUS = 21 };
-enum lamon_dest_col { LD_WEIGHT = 4, LD_FWD = 5, LD_ACTIVE = 8, LD_ROWSTATUS = 21 };
+/* The columns before these are the index (not-accessible).  The ten
+ * statistics columns come in the same order in both tables. */
+enum lamon_vs_col {
+    LV_SCHED = 6, LV_FLAGS = 7, LV_TIMEOUT = 8, LV_PREFIX = 9, LV_CONNS = 10, LV_INPKTS = 11,
+    LV_OUTPKTS = 12, LV_INBYTES = 13, LV_OUTBYTES = 14, LV_CPS = 15, LV_INPPS = 16, LV_OUTPPS = 17,
+    LV_INBPS = 18, LV_OUTBPS = 19, LV_DESTCOUNT = 20, LV_ROWSTATUS = 21,
+};
+enum lamon_dest_col {
+    LD_WEIGHT = 4, LD_FWD = 5, LD_UTHRESH = 6, LD_LTHRESH = 7, LD_ACTIVE = 8, LD_INACTIVE = 9,
+    LD_PERSIST = 10, LD_CONNS = 11, LD_INPKTS = 12, LD_OUTPKTS = 13, LD_INBYTES = 14,
+    LD_OUTBYTES = 15, LD_CPS = 16, LD_INPPS = 17, LD_OUTPPS = 18, LD_INBPS = 19, LD_OUTBPS = 20,
+    LD_ROWSTATUS = 21,
+};
+/* lamonDestFwdMethod */
+enum lamon_fwd { LFWD_MASQ = 1, LFWD_LOCAL = 2, LFWD_TUNNEL = 3, LFWD_ROUTE = 4 };
 
 /* lamonOpType appStart(1) .. pkgRemove(9) */
 enum lamon_op_type {
