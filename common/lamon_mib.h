@@ -1,8 +1,8 @@
 /* LAMON-MIB as both the agent and the controller see it: the root (the
  * only place it is written in C), the subtrees, the column numbers, the
  * enumerations, and the index codecs of lamonVsTable, lamonDestTable,
- * lamonOpTable and lamonAppTable.  The numbers follow mibs/LAMON-MIB.txt;
- * tests/mib checks that file against snmptranslate. */
+ * lamonOpTable, lamonAppTable and lamonKernelTable.  The numbers follow
+ * mibs/LAMON-MIB.txt; tests/mib checks that file against snmptranslate. */
 #ifndef LAMON_MIB_H
 #define LAMON_MIB_H
 
@@ -94,6 +94,9 @@ enum lamon_op_type {
 enum lamon_role { ROLE_NONE = 0, ROLE_UNASSIGNED = 1, ROLE_SERVER = 2, ROLE_SPARE = 3, ROLE_DIRECTOR = 4 };
 enum lamon_nstate { NSTATE_BOOTING = 1, NSTATE_RUNNING, NSTATE_DRAINING, NSTATE_MAINTENANCE, NSTATE_STOPPING };
 enum lamon_appoper { APP_UP = 1, APP_DOWN, APP_UNKNOWN, APP_STARTING, APP_STOPPING };
+enum lamon_appadmin { APP_ADMIN_UP = 1, APP_ADMIN_DOWN = 2, APP_ADMIN_RESTART = 3 };
+/* lamonOpStatus */
+enum lamon_op_status { OPS_QUEUED = 1, OPS_RUNNING = 2, OPS_SUCCEEDED = 3, OPS_FAILED = 4 };
 
 #define ROWSTATUS_ACTIVE 1
 #define ROWSTATUS_CREATEANDGO 4
@@ -154,5 +157,8 @@ size_t lamon_op_index_decode(const oid *idx, size_t len, unsigned *index);
  * printable. */
 size_t lamon_app_index_encode(const char *name, oid *idx, size_t max);
 size_t lamon_app_index_decode(const oid *idx, size_t len, char *name, size_t size);
+/* lamonKernelTable's IMPLIED LamonName index (the release): the same rules. */
+size_t lamon_kernel_index_encode(const char *release, oid *idx, size_t max);
+size_t lamon_kernel_index_decode(const oid *idx, size_t len, char *release, size_t size);
 
 #endif
