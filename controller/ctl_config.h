@@ -57,6 +57,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "lamon_mib.h"
+
 #define CTL_NAME_MAX 64
 #define CTL_HOST_MAX 255
 #define CTL_SECRET_MAX 128
@@ -77,7 +79,8 @@ struct ctl_peer {
     char community[CTL_NAME_MAX + 1];
 };
 
-enum ctl_fwd { CTL_FWD_MASQ = 1, CTL_FWD_TUNNEL = 3, CTL_FWD_ROUTE = 4 };
+/* The forwarding methods "fwd" offers, as lamonDestFwdMethod numbers them. */
+enum ctl_fwd { CTL_FWD_MASQ = LFWD_MASQ, CTL_FWD_TUNNEL = LFWD_TUNNEL, CTL_FWD_ROUTE = LFWD_ROUTE };
 
 /* What a service counts as a node's load (see the comment at the top). */
 enum ctl_load { CTL_LOAD_LOAD1 = 0, CTL_LOAD_CONNS };
