@@ -205,18 +205,10 @@ static int check_one(netsnmp_request_info *r, oid col)
     int err;
     switch (col) {
     case LN_STATE:
-        if ((err = netsnmp_check_vb_type(vb, ASN_INTEGER)) != SNMP_ERR_NOERROR)
-            return err;
         /* booting and stopping are the agent's to set, not a manager's. */
-        if (*vb->val.integer < NSTATE_RUNNING || *vb->val.integer > NSTATE_MAINTENANCE)
-            return SNMP_ERR_WRONGVALUE;
-        return SNMP_ERR_NOERROR;
+        return netsnmp_check_vb_int_range(vb, NSTATE_RUNNING, NSTATE_MAINTENANCE);
     case LN_ROLE:
-        if ((err = netsnmp_check_vb_type(vb, ASN_INTEGER)) != SNMP_ERR_NOERROR)
-            return err;
-        if (*vb->val.integer < ROLE_UNASSIGNED || *vb->val.integer > ROLE_DIRECTOR)
-            return SNMP_ERR_WRONGVALUE;
-        return SNMP_ERR_NOERROR;
+        return netsnmp_check_vb_int_range(vb, ROLE_UNASSIGNED, ROLE_DIRECTOR);
     case LN_SERVICE:
         if ((err = netsnmp_check_vb_type(vb, ASN_OCTET_STR)) != SNMP_ERR_NOERROR)
             return err;
