@@ -251,11 +251,11 @@ static void on_status(struct job *j, const netsnmp_pdu *pdu)
         memcpy(j->output, out->val.string, n);
         j->output[n] = '\0';
     }
-    if (r->status == 1 || r->status == 2) {
+    if (r->status == OPS_QUEUED || r->status == OPS_RUNNING) {
         op_job_progress(j, "%s %s (operation %u)", l, op_status_names[r->status], r->index);
         return;
     }
-    if (r->status == 3 && j->cur + 1 < j->nargs) {
+    if (r->status == OPS_SUCCEEDED && j->cur + 1 < j->nargs) {
         event_log("node %s: %s done, exit %d (operation %u, job %u)", j->node, l, r->exit_code, r->index, j->id);
         op_job_step(j, "%s done, exit %d", l, r->exit_code);
         j->cur++;
@@ -263,7 +263,7 @@ static void on_status(struct job *j, const netsnmp_pdu *pdu)
         j->phase = PH_NEXT_INDEX;
         return;
     }
-    if (r->status == 3)
+    if (r->status == OPS_SUCCEEDED)
         finish(j, true, "%s done, exit %d", l, r->exit_code);
     else
         finish(j, false, "%s failed, exit %d (operation %u)", l, r->exit_code, r->index);

@@ -152,7 +152,7 @@ int node_poll_apply(struct node_sample *sample, const netsnmp_pdu *pdu, char *af
             }
             switch (app_cols[c]) {
             case LA_OPER: a.oper = vb_enum(v, APP_UP, APP_STOPPING); break;
-            case LA_ADMIN: a.admin = vb_enum(v, 1, 3); break;
+            case LA_ADMIN: a.admin = vb_enum(v, APP_ADMIN_UP, APP_ADMIN_RESTART); break;
             case LA_ESTAB: a.estab = (unsigned)pdu_uint(v); break;
             case LA_SYNRECV: a.synrecv = (unsigned)pdu_uint(v); break;
             default: break;

@@ -113,7 +113,7 @@ static void view_text(struct evbuffer *out, const struct job *j)
     for (const char *p = j->steps; *p; p += strcspn(p, "\n") + 1)
         evbuffer_add_printf(out, "step: %.*s\n", (int)strcspn(p, "\n"), p);
     evbuffer_add_printf(out, "op_index: %u\nstatus: %s\nexit: %d\n", r->accepted ? r->index : 0,
-                        op_status_names[r->status >= 0 && r->status <= 4 ? r->status : 0],
+                        op_status_names[r->status >= 0 && r->status <= OPS_FAILED ? r->status : 0],
                         r->accepted && r->status >= 3 ? r->exit_code : -1);
     evbuffer_add_printf(out, "result: %s\nprogress: %s\nmessage: %s\noutput:\n%s", j->phase != PH_DONE ? "pending"
                         : j->ok ? "ok" : "failed", j->progress, j->message, j->output);
@@ -143,7 +143,7 @@ static void view_json(struct evbuffer *out, const struct job *j)
         evbuffer_add_printf(out, "%s{\"argument\": ", k ? ", " : "");
         json_string(out, j->nargs ? j->args[k] : "");
         evbuffer_add_printf(out, ", \"op_index\": %u, \"status\": ", r->accepted ? r->index : 0);
-        json_string(out, op_status_names[r->status >= 0 && r->status <= 4 ? r->status : 0]);
+        json_string(out, op_status_names[r->status >= 0 && r->status <= OPS_FAILED ? r->status : 0]);
         evbuffer_add_printf(out, ", \"exit_code\": %d}", r->accepted && r->status >= 3 ? r->exit_code : -1);
     }
     evbuffer_add_printf(out, "], \"output\": ");

@@ -25,8 +25,6 @@
 
 struct event_base;
 
-enum lamon_op_status { OPS_QUEUED = 1, OPS_RUNNING = 2, OPS_SUCCEEDED = 3, OPS_FAILED = 4 };
-
 struct op {
     unsigned index;
     int type;                   /* enum lamon_op_type */
