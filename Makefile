@@ -48,7 +48,7 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 AGENT_OBJ  := $(AGENT_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
-AGENT_LIBS = $(SNMP_LIBS) $(EVENT_LIBS) $(NL_LIBS)
+AGENT_LIBS = $(SNMP_LIBS) $(EVENT_LIBS) $(NL_LIBS) -lseccomp
 CTL_LIBS   = $(SNMP_LIBS) $(EVENT_LIBS) $(RRD_LIBS) -lm
 
 BINS := $(BUILD)/lamon-agent

@@ -159,7 +159,8 @@ size_t lamon_op_index_decode(const oid *idx, size_t len, unsigned *index)
     return 1;
 }
 
-size_t lamon_app_index_encode(const char *name, oid *idx, size_t max)
+/* An IMPLIED LamonName index: one sub-identifier per character, no length. */
+static size_t name_index_encode(const char *name, oid *idx, size_t max)
 {
     size_t n = 0;
     for (const char *c = name; *c && n < max; c++)
@@ -167,7 +168,7 @@ size_t lamon_app_index_encode(const char *name, oid *idx, size_t max)
     return n;
 }
 
-size_t lamon_app_index_decode(const oid *idx, size_t len, char *name, size_t size)
+static size_t name_index_decode(const oid *idx, size_t len, char *name, size_t size)
 {
     if (len == 0 || len >= size)
         return 0;
@@ -178,4 +179,24 @@ size_t lamon_app_index_decode(const oid *idx, size_t len, char *name, size_t siz
     }
     name[len] = '\0';
     return len;
+}
+
+size_t lamon_app_index_encode(const char *name, oid *idx, size_t max)
+{
+    return name_index_encode(name, idx, max);
+}
+
+size_t lamon_app_index_decode(const oid *idx, size_t len, char *name, size_t size)
+{
+    return name_index_decode(idx, len, name, size);
+}
+
+size_t lamon_kernel_index_encode(const char *release, oid *idx, size_t max)
+{
+    return name_index_encode(release, idx, max);
+}
+
+size_t lamon_kernel_index_decode(const oid *idx, size_t len, char *release, size_t size)
+{
+    return name_index_decode(idx, len, release, size);
 }

@@ -1,8 +1,8 @@
 /* LAMON-MIB as both the agent and the controller see it: the root (the
  * only place it is written in C), the subtrees, the column numbers, the
  * enumerations, and the index codecs of lamonVsTable, lamonDestTable,
- * lamonOpTable and lamonAppTable.  The numbers follow mibs/LAMON-MIB.txt;
- * tests/mib checks that file against snmptranslate. */
+ * lamonOpTable, lamonAppTable and lamonKernelTable.  The numbers follow
+ * mibs/LAMON-MIB.txt; tests/mib checks that file against snmptranslate. */
 #ifndef LAMON_MIB_H
 #define LAMON_MIB_H
 
@@ -47,6 +47,7 @@ enum lamon_app_col {
 /* lamonKernelTable { LAMON_ROOT, 1, 3, 1 } */
 #define LAMON_KERNEL_TABLE LAMON_ROOT, 1, 3, 1
 #define LAMON_KERNEL_ENTRY LAMON_KERNEL_TABLE, 1
+enum lamon_kernel_col { LK_LABEL = 2, LK_RUNNING = 3, LK_NEXTBOOT = 4 };
 
 /* lamonOps { LAMON_ROOT, 1, 4 }: NextIndex { ..., 1, 0 }, entry { ..., 2, 1, COL, idx } */
 #define LAMON_OPS LAMON_ROOT, 1, 4
@@ -54,7 +55,10 @@ enum lamon_app_col {
 #define LAMON_OP_TABLE LAMON_OPS, 2
 #define LAMON_OP_ENTRY LAMON_OP_TABLE, 1
 #define LAMON_OP_ENTRY_LEN (LAMON_ROOT_LEN + 4)
-enum lamon_op_col { LO_TYPE = 2, LO_ARG = 3, LO_STATUS = 4, LO_EXIT = 5, LO_OUTPUT = 6, LO_ROWSTATUS = 9 };
+enum lamon_op_col {
+    LO_TYPE = 2, LO_ARG = 3, LO_STATUS = 4, LO_EXIT = 5, LO_OUTPUT = 6, LO_START = 7, LO_END = 8,
+    LO_ROWSTATUS = 9,
+};
 
 /* lamonIpvs { LAMON_ROOT, 1, 5 }: lamonVsEntry { ..., 1, 1, COL, key } and
  * lamonDestEntry { ..., 2, 1, COL, key, dest } */
@@ -65,8 +69,21 @@ enum lamon_op_col { LO_TYPE = 2, LO_ARG = 3, LO_STATUS = 4, LO_EXIT = 5, LO_OUTP
 #define LAMON_VS_ENTRY LAMON_IPVS, LAMON_IPVS_VS, 1
 #define LAMON_DEST_ENTRY LAMON_IPVS, LAMON_IPVS_DEST, 1
 #define LAMON_IPVS_ENTRY_LEN (LAMON_ROOT_LEN + 4)
-enum lamon_vs_col { LV_SCHED = 6, LV_ROWSTATUS = 21 };
-enum lamon_dest_col { LD_WEIGHT = 4, LD_FWD = 5, LD_ACTIVE = 8, LD_ROWSTATUS = 21 };
+/* The columns before these are the index (not-accessible).  The ten
+ * statistics columns come in the same order in both tables. */
+enum lamon_vs_col {
+    LV_SCHED = 6, LV_FLAGS = 7, LV_TIMEOUT = 8, LV_PREFIX = 9, LV_CONNS = 10, LV_INPKTS = 11,
+    LV_OUTPKTS = 12, LV_INBYTES = 13, LV_OUTBYTES = 14, LV_CPS = 15, LV_INPPS = 16, LV_OUTPPS = 17,
+    LV_INBPS = 18, LV_OUTBPS = 19, LV_DESTCOUNT = 20, LV_ROWSTATUS = 21,
+};
+enum lamon_dest_col {
+    LD_WEIGHT = 4, LD_FWD = 5, LD_UTHRESH = 6, LD_LTHRESH = 7, LD_ACTIVE = 8, LD_INACTIVE = 9,
+    LD_PERSIST = 10, LD_CONNS = 11, LD_INPKTS = 12, LD_OUTPKTS = 13, LD_INBYTES = 14,
+    LD_OUTBYTES = 15, LD_CPS = 16, LD_INPPS = 17, LD_OUTPPS = 18, LD_INBPS = 19, LD_OUTBPS = 20,
+    LD_ROWSTATUS = 21,
+};
+/* lamonDestFwdMethod */
+enum lamon_fwd { LFWD_MASQ = 1, LFWD_LOCAL = 2, LFWD_TUNNEL = 3, LFWD_ROUTE = 4 };
 
 /* lamonOpType appStart(1) .. pkgRemove(9) */
 enum lamon_op_type {
@@ -77,6 +94,9 @@ enum lamon_op_type {
 enum lamon_role { ROLE_NONE = 0, ROLE_UNASSIGNED = 1, ROLE_SERVER = 2, ROLE_SPARE = 3, ROLE_DIRECTOR = 4 };
 enum lamon_nstate { NSTATE_BOOTING = 1, NSTATE_RUNNING, NSTATE_DRAINING, NSTATE_MAINTENANCE, NSTATE_STOPPING };
 enum lamon_appoper { APP_UP = 1, APP_DOWN, APP_UNKNOWN, APP_STARTING, APP_STOPPING };
+enum lamon_appadmin { APP_ADMIN_UP = 1, APP_ADMIN_DOWN = 2, APP_ADMIN_RESTART = 3 };
+/* lamonOpStatus */
+enum lamon_op_status { OPS_QUEUED = 1, OPS_RUNNING = 2, OPS_SUCCEEDED = 3, OPS_FAILED = 4 };
 
 #define ROWSTATUS_ACTIVE 1
 #define ROWSTATUS_CREATEANDGO 4
@@ -137,5 +157,8 @@ size_t lamon_op_index_decode(const oid *idx, size_t len, unsigned *index);
  * printable. */
 size_t lamon_app_index_encode(const char *name, oid *idx, size_t max);
 size_t lamon_app_index_decode(const oid *idx, size_t len, char *name, size_t size);
+/* lamonKernelTable's IMPLIED LamonName index (the release): the same rules. */
+size_t lamon_kernel_index_encode(const char *release, oid *idx, size_t max);
+size_t lamon_kernel_index_decode(const oid *idx, size_t len, char *release, size_t size);
 
 #endif

@@ -17,7 +17,7 @@
 
 #define CL_MAX_APPS 32
 
-/* Ranges, whatever an agent sends (poller_apply_node_pdu): enumerations
+/* Ranges, whatever an agent sends (node_poll_apply, node_poll_pdu.h): enumerations
  * hold one of their LAMON-MIB values or 0 (not reported); names are
  * printable ASCII (32..126), at most CTL_NAME_MAX; numbers are 32-bit. */
 struct app_sample {
@@ -39,7 +39,6 @@ struct node_sample {
     size_t napps;                         /* 0..CL_MAX_APPS */
 };
 
-struct snmp_peer_sess;                    /* poller.c / snmp_set.c */
 
 struct node_rt {
     struct ctl_peer peer;                 /* a copy: survives config reloads */

@@ -3,24 +3,22 @@
  * reconciliation.  Every decision compares what the agents and directors
  * report now with what the configuration wants, so a restarted controller
  * in a healthy cluster finds nothing to do, and a director that was away
- * gets whatever it missed once it answers again. */
+ * gets whatever it missed once it answers again.
+ *
+ * The decisions are intents (intent.h): decide_run() hands each to a sink
+ * and does no I/O itself; decide_cycle() sends them as SETs
+ * (peer_writes.h), whose outcomes feed each decision's back-off. */
 #ifndef LAMON_DECIDE_H
 #define LAMON_DECIDE_H
 
 #include "cluster.h"
+#include "decide_emit.h"
 
+/* One cycle's decisions from the cluster as polled, into OUT. */
+void decide_run(struct cluster *cl, const struct decide_out *out);
+
+/* decide_run() into SETs, after ending overdue SETs. */
 void decide_cycle(struct cluster *cl);
-
-/* Per-node view used by decisions and by the status display. */
-bool node_is_member(const struct cluster *cl, const struct node_rt *n, int svc);
-bool node_ready(const struct cluster *cl, const struct node_rt *n);
-const char *node_state_label(const struct cluster *cl, const struct node_rt *n);
-int node_service(const struct cluster *cl, const struct node_rt *n);
-
-/* The weight of weights follow (ctl_config.h): BASE scaled down by LOAD
- * relative to HIGH, within 1..BASE; HAVE (the weight in force, -1 if none)
- * is kept when the new figure is less than max(1, BASE / 10) away. */
-int follow_weight(int base, double load, double high, int have);
 
 /* Operator requests; the result arrives asynchronously and is logged.
  * Return 0 when the request was sent, -1 with a reason in err. */

@@ -2,6 +2,7 @@
 #include "node_ops.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +10,11 @@
 
 #include "decide.h"
 #include "event_log.h"
-#include "poller.h"
+#include "node_view.h"
+#include "op_job.h"
+#include "peer_writes.h"
 #include "snmp_session.h"
-#include "snmp_set.h"
-#include "status_view.h"
 
-#define MAX_ARGS 16            /* packages in one job */
-#define ARG_MAX 128            /* lamonOpArgument SIZE (0..128) */
-#define OUT_MAX 1024           /* LamonOutputTail */
 #define INDEX_RETRIES 5        /* createAndGo races lost before giving up */
 #define KEEP_JOBS 64           /* finished jobs kept for lamonctl */
 #define TICK_MS 50             /* the timer runs only while a job does */
@@ -25,52 +23,6 @@
 #define MISSES_GONE 3          /* unanswered reads: a rebooting node has gone */
 #define MISSES_FAIL 10         /* unanswered reads: give up on any other */
 
-enum phase {
-    PH_DRAIN,                  /* decide's drain runs; wait for maintenance */
-    PH_RELEASE,                /* role spare, service "": SET sent */
-    PH_NEXT_INDEX,             /* read lamonOpNextIndex */
-    PH_CREATE,                 /* createAndGo at op_index */
-    PH_RECHECK,                /* refused: did another manager take the index? */
-    PH_RUNNING,                /* follow lamonOpStatus */
-    PH_DONE,
-};
-
-static const char *const phase_names[] = { "draining", "releasing", "submitting", "submitting", "submitting",
-                                            "running", "done" };
-static const char *const status_names[] = { "-", "queued", "running", "succeeded", "failed" };
-
-struct op_result {
-    unsigned index;            /* the index tried, then the row's */
-    bool accepted;             /* the agent created the row */
-    int status;                /* lamonOpStatus, 0 before */
-    int exit_code;
-};
-
-struct job {
-    unsigned id;
-    char node[CTL_NAME_MAX + 1];
-    int type;
-    char args[MAX_ARGS][ARG_MAX + 1];
-    size_t nargs, cur;         /* package jobs: one operation per argument */
-    struct op_result res[MAX_ARGS];
-    char service[CTL_NAME_MAX + 1];   /* left for a reboot/shutdown */
-    bool scale_in;             /* took over the controller's scale-in drain */
-    bool holding;              /* ... whose end is still ours (node_rt.op_job) */
-    enum phase phase;
-    struct ssess *sess;
-    int reqid;                 /* the request in flight, 0 for none */
-    int refused;               /* error status of a lost createAndGo */
-    unsigned retries, misses, polls;
-    time_t drain_deadline;
-    struct timespec last_poll;
-    char output[OUT_MAX + 1];
-    char progress[512];        /* the latest step or state */
-    char steps[2048];          /* milestones, one per line, kept for slow readers */
-    char message[512];
-    bool ok;
-    struct job *next;          /* newest first */
-};
-
 static struct job *jobs;
 static unsigned last_id;
 static struct cluster *g_cl;
@@ -78,68 +30,7 @@ static struct event *g_timer;
 
 static const oid next_index_oid[] = { LAMON_OP_NEXT };
 static const oid op_entry[] = { LAMON_OP_ENTRY };
-static const oid node_base[] = { LAMON_NODE };
 #define OP_ENTRY_LEN LAMON_OP_ENTRY_LEN
-
-/* RFC 3416 error-status names: what an operator looks up. */
-static const char *err_name(long e)
-{
-    static const char *const names[] = {
-        "noError", "tooBig", "noSuchName", "badValue", "readOnly", "genErr", "noAccess", "wrongType",
-        "wrongLength", "wrongEncoding", "wrongValue", "noCreation", "inconsistentValue",
-        "resourceUnavailable", "commitFailed", "undoFailed", "authorizationError", "notWritable",
-        "inconsistentName",
-    };
-    return e >= 0 && (size_t)e < sizeof names / sizeof names[0] ? names[e] : "unknown error";
-}
-
-static bool node_op(const struct job *j) { return j->type == OPT_REBOOT || j->type == OPT_SHUTDOWN; }
-
-/* "reboot", "kernel 6.1.0-26-amd64", "pkg install foo" (the current package) */
-static void label(const struct job *j, char *buf, size_t len)
-{
-    switch (j->type) {
-    case OPT_REBOOT: snprintf(buf, len, "reboot"); break;
-    case OPT_SHUTDOWN: snprintf(buf, len, "shutdown"); break;
-    case OPT_KERNEL_SELECT: snprintf(buf, len, "kernel %s", j->args[0]); break;
-    default:
-        snprintf(buf, len, "pkg %s %s",
-                 j->type == OPT_PKG_INSTALL ? "install" : j->type == OPT_PKG_UPDATE ? "update" : "remove",
-                 j->args[j->cur < j->nargs ? j->cur : j->nargs - 1]);
-    }
-}
-
-/* The progress line: "NODE: what" */
-static void vprogress(struct job *j, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-static void vprogress(struct job *j, const char *fmt, va_list ap)
-{
-    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->node);
-    if (n > 0 && (size_t)n < sizeof j->progress)
-        vsnprintf(j->progress + n, sizeof j->progress - (size_t)n, fmt, ap);
-}
-
-static void progress(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void progress(struct job *j, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprogress(j, fmt, ap);
-    va_end(ap);
-}
-
-/* A milestone: the progress line, also kept in the job's steps so that a
- * client that reads the job less often than they pass still shows each. */
-static void step(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void step(struct job *j, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprogress(j, fmt, ap);
-    va_end(ap);
-    size_t have = strlen(j->steps);
-    if (have + strlen(j->progress) + 2 <= sizeof j->steps)
-        snprintf(j->steps + have, sizeof j->steps - have, "%s\n", j->progress);
-}
 
 /* The scale-in drain this job took over is decide's again: ended in
  * maintenance, or left to end as scale-in drains do if the job failed. */
@@ -176,6 +67,15 @@ static void finish(struct job *j, bool ok, const char *fmt, ...)
 
 /* --- requests ------------------------------------------------------------- */
 
+static struct job *find_job(unsigned id)
+{
+    for (struct job *j = jobs; j; j = j->next)
+        if (j->id == id)
+            return j;
+    return NULL;
+}
+
+
 static void send_pdu(struct job *j, netsnmp_pdu *pdu, const char *what)
 {
     if (!pdu) {
@@ -205,22 +105,33 @@ static void op_row_oid(oid o[OP_ENTRY_LEN + 2], const struct job *j)
     lamon_op_index_encode(j->res[j->cur].index, o + OP_ENTRY_LEN + 1);
 }
 
+static void on_write(void *ctx, bool ok, long errstat, const char *why);
+
+/* The job's writes go where the decisions' go (peer_writes.h), over the
+ * node's write session; the answer comes to on_write. */
+static void send_write(struct job *j, struct intent *it, const char *what)
+{
+    int i = g_cl ? cluster_find_node(g_cl, j->node) : -1;
+    if (i < 0) {
+        finish(j, false, "no longer in the configuration");
+        return;
+    }
+    it->peer = (size_t)i;
+    if (peer_writes_send(g_cl, it, on_write, (void *)(uintptr_t)j->id) < 0)
+        finish(j, false, "%s: %s", what, peer_writes_error());
+    else
+        j->writing = true;
+}
+
 static void send_create(struct job *j)
 {
-    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
-    if (pdu) {
-        oid o[OP_ENTRY_LEN + 2];
-        op_row_oid(o, j);
-        o[OP_ENTRY_LEN] = LO_TYPE;
-        snmp_set_add_int(pdu, o, OP_ENTRY_LEN + 2, j->type);
-        if (j->nargs) {
-            o[OP_ENTRY_LEN] = LO_ARG;
-            snmp_set_add_str(pdu, o, OP_ENTRY_LEN + 2, j->args[j->cur]);
-        }
-        o[OP_ENTRY_LEN] = LO_ROWSTATUS;
-        snmp_set_add_int(pdu, o, OP_ENTRY_LEN + 2, ROWSTATUS_CREATEANDGO);
-    }
-    send_pdu(j, pdu, "create the operation row");
+    struct intent it = { .kind = INTENT_OP_CREATE, .op_index = j->res[j->cur].index, .op_type = j->type };
+    if (j->nargs)
+        snprintf(it.op_arg, sizeof it.op_arg, "%s", j->args[j->cur]);
+    char l[160];
+    op_job_label(j, l, sizeof l);
+    snprintf(it.what, sizeof it.what, "node %s: create operation %u: %s (job %u)", j->node, it.op_index, l, j->id);
+    send_write(j, &it, "create the operation row");
 }
 
 static void send_status(struct job *j)
@@ -244,17 +155,10 @@ static void send_status(struct job *j)
  * stopping state) it returns as a running spare. */
 static void send_release(struct job *j)
 {
-    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_SET);
-    if (pdu) {
-        oid o[LAMON_ROOT_LEN + 4];
-        memcpy(o, node_base, sizeof node_base);
-        o[LAMON_ROOT_LEN + 3] = 0;
-        o[LAMON_ROOT_LEN + 2] = LN_ROLE;
-        snmp_set_add_int(pdu, o, LAMON_ROOT_LEN + 4, ROLE_SPARE);
-        o[LAMON_ROOT_LEN + 2] = LN_SERVICE;
-        snmp_set_add_str(pdu, o, LAMON_ROOT_LEN + 4, "");
-    }
-    send_pdu(j, pdu, "hand the node back to the spares");
+    struct intent it = { .kind = INTENT_NODE_ROLE, .role = ROLE_SPARE };
+    snprintf(it.what, sizeof it.what, "node %s: role spare service '' (job %u: leaves service %s)", j->node, j->id,
+             j->service);
+    send_write(j, &it, "hand the node back to the spares");
 }
 
 /* --- responses ------------------------------------------------------------ */
@@ -270,7 +174,7 @@ static void on_next_index(struct job *j, const netsnmp_pdu *pdu)
     if (pdu->errstat != SNMP_ERR_NOERROR || !vb || is_exception(vb) ||
         vb->type != ASN_UNSIGNED || !vb->val.integer || *vb->val.integer == 0) {
         finish(j, false, "the agent has no lamonOpNextIndex (%s)",
-               pdu->errstat ? err_name(pdu->errstat) : "no usable value");
+               pdu->errstat ? op_err_name(pdu->errstat) : "no usable value");
         return;
     }
     unsigned idx = (unsigned)*vb->val.integer;
@@ -279,8 +183,8 @@ static void on_next_index(struct job *j, const netsnmp_pdu *pdu)
          * then the next free index has moved past ours. */
         if (idx <= j->res[j->cur].index) {
             char l[160];
-            label(j, l, sizeof l);
-            finish(j, false, "%s refused by the agent: %s", l, err_name(j->refused));
+            op_job_label(j, l, sizeof l);
+            finish(j, false, "%s refused by the agent: %s", l, op_err_name(j->refused));
             return;
         }
         event_log("node %s: operation index %u was taken by another manager; retrying with %u (job %u)",
@@ -290,18 +194,17 @@ static void on_next_index(struct job *j, const netsnmp_pdu *pdu)
     j->phase = PH_CREATE;
 }
 
-static void on_create(struct job *j, const netsnmp_pdu *pdu)
+static void on_create(struct job *j, long e)
 {
     char l[160];
-    label(j, l, sizeof l);
-    long e = pdu->errstat;
+    op_job_label(j, l, sizeof l);
     if (e == SNMP_ERR_NOERROR) {
         j->phase = PH_RUNNING;
         j->misses = 0;
         event_log("node %s: %s accepted as operation %u (job %u)", j->node, l, j->res[j->cur].index, j->id);
         j->res[j->cur].accepted = true;
         j->polls = 0;
-        step(j, "%s accepted as operation %u", l, j->res[j->cur].index);
+        op_job_step(j, "%s accepted as operation %u", l, j->res[j->cur].index);
         return;
     }
     /* inconsistentValue is also the agent's answer for a busy target; only
@@ -313,25 +216,25 @@ static void on_create(struct job *j, const netsnmp_pdu *pdu)
         j->phase = PH_RECHECK;
         return;
     }
-    finish(j, false, "%s refused by the agent: %s", l, err_name(e));
+    finish(j, false, "%s refused by the agent: %s", l, op_err_name(e));
 }
 
 static void on_status(struct job *j, const netsnmp_pdu *pdu)
 {
     char l[160];
-    label(j, l, sizeof l);
+    op_job_label(j, l, sizeof l);
     struct op_result *r = &j->res[j->cur];
     const netsnmp_variable_list *st = pdu->variables;
     const netsnmp_variable_list *ex = st ? st->next_variable : NULL;
     const netsnmp_variable_list *out = ex ? ex->next_variable : NULL;
     j->misses = 0;
     if (pdu->errstat != SNMP_ERR_NOERROR || !out) {
-        finish(j, false, "%s: reading operation %u failed: %s", l, r->index, err_name(pdu->errstat));
+        finish(j, false, "%s: reading operation %u failed: %s", l, r->index, op_err_name(pdu->errstat));
         return;
     }
     if (is_exception(st)) {
         /* The row is gone: a rebooted agent starts with an empty table. */
-        if (node_op(j))
+        if (op_job_is_node_op(j))
             finish(j, true, "%s done: operation %u is gone, the agent restarted", l, r->index);
         else
             finish(j, false, "%s: operation %u vanished from the agent before it ended", l, r->index);
@@ -348,28 +251,28 @@ static void on_status(struct job *j, const netsnmp_pdu *pdu)
         memcpy(j->output, out->val.string, n);
         j->output[n] = '\0';
     }
-    if (r->status == 1 || r->status == 2) {
-        progress(j, "%s %s (operation %u)", l, status_names[r->status], r->index);
+    if (r->status == OPS_QUEUED || r->status == OPS_RUNNING) {
+        op_job_progress(j, "%s %s (operation %u)", l, op_status_names[r->status], r->index);
         return;
     }
-    if (r->status == 3 && j->cur + 1 < j->nargs) {
+    if (r->status == OPS_SUCCEEDED && j->cur + 1 < j->nargs) {
         event_log("node %s: %s done, exit %d (operation %u, job %u)", j->node, l, r->exit_code, r->index, j->id);
-        step(j, "%s done, exit %d", l, r->exit_code);
+        op_job_step(j, "%s done, exit %d", l, r->exit_code);
         j->cur++;
         j->retries = 0;
         j->phase = PH_NEXT_INDEX;
         return;
     }
-    if (r->status == 3)
+    if (r->status == OPS_SUCCEEDED)
         finish(j, true, "%s done, exit %d", l, r->exit_code);
     else
         finish(j, false, "%s failed, exit %d (operation %u)", l, r->exit_code, r->index);
 }
 
-static void on_release(struct job *j, const netsnmp_pdu *pdu)
+static void on_release(struct job *j, long errstat)
 {
-    if (pdu->errstat != SNMP_ERR_NOERROR) {
-        finish(j, false, "handing the node back to the spares was refused: %s", err_name(pdu->errstat));
+    if (errstat != SNMP_ERR_NOERROR) {
+        finish(j, false, "handing the node back to the spares was refused: %s", op_err_name(errstat));
         return;
     }
     event_log("node %s: left service %s for the %s: now a spare in maintenance (job %u)", j->node, j->service,
@@ -397,11 +300,11 @@ static void on_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
         return;
     j->reqid = 0;
     char l[160];
-    label(j, l, sizeof l);
+    op_job_label(j, l, sizeof l);
     if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu) {
         if (j->phase != PH_RUNNING) {
-            finish(j, false, "%s: the agent did not answer (%s)", l, phase_names[j->phase]);
-        } else if (++j->misses >= MISSES_GONE && node_op(j)) {
+            finish(j, false, "%s: the agent did not answer (%s)", l, op_phase_names[j->phase]);
+        } else if (++j->misses >= MISSES_GONE && op_job_is_node_op(j)) {
             /* The command took the node down before the agent could report
              * the end: that is the operation working. */
             finish(j, true, "%s done: the node stopped answering (operation %u)", l, j->res[j->cur].index);
@@ -411,13 +314,38 @@ static void on_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
         return;
     }
     switch (j->phase) {
-    case PH_RELEASE: on_release(j, pdu); break;
     case PH_NEXT_INDEX: case PH_RECHECK: on_next_index(j, pdu); break;
-    case PH_CREATE: on_create(j, pdu); break;
     case PH_RUNNING: on_status(j, pdu); break;
     default: break;
     }
-    if (!j->reqid)
+    if (!j->reqid && !j->writing)
+        send_submit(j);
+}
+
+/* The outcome of a job's write.  CTX is the job's number, not a pointer:
+ * the job may be gone by then (node_ops_free before the sessions close). */
+static void on_write(void *ctx, bool ok, long errstat, const char *why)
+{
+    struct job *j = find_job((unsigned)(uintptr_t)ctx);
+    if (!j || !j->writing)
+        return;
+    j->writing = false;
+    if (j->phase == PH_DONE)
+        return;
+    if (!ok && errstat == SNMP_ERR_NOERROR) {
+        char l[160];
+        op_job_label(j, l, sizeof l);
+        if (strncmp(why, "timeout", 7) == 0)
+            finish(j, false, "%s: the agent did not answer (%s)", l, op_phase_names[j->phase]);
+        else
+            finish(j, false, "%s: %s (%s)", l, why, op_phase_names[j->phase]);
+        return;
+    }
+    if (j->phase == PH_RELEASE)
+        on_release(j, errstat);
+    else if (j->phase == PH_CREATE)
+        on_create(j, errstat);
+    if (!j->reqid && !j->writing)
         send_submit(j);
 }
 
@@ -433,7 +361,7 @@ static long ms_since(const struct timespec *t)
 static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
 {
     char l[160];
-    label(j, l, sizeof l);
+    op_job_label(j, l, sizeof l);
     if (n->hyst.health == NODE_DOWN) {
         finish(j, false, "went down while draining for the %s", l);
         return;
@@ -445,7 +373,7 @@ static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
     if (n->s.state == NSTATE_MAINTENANCE) {
         event_log("node %s: drained and out of service %s; the %s follows (job %u)", j->node, j->service, l,
                   j->id);
-        step(j, "drained, leaving service %s", j->service);
+        op_job_step(j, "drained, leaving service %s", j->service);
         release_drain(j);
         j->phase = PH_RELEASE;
         send_release(j);
@@ -459,7 +387,7 @@ static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
         finish(j, false, "the drain before the %s did not end in time", l);
         return;
     }
-    progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
+    op_job_progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
 }
 
 static void drive(struct cluster *cl, struct job *j)
@@ -504,7 +432,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     bool busy = false;
     for (struct job **pp = &jobs; *pp;) {
         struct job *j = *pp;
-        if (j->phase != PH_DONE && !j->reqid)
+        if (j->phase != PH_DONE && !j->reqid && !j->writing)
             drive(g_cl, j);
         if (j->phase == PH_DONE && j->sess) {
             ssess_close(j->sess);
@@ -544,47 +472,6 @@ void node_ops_free(void)
 
 /* --- requests from lamonctl ---------------------------------------------- */
 
-static int parse_words(struct job *j, char *const *w, size_t nw, char *err, size_t errlen)
-{
-    const char *usage = "reboot | shutdown | kernel RELEASE | pkg install|update|remove PACKAGE...";
-    size_t first = 1;
-    if (nw == 1 && strcmp(w[0], "reboot") == 0) {
-        j->type = OPT_REBOOT;
-    } else if (nw == 1 && strcmp(w[0], "shutdown") == 0) {
-        j->type = OPT_SHUTDOWN;
-    } else if (nw == 2 && strcmp(w[0], "kernel") == 0) {
-        j->type = OPT_KERNEL_SELECT;
-    } else if (nw >= 3 && strcmp(w[0], "pkg") == 0) {
-        j->type = strcmp(w[1], "install") == 0 ? OPT_PKG_INSTALL : strcmp(w[1], "update") == 0 ? OPT_PKG_UPDATE
-                : strcmp(w[1], "remove") == 0 ? OPT_PKG_REMOVE : 0;
-        first = 2;
-    }
-    if (!j->type) {
-        snprintf(err, errlen, "operation: %s", usage);
-        return -1;
-    }
-    for (size_t i = first; i < nw; i++) {
-        if (j->nargs == MAX_ARGS) {
-            snprintf(err, errlen, "at most %d packages at once", MAX_ARGS);
-            return -1;
-        }
-        if (strlen(w[i]) > ARG_MAX) {
-            snprintf(err, errlen, "'%.40s...' is longer than %d characters", w[i], ARG_MAX);
-            return -1;
-        }
-        snprintf(j->args[j->nargs++], ARG_MAX + 1, "%s", w[i]);
-    }
-    return 0;
-}
-
-static struct job *find_job(unsigned id)
-{
-    for (struct job *j = jobs; j; j = j->next)
-        if (j->id == id)
-            return j;
-    return NULL;
-}
-
 unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words, size_t nwords,
                         char *err, size_t errlen)
 {
@@ -613,12 +500,12 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
         snprintf(err, errlen, "out of memory");
         return 0;
     }
-    if (parse_words(j, words, nwords, err, errlen) < 0) {
+    if (op_job_parse(j, words, nwords, err, errlen) < 0) {
         free(j);
         return 0;
     }
     char e[256];
-    j->sess = ssess_open(&n->peer, &cfg->v3users[cfg->write_user], poller_timeout_ms(cfg), cfg->retries, on_pdu,
+    j->sess = ssess_open(&n->peer, &cfg->v3users[cfg->write_user], ssess_timeout_ms(cfg), cfg->retries, on_pdu,
                          j, e, sizeof e);
     if (!j->sess) {
         snprintf(err, errlen, "%s", e);
@@ -629,10 +516,10 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
     snprintf(j->node, sizeof j->node, "%s", node);
     j->phase = PH_NEXT_INDEX;
     char l[160];
-    label(j, l, sizeof l);
+    op_job_label(j, l, sizeof l);
     event_log("operator: %s on node %s (job %u)", l, node, j->id);
     int svc = node_service(cl, n);
-    if (node_op(j) && svc >= 0) {
+    if (op_job_is_node_op(j) && svc >= 0) {
         snprintf(j->service, sizeof j->service, "%s", cfg->services[svc].name);
         /* The drain itself is decide's (weight 0, wait, maintenance, out of
          * the directors); this job only waits for it to end. */
@@ -662,11 +549,11 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
         }
         j->phase = PH_DRAIN;
         if (j->scale_in)
-            step(j, "was being drained for scale-in; %s takes over the drain", l);
+            op_job_step(j, "was being drained for scale-in; %s takes over the drain", l);
         else
-            progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
+            op_job_progress(j, "draining (%u connection%s left)", n->s.conns, n->s.conns == 1 ? "" : "s");
     } else {
-        progress(j, "%s submitted", l);
+        op_job_progress(j, "%s submitted", l);
     }
     j->next = jobs;
     jobs = j;
@@ -675,62 +562,11 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
     return j->id;
 }
 
-static void view_text(struct evbuffer *out, const struct job *j)
-{
-    const struct op_result *r = &j->res[j->cur];
-    char l[160];
-    label(j, l, sizeof l);
-    evbuffer_add_printf(out, "job: %u\nnode: %s\noperation: %s\nphase: %s\n", j->id, j->node, l,
-                        phase_names[j->phase]);
-    for (const char *p = j->steps; *p; p += strcspn(p, "\n") + 1)
-        evbuffer_add_printf(out, "step: %.*s\n", (int)strcspn(p, "\n"), p);
-    evbuffer_add_printf(out, "op_index: %u\nstatus: %s\nexit: %d\n", r->accepted ? r->index : 0,
-                        status_names[r->status >= 0 && r->status <= 4 ? r->status : 0],
-                        r->accepted && r->status >= 3 ? r->exit_code : -1);
-    evbuffer_add_printf(out, "result: %s\nprogress: %s\nmessage: %s\noutput:\n%s", j->phase != PH_DONE ? "pending"
-                        : j->ok ? "ok" : "failed", j->progress, j->message, j->output);
-    if (j->output[0] && j->output[strlen(j->output) - 1] != '\n')
-        evbuffer_add_printf(out, "\n");
-}
-
-static void view_json(struct evbuffer *out, const struct job *j)
-{
-    static const char *const types[] = { [OPT_REBOOT] = "reboot", [OPT_SHUTDOWN] = "shutdown",
-                                         [OPT_KERNEL_SELECT] = "kernel", [OPT_PKG_INSTALL] = "pkg install",
-                                         [OPT_PKG_UPDATE] = "pkg update", [OPT_PKG_REMOVE] = "pkg remove" };
-    evbuffer_add_printf(out, "{\"job\": %u, \"node\": ", j->id);
-    json_string(out, j->node);
-    evbuffer_add_printf(out, ", \"operation\": ");
-    json_string(out, types[j->type]);
-    evbuffer_add_printf(out, ", \"phase\": ");
-    json_string(out, phase_names[j->phase]);
-    evbuffer_add_printf(out, ", \"result\": ");
-    json_string(out, j->phase != PH_DONE ? "pending" : j->ok ? "ok" : "failed");
-    evbuffer_add_printf(out, ", \"message\": ");
-    json_string(out, j->message);
-    evbuffer_add_printf(out, ", \"ops\": [");
-    size_t nops = j->nargs ? j->nargs : 1;
-    for (size_t k = 0; k < nops; k++) {
-        const struct op_result *r = &j->res[k];
-        evbuffer_add_printf(out, "%s{\"argument\": ", k ? ", " : "");
-        json_string(out, j->nargs ? j->args[k] : "");
-        evbuffer_add_printf(out, ", \"op_index\": %u, \"status\": ", r->accepted ? r->index : 0);
-        json_string(out, status_names[r->status >= 0 && r->status <= 4 ? r->status : 0]);
-        evbuffer_add_printf(out, ", \"exit_code\": %d}", r->accepted && r->status >= 3 ? r->exit_code : -1);
-    }
-    evbuffer_add_printf(out, "], \"output\": ");
-    json_string(out, j->output);
-    evbuffer_add_printf(out, "}\n");
-}
-
 int node_ops_view(struct evbuffer *out, unsigned id, bool json)
 {
     const struct job *j = find_job(id);
     if (!j)
         return -1;
-    if (json)
-        view_json(out, j);
-    else
-        view_text(out, j);
+    op_job_view(out, j, json);
     return 0;
 }

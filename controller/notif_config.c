@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config_error.h"
-#include "ctl_config.h"
+#include "ctl_config_words.h"
 
 _Static_assert(NOTIF_NAME_MAX == CTL_NAME_MAX, "accept names are config names");
 

@@ -395,9 +395,12 @@ static void drop_users(struct notif_receiver *rx)
 
 /* The USM users CFG's v3 accept lines name, replacing this receiver's old
  * ones; -1 (old ones kept) when a key cannot be made. */
+/* A configuration not made by ctl_config_load (a test's) has none. */
+static const struct notif_config no_notif;
+
 static int set_users(struct notif_receiver *rx, const struct ctl_config *cfg, char *err, size_t errlen)
 {
-    const struct notif_config *nc = &cfg->notif;
+    const struct notif_config *nc = cfg->notif ? cfg->notif : &no_notif;
     u_char engine[ENGINE_ID_MAX];
     size_t elen = snmpv3_get_engineID(engine, sizeof engine);
     struct usmUser **users = calloc(nc->naccepts + 1, sizeof *users);
@@ -521,7 +524,7 @@ struct notif_receiver *notif_receiver_new(struct event_base *base, notif_cb cb, 
 
 int notif_receiver_apply(struct notif_receiver *rx, const struct ctl_config *cfg, char *err, size_t errlen)
 {
-    const struct notif_config *nc = &cfg->notif;
+    const struct notif_config *nc = cfg->notif ? cfg->notif : &no_notif;
     struct notif_accept *acc = nc->naccepts ? malloc(nc->naccepts * sizeof *acc) : NULL;
     if (nc->naccepts && !acc) {
         snprintf(err, errlen, "notification receiver: out of memory");

@@ -1,7 +1,7 @@
 /* Notification receiver counters (see notif_stats.h). */
 #include "notif_stats.h"
 
-#include "status_view.h"
+#include "json_text.h"
 
 struct notif_stats notif_stats;
 

@@ -12,7 +12,7 @@
 #include <rrd.h>
 #include <rrd_client.h>
 
-#include "decide.h"
+#include "node_view.h"
 #include "event_log.h"
 
 #define QUEUE_MAX 200000

@@ -422,3 +422,9 @@ int ssess_send(struct ssess *s, netsnmp_pdu *pdu)
 }
 
 unsigned ssess_outstanding(const struct ssess *s) { return s->outstanding; }
+
+unsigned ssess_timeout_ms(const struct ctl_config *cfg)
+{
+    unsigned budget = cfg->interval_ms * 8 / 10 / (cfg->retries + 1);
+    return cfg->timeout_ms < budget ? cfg->timeout_ms : (budget ? budget : 1);
+}

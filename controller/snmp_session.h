@@ -44,4 +44,8 @@ int ssess_send(struct ssess *s, netsnmp_pdu *pdu);
 
 unsigned ssess_outstanding(const struct ssess *s);
 
+/* The SNMP timeout of every request (ms), derived from the config: a poll
+ * must end inside its interval, retries included. */
+unsigned ssess_timeout_ms(const struct ctl_config *cfg);
+
 #endif

@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "event_log.h"
-#include "poller.h"
 
 const char SNMP_SET_ABANDONED[] = "abandoned: session closed";
 
@@ -22,7 +21,6 @@ struct pending {
 };
 
 static struct pending *pend;
-static struct cluster *owner_cl;
 static char last_error[256];
 
 const char *snmp_set_error(void) { return last_error; }
@@ -52,12 +50,12 @@ void snmp_set_add_str(netsnmp_pdu *pdu, const oid *o, size_t len, const char *s)
     snmp_pdu_add_variable(pdu, o, len, ASN_OCTET_STR, s, strlen(s));
 }
 
-static void report(struct pending *p, bool ok, const char *why)
+static void report(struct pending *p, bool ok, long errstat, const char *why)
 {
     if (!ok && !p->cb)
         event_log("SET failed: %s: %s", p->what, why);
     if (p->cb)
-        p->cb(owner_cl, p->ctx, ok, why);
+        p->cb(p->ctx, ok, errstat, why);
     free(p);
 }
 
@@ -79,7 +77,7 @@ static void fail_where(bool (*match)(const struct pending *, const void *), cons
     while (done) {
         struct pending *p = done;
         done = p->next;
-        report(p, false, why);
+        report(p, false, 0, why);
     }
 }
 
@@ -118,13 +116,16 @@ static void on_set(void *owner, int op, int reqid, netsnmp_pdu *pdu)
     struct pending *p = *pp;
     *pp = p->next;
     bool ok = false;
-    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu)
+    long errstat = 0;
+    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu) {
         snprintf(why, sizeof why, "timeout");
-    else if (pdu->errstat != SNMP_ERR_NOERROR)
+    } else if (pdu->errstat != SNMP_ERR_NOERROR) {
+        errstat = pdu->errstat;
         snprintf(why, sizeof why, "%s (varbind %ld)", snmp_errstring((int)pdu->errstat), pdu->errindex);
-    else
+    } else {
         ok = true;
-    report(p, ok, why);
+    }
+    report(p, ok, errstat, why);
 }
 
 void snmp_set_forget(void *wsess)
@@ -133,21 +134,18 @@ void snmp_set_forget(void *wsess)
         fail_where(on_session, wsess, SNMP_SET_ABANDONED);
 }
 
-void snmp_set_expire(struct cluster *cl)
+void snmp_set_expire(void)
 {
-    (void)cl;
     long long now = now_ms();
     fail_where(overdue, &now, "timeout (no answer and no timeout from the SNMP library)");
 }
 
-int snmp_set_send(struct cluster *cl, void **wsess, const struct ctl_peer *peer, netsnmp_pdu *pdu,
+int snmp_set_send(const struct ctl_config *cfg, void **wsess, const struct ctl_peer *peer, netsnmp_pdu *pdu,
                   const char *what, set_result_cb cb, void *ctx)
 {
     char *err = last_error;
     size_t errlen = sizeof last_error;
-    const struct ctl_config *cfg = cl->cfg;
-    owner_cl = cl;
-    unsigned tmo = poller_timeout_ms(cfg);
+    unsigned tmo = ssess_timeout_ms(cfg);
     if (cfg->write_user < 0) {
         snprintf(err, errlen, "no v3user configured for writes");
         snmp_free_pdu(pdu);
@@ -182,7 +180,6 @@ int snmp_set_send(struct cluster *cl, void **wsess, const struct ctl_peer *peer,
     p->ctx = ctx;
     p->next = pend;
     pend = p;
-    cl->sets_sent++;
     event_log("SET %s", what);
     return 0;
 }

@@ -74,6 +74,11 @@ static void canonical(const struct agent_config *c, struct out *o)
     }
     snprintf(num, sizeof num, "op_keep %u %u\n", c->op_keep_seconds, c->op_keep_count);
     adds(o, num);
+    adds(o, "chroot"); word(o, c->chroot_dir); adds(o, "\n");
+    /* user: only when not the default, which need not exist where this runs */
+    if (strcmp(c->user, "lamon") != 0) {
+        adds(o, "user"); word(o, c->user); adds(o, "\n");
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -130,19 +130,19 @@ static void decode_write(const uint8_t *b, struct write *w)
         w->value = b[2] % 4;           /* only true(1) is accepted */
         return;
     }
-    static const int cols[] = { OPC_TYPE, OPC_ARG, OPC_ROWSTATUS, OPC_TYPE, OPC_ARG, OPC_ROWSTATUS,
-                                OPC_STATUS, 1, 0, OPC_ROWSTATUS };
+    static const int cols[] = { LO_TYPE, LO_ARG, LO_ROWSTATUS, LO_TYPE, LO_ARG, LO_ROWSTATUS,
+                                LO_STATUS, 1, 0, LO_ROWSTATUS };
     struct op_write *o = &w->op;
     o->col = cols[(b[0] / 3) % 10];
     o->index = indexes[b[1] % 8];
     bool wrong_type = b[0] >= 240;
-    if (o->col == OPC_ARG) {
+    if (o->col == LO_ARG) {
         o->asn = wrong_type ? ASN_INTEGER : ASN_OCTET_STR;
         o->str = args[b[2] % NARGS];
         o->len = strlen(o->str);
     } else {
         o->asn = wrong_type ? ASN_OCTET_STR : ASN_INTEGER;
-        o->num = o->col == OPC_TYPE ? b[2] % 11 : b[2] % 8;
+        o->num = o->col == LO_TYPE ? b[2] % 11 : b[2] % 8;
         o->str = "";
     }
 }
@@ -304,12 +304,12 @@ static void check_committed(const struct write *w, const size_t *order, size_t n
             created++;
             continue;
         }
-        if (x->op.col != OPC_ROWSTATUS || x->op.num != RS_CREATEANDGO)
+        if (x->op.col != LO_ROWSTATUS || x->op.num != RS_CREATEANDGO)
             continue;
         created++;
         const struct op *o = op_table_find(x->op.index);
-        const struct op_write *t = sibling(w, n, x->op.index, OPC_TYPE);
-        const struct op_write *a = sibling(w, n, x->op.index, OPC_ARG);
+        const struct op_write *t = sibling(w, n, x->op.index, LO_TYPE);
+        const struct op_write *a = sibling(w, n, x->op.index, LO_ARG);
         if (!o || !t || o->type != t->num || strlen(o->arg) != (a ? a->len : 0) ||
             (a && memcmp(o->arg, a->str, a->len) != 0)) {
             dump("a createAndGo row is missing or not as written", w, order, n);

@@ -1,5 +1,5 @@
 /* libFuzzer target: the poller's handling of a node's response PDU
- * (poller_apply_node_pdu, controller/poller.c), the function the poller
+ * (node_poll_apply, controller/node_poll_pdu.c), the function the poller
  * calls on every answer.  The input is turned into a netsnmp_pdu as the
  * library would hand it over: varbinds with OIDs at, near or far from the
  * LAMON-MIB objects the poller asks for (node scalars, application table
@@ -23,7 +23,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "../controller/poller.h"
+#include "../controller/node_poll_pdu.h"
 
 struct in {
     const uint8_t *p;
@@ -185,7 +185,7 @@ static int apply(struct node_sample *s, const netsnmp_pdu *pdu, size_t nvars)
     memcpy(before, s, sizeof *s);
     char after[CTL_NAME_MAX + 1];
     size_t nvb = 12345;
-    int r = poller_apply_node_pdu(s, pdu, after, sizeof after, &nvb);
+    int r = node_poll_apply(s, pdu, after, sizeof after, &nvb);
     if (r != POLL_BAD && r != POLL_DONE && r != POLL_MORE)
         abort();
     if ((pdu->errstat != SNMP_ERR_NOERROR || pdu->command != SNMP_MSG_RESPONSE) && r != POLL_BAD)

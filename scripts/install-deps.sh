@@ -8,6 +8,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PKGS=(
   # build
   build-essential pkg-config libsnmp-dev libevent-dev librrd-dev libnl-genl-3-dev libnl-3-dev
+  libseccomp-dev adduser
   libcmocka-dev cppcheck clang libclang-rt-14-dev
   # run + test: Net-SNMP, RRD, IPVS tools, netns
   snmpd snmp snmptrapd rrdtool rrdcached ipvsadm iproute2 smitools procps man-db
@@ -55,5 +56,11 @@ if [ ! -f "$ROOT/.deps/npm/node_modules/net-snmp/lib/mibs/SNMPv2-SMI.mib" ]; the
     echo "install-deps: fetching IETF base MIBs (npm package net-snmp)"
     mkdir -p "$ROOT/.deps/npm"
     npm install --silent --no-audit --no-fund --prefix "$ROOT/.deps/npm" net-snmp@3 >/dev/null
+fi
+# lamon-agent's SNMP worker runs as this user (token user, default lamon);
+# the tests run as root and check the real drop.
+if ! getent passwd lamon >/dev/null; then
+    echo "install-deps: creating the system user lamon"
+    adduser --system --group --no-create-home --home /nonexistent lamon >/dev/null
 fi
 echo "install-deps: done"

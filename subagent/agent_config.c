@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,8 +233,24 @@ static void h_path(const char *token, char *line)
         dst = building->apt_get;
     else if (strcmp(token, "agentx_socket") == 0)
         dst = building->agentx_socket;
+    else if (strcmp(token, "chroot") == 0)
+        dst = building->chroot_dir;
     if (dst)
         one_word(token, line, dst, sizeof building->statedir);   /* all PATH_MAX */
+}
+
+/* The account must exist when the agent runs as root and drops to it. */
+static void h_user(const char *token, char *line)
+{
+    char v[LAMON_NAME_MAX + 1];
+    if (one_word(token, line, v, sizeof v) != 0)
+        return;
+    if (!valid_name(v))
+        config_errorf("user '%s': use letters, digits, '.', '_', '-'", v);
+    else if (geteuid() == 0 && !getpwnam(v))
+        config_errorf("user '%s' does not exist; create it with: adduser --system --group %s", v, v);
+    else
+        strcpy(building->user, v);
 }
 
 static void h_ms(const char *token, char *line)
@@ -448,6 +465,8 @@ void agent_config_register(void)
         { "apt_option", h_apt_option, "ARG..." },
         { "op_keep", h_op_keep, "SECONDS COUNT" },
         { "agentx_socket", h_path, "PATH" },
+        { "user", h_user, "NAME" },
+        { "chroot", h_path, "DIR" },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         register_config_handler(CONFIG_TYPE, t[i].token, t[i].fn, NULL, t[i].help);
@@ -475,6 +494,8 @@ static int set_defaults(struct agent_config *c)
     strcpy(c->grub_env, "/boot/grub/grubenv");
     strcpy(c->boot_dir, "/boot");
     strcpy(c->apt_get, "/usr/bin/apt-get");
+    strcpy(c->user, "lamon");
+    strcpy(c->chroot_dir, "/run/lamon-agent/empty");
     c->op_keep_seconds = 3600;
     c->op_keep_count = 100;
     if (agent_config_split_argv("/bin/systemctl reboot", &c->reboot_cmd, &err) != 0 ||

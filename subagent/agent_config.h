@@ -22,6 +22,9 @@
  *   apt_get PATH                       default: /usr/bin/apt-get
  *   apt_option ARG...                  extra arguments for apt-get (repeatable)
  *   op_keep SECONDS COUNT              finished operations age out (default 3600 100)
+ *   user NAME                          the SNMP worker's user (default lamon)
+ *   chroot DIR                         the SNMP worker's empty root (default
+ *                                      /run/lamon-agent/empty)
  *
  * ARGV values are split like a shell would split words with quotes, and
  * nothing else: no expansion, no redirection.
@@ -67,6 +70,8 @@ struct agent_config {
     unsigned op_keep_seconds, op_keep_count;
     unsigned check_ms;      /* period of the application status checks */
     char agentx_socket[4096];   /* "" = Net-SNMP's default */
+    char user[LAMON_NAME_MAX + 1];  /* the worker's user (priv_drop.c) */
+    char chroot_dir[4096];      /* the worker's root */
 };
 
 /* The configuration in force.  Replaced as a whole on a successful reload;

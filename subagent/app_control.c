@@ -51,7 +51,7 @@ static int admin_busy_state(const char *app_name)
     const struct op *o = op_table_active_app_op(app_name);
     if (!o)
         return 0;
-    return o->type == OPT_APP_STOP ? APP_OPER_STOPPING : APP_OPER_STARTING;
+    return o->type == OPT_APP_STOP ? APP_STOPPING : APP_STARTING;
 }
 
 static const struct app_admin_ops ops = {

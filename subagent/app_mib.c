@@ -28,9 +28,7 @@
 #include "op_runner.h"
 #include "sock_diag.h"
 
-#define CHECK_TIMEOUT_S 10
-
-enum { COL_LABEL = 2, COL_PORTS, COL_OPER, COL_ADMIN, COL_EST, COL_SYN, COL_LAST_CHANGE };
+#define CHECK_TIMEOUT_S APP_CHECK_TIMEOUT_S
 
 static const oid lamonAppTable_oid[] = { LAMON_APP_TABLE };
 
@@ -38,7 +36,7 @@ struct app_row {
     char name[LAMON_NAME_MAX + 1];
     unsigned short ports[LAMON_APP_MAX_PORTS];
     size_t nports;
-    int check_result;       /* APP_OPER_UP/DOWN/UNKNOWN from the last check */
+    int check_result;       /* APP_UP/DOWN/UNKNOWN from the last check */
     int shown;              /* last reported oper status (with busy_state) */
     int admin;              /* desired: APP_ADMIN_UP or APP_ADMIN_DOWN */
     time_t last_change;
@@ -132,7 +130,7 @@ static int effective_oper(const struct app_row *r)
 {
     if (admin_ops && admin_ops->busy_state) {
         int b = admin_ops->busy_state(r->name);
-        if (b == APP_OPER_STARTING || b == APP_OPER_STOPPING)
+        if (b == APP_STARTING || b == APP_STOPPING)
             return b;
     }
     return r->check_result;
@@ -177,19 +175,36 @@ static void check_finished(void *ctx, int exit_code, const struct op_output *out
                  r->name, exit_code - 128, CHECK_TIMEOUT_S);
     else if (exit_code < 0 || exit_code == 127)
         snmp_log(LOG_WARNING, "app %s: status check could not be run; status unknown\n", r->name);
-    r->check_result = exit_code == 0 ? APP_OPER_UP
-                    : exit_code > 0 && exit_code < 127 ? APP_OPER_DOWN
-                    : APP_OPER_UNKNOWN;
+    r->check_result = exit_code == 0 ? APP_UP
+                    : exit_code > 0 && exit_code < 127 ? APP_DOWN
+                    : APP_UNKNOWN;
     update_shown(r);
 }
 
-static void start_check(struct app_row *r, const struct lamon_argv *argv)
+static int (*check_runner)(size_t app, unsigned id);
+
+void app_mib_set_check_runner(int (*run)(size_t app, unsigned id)) { check_runner = run; }
+
+void app_mib_check_result(unsigned id, int exit_code)
+{
+    check_finished((void *)(uintptr_t)id, exit_code, NULL);
+}
+
+static void start_check(struct app_row *r, const struct lamon_argv *argv, size_t app)
 {
     unsigned id = ++last_check_id ? last_check_id : ++last_check_id;
+    if (check_runner) {
+        if (check_runner(app, id) != 0) {
+            r->check_result = APP_UNKNOWN;
+            return;
+        }
+        r->check_id = id;
+        return;
+    }
     struct op_run *run = op_run_start(argv->argv, NULL, CHECK_TIMEOUT_S, check_finished, (void *)(uintptr_t)id);
     if (!run) {
         snmp_log(LOG_ERR, "app %s: cannot start the status check: %s\n", r->name, strerror(errno));
-        r->check_result = APP_OPER_UNKNOWN;
+        r->check_result = APP_UNKNOWN;
         return;
     }
     op_run_kill_on_exit(run);
@@ -207,7 +222,7 @@ static void check_all(void)
             continue;
         }
         if (a && a->check.argv) {
-            start_check(r, &a->check);
+            start_check(r, &a->check, (size_t)(a - agent_config()->apps));
             update_shown(r);
         } else {
             int up = r->nports > 0 && have_counts;
@@ -215,7 +230,7 @@ static void check_all(void)
                 const struct sock_diag_port *d = diag_port(r->ports[p]);
                 up = d && d->listening > 0;
             }
-            r->check_result = !have_counts ? APP_OPER_UNKNOWN : up ? APP_OPER_UP : APP_OPER_DOWN;
+            r->check_result = !have_counts ? APP_UNKNOWN : up ? APP_UP : APP_DOWN;
             update_shown(r);
         }
     }
@@ -263,7 +278,7 @@ static void load_rows(void)
             *r = *old;              /* a running check moves with its row */
         } else {
             strcpy(r->name, a->name);
-            r->check_result = APP_OPER_UNKNOWN;
+            r->check_result = APP_UNKNOWN;
             r->admin = APP_ADMIN_UP;
             r->last_change = agent_started;
             if (rows)
@@ -345,33 +360,33 @@ static void get_one(netsnmp_request_info *req, struct app_row *r, unsigned col)
     long l;
     u_char *dt;
     switch (col) {
-    case COL_LABEL:
+    case LA_LABEL:
         snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, r->name, strlen(r->name));
         break;
-    case COL_PORTS:
+    case LA_PORTS:
         ports[0] = '\0';
         for (size_t p = 0; p < r->nports; p++)
             len += (size_t)snprintf(ports + len, sizeof ports - len, "%s%u",
                                     p ? "," : "", r->ports[p]);
         snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, ports, strlen(ports));
         break;
-    case COL_OPER:
+    case LA_OPER:
         update_shown(r);
-        l = r->shown ? r->shown : APP_OPER_UNKNOWN;
+        l = r->shown ? r->shown : APP_UNKNOWN;
         snmp_set_var_typed_value(req->requestvb, ASN_INTEGER, &l, sizeof l);
         break;
-    case COL_ADMIN:
+    case LA_ADMIN:
         l = r->admin;
         snmp_set_var_typed_value(req->requestvb, ASN_INTEGER, &l, sizeof l);
         break;
-    case COL_EST:
-    case COL_SYN: {
+    case LA_ESTAB:
+    case LA_SYNRECV: {
         refresh_counts(0);
-        u_long v = col == COL_EST ? r->est : r->syn;
+        u_long v = col == LA_ESTAB ? r->est : r->syn;
         snmp_set_var_typed_value(req->requestvb, ASN_GAUGE, &v, sizeof v);
         break;
     }
-    case COL_LAST_CHANGE:
+    case LA_LAST_CHANGE:
         dt = date_n_time(&r->last_change, &len);
         snmp_set_var_typed_value(req->requestvb, ASN_OCTET_STR, dt, len);
         break;
@@ -384,7 +399,7 @@ static int check_set(netsnmp_request_info *req, struct app_row *r, unsigned col)
 {
     if (!r)
         return SNMP_ERR_NOCREATION;
-    if (col != COL_ADMIN || !admin_ops || !admin_ops->check || !admin_ops->reserve || !admin_ops->commit)
+    if (col != LA_ADMIN || !admin_ops || !admin_ops->check || !admin_ops->reserve || !admin_ops->commit)
         return SNMP_ERR_NOTWRITABLE;
     int err = netsnmp_check_vb_type(req->requestvb, ASN_INTEGER);
     if (err != SNMP_ERR_NOERROR)
@@ -479,8 +494,8 @@ void app_mib_init(void)
         return;
     }
     netsnmp_table_helper_add_indexes(ti, ASN_PRIV_IMPLIED_OCTET_STR, 0);
-    ti->min_column = COL_LABEL;
-    ti->max_column = COL_LAST_CHANGE;
+    ti->min_column = LA_LABEL;
+    ti->max_column = LA_LAST_CHANGE;
     ii->get_first_data_point = iter_first;
     ii->get_next_data_point = iter_next;
     ii->table_reginfo = ti;

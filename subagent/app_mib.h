@@ -5,12 +5,7 @@
 #define LAMON_APP_MIB_H
 
 #include "agent_config.h"
-
-enum lamon_app_admin { APP_ADMIN_UP = 1, APP_ADMIN_DOWN = 2, APP_ADMIN_RESTART = 3 };
-enum lamon_app_oper {
-    APP_OPER_UP = 1, APP_OPER_DOWN = 2, APP_OPER_UNKNOWN = 3,
-    APP_OPER_STARTING = 4, APP_OPER_STOPPING = 5
-};
+#include "lamon_mib.h"      /* enum lamon_appadmin, enum lamon_appoper */
 
 struct app_admin_ops {
     /* Called once per SET phase (MODE_SET_*) of a request that writes the
@@ -24,7 +19,7 @@ struct app_admin_ops {
     int (*reserve)(const struct lamon_app *app, long value);
     /* COMMIT phase: queue the operation; returns at once. */
     void (*commit)(const struct lamon_app *app, long value);
-    /* APP_OPER_STARTING/STOPPING while an operation runs, else 0. */
+    /* APP_STARTING/STOPPING while an operation runs, else 0. */
     int (*busy_state)(const char *app_name);
 };
 
@@ -38,5 +33,13 @@ void app_mib_node_conns(unsigned *established, unsigned *syn_recv);
 /* Re-evaluates the oper status now (e.g. after an operation ended). */
 void app_mib_check_now(void);
 void app_mib_shutdown(void);
+
+/* In the privilege-separated worker the app_check commands run in the
+ * monitor: RUN starts the check of application APP (its index in the
+ * configuration) known as ID, and returns 0 or -1; the monitor's answer
+ * comes back through app_mib_check_result. */
+#define APP_CHECK_TIMEOUT_S 10   /* time limit of one status check */
+void app_mib_set_check_runner(int (*run)(size_t app, unsigned id));
+void app_mib_check_result(unsigned id, int exit_code);
 
 #endif

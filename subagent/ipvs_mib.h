@@ -9,7 +9,12 @@
  * With "ipvs off" nothing is registered.  Otherwise the tables are
  * registered even when the kernel has no IPVS (logged once): they are then
  * empty, creation is refused with resourceUnavailable, and the family is
- * looked up again on later reads in case ip_vs gets loaded. */
+ * looked up again on later reads in case ip_vs gets loaded.
+ *
+ * The parts: ipvs_cache.c (the rows: kernel snapshot and createAndWait
+ * services), ipvs_get.c (GET/GETNEXT), ipvs_set.c (RESERVE1/2: check and
+ * decide), ipvs_txn.c (ACTION/UNDO/COMMIT), ipvs_conv.c (kernel values as
+ * MIB values). */
 #ifndef LAMON_IPVS_MIB_H
 #define LAMON_IPVS_MIB_H
 
@@ -28,9 +33,5 @@ void ipvs_mib_init(void);
 void ipvs_mib_shutdown(void);
 /* The handler of the lamonIpvs subtree (exported for the unit test). */
 Netsnmp_Node_Handler ipvs_mib_handler;
-
-/* lamonVsFlags BITS (one octet) from and to IP_VS_SVC_F_* flags. */
-uint8_t ipvs_flags_to_bits(uint32_t flags);
-uint32_t ipvs_bits_to_flags(uint8_t bits);
 
 #endif

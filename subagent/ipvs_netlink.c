@@ -50,13 +50,23 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
     return NL_STOP;
 }
 
+static const struct ipvs_remote *remote;
+
+void ipvs_nl_set_remote(const struct ipvs_remote *r) { remote = r; }
+
 int ipvs_nl_is_open(void)
 {
+    if (remote)
+        return remote->is_open();
     return sock != NULL;
 }
 
 void ipvs_nl_close(void)
 {
+    if (remote) {
+        remote->close();
+        return;
+    }
     if (sock)
         nl_socket_free(sock);
     sock = NULL;
@@ -65,6 +75,8 @@ void ipvs_nl_close(void)
 
 int ipvs_nl_open(void)
 {
+    if (remote)
+        return remote->open();
     if (sock)
         return 0;
     sock = nl_socket_alloc();
@@ -416,6 +428,8 @@ void ipvs_table_free(struct ipvs_table *t)
 
 int ipvs_nl_list(struct ipvs_table *out)
 {
+    if (remote)
+        return remote->list(out);
     struct svc_list l = { 0 };
     out->svcs = NULL;
     out->nsvcs = 0;
@@ -466,17 +480,23 @@ static int svc_cmd(int cmd, const struct ipvs_service *s, int full)
 
 int ipvs_nl_add_service(const struct ipvs_service *s)
 {
+    if (remote)
+        return remote->svc(1, s);
     return svc_cmd(IPVS_CMD_NEW_SERVICE, s, 1);
 }
 
 int ipvs_nl_edit_service(const struct ipvs_service *s)
 {
+    if (remote)
+        return remote->svc(2, s);
     return svc_cmd(IPVS_CMD_SET_SERVICE, s, 1);
 }
 
 int ipvs_nl_del_service(const struct lamon_vs_key *k)
 {
     struct ipvs_service s = { .key = *k };
+    if (remote)
+        return remote->svc(3, &s);
     return svc_cmd(IPVS_CMD_DEL_SERVICE, &s, 0);
 }
 
@@ -498,15 +518,21 @@ static int dest_cmd(int cmd, const struct lamon_vs_key *k, const struct ipvs_des
 
 int ipvs_nl_add_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
+    if (remote)
+        return remote->dest(1, k, d);
     return dest_cmd(IPVS_CMD_NEW_DEST, k, d, 1);
 }
 
 int ipvs_nl_edit_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
+    if (remote)
+        return remote->dest(2, k, d);
     return dest_cmd(IPVS_CMD_SET_DEST, k, d, 1);
 }
 
 int ipvs_nl_del_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d)
 {
+    if (remote)
+        return remote->dest(3, k, d);
     return dest_cmd(IPVS_CMD_DEL_DEST, k, d, 0);
 }

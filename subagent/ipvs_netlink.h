@@ -66,6 +66,21 @@ int ipvs_nl_add_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d);
 int ipvs_nl_edit_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d);
 int ipvs_nl_del_dest(const struct lamon_vs_key *k, const struct ipvs_dest *d);
 
+/* In the privilege-separated worker the calls above go to the monitor,
+ * which makes them with this file's netlink code: with REMOTE set, each of
+ * ipvs_nl_open, _close, _is_open, _list and the add, edit and del
+ * calls only call it.
+ * CMD is 1 add, 2 edit, 3 delete (enum priv_ipvs_cmd). */
+struct ipvs_remote {
+    int (*open)(void);
+    void (*close)(void);
+    int (*is_open)(void);
+    int (*list)(struct ipvs_table *out);
+    int (*svc)(int cmd, const struct ipvs_service *s);
+    int (*dest)(int cmd, const struct lamon_vs_key *k, const struct ipvs_dest *d);
+};
+void ipvs_nl_set_remote(const struct ipvs_remote *remote);
+
 /* One reply of an IPVS_CMD_GET_SERVICE / GET_DEST dump (a whole netlink
  * message: nlmsghdr, genlmsghdr, attributes) into OUT; no socket needed.
  * -EINVAL when it is no valid service or destination: an attribute too

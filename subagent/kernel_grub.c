@@ -4,6 +4,9 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +20,59 @@ static int cmp_rel(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+static int boot_fd = -1, grub_dir_fd = -1, grub_file_fd = -1;
+static char grub_base[256];
+
+void kernel_grub_preopen(void)
+{
+    const struct agent_config *c = agent_config();
+    boot_fd = open(c->boot_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char dir[sizeof c->grub_env];
+    snprintf(dir, sizeof dir, "%s", c->grub_env);
+    char *slash = strrchr(dir, '/');
+    if (!slash || snprintf(grub_base, sizeof grub_base, "%s", slash + 1) >= (int)sizeof grub_base)
+        return;
+    if (slash == dir)
+        slash++;   /* a file in / */
+    *slash = '\0';
+    grub_dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    grub_file_fd = open(c->grub_env, O_RDONLY | O_CLOEXEC);
+}
+
+static DIR *open_boot_dir(void)
+{
+    if (boot_fd < 0)
+        return opendir(agent_config()->boot_dir);
+    int fd = openat(boot_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d && fd >= 0)
+        close(fd);
+    return d;
+}
+
+static FILE *open_grub_env(void)
+{
+    if (grub_dir_fd < 0)
+        return fopen(agent_config()->grub_env, "re");
+    /* By name in the directory, in case the file was replaced; where the
+     * worker's user may not search that directory, through the file opened
+     * before (grub-editenv rewrites its fixed block in place). */
+    int fd = openat(grub_dir_fd, grub_base, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES && grub_file_fd >= 0) {
+        fd = dup(grub_file_fd);
+        if (fd >= 0)
+            lseek(fd, 0, SEEK_SET);
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
+    return f;
+}
+
 void kernel_grub_list(struct kernel_list *out)
 {
     out->n = 0;
-    DIR *d = opendir(agent_config()->boot_dir);
+    DIR *d = open_boot_dir();
     if (!d)
         return;
     struct dirent *e;
@@ -107,7 +159,7 @@ static void grubenv_get(const char *block, const char *key, char *out, size_t ou
 void kernel_grub_next(char *out, size_t outlen)
 {
     out[0] = '\0';
-    FILE *f = fopen(agent_config()->grub_env, "re");
+    FILE *f = open_grub_env();
     if (!f)
         return;
     char block[4097];

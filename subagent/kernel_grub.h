@@ -33,6 +33,11 @@ struct kernel_list {
     char rel[KERNEL_LIST_MAX][KERNEL_RELEASE_MAX + 1];   /* sorted bytewise */
 };
 
+/* Opens boot_dir and grub_env's directory, so that the lists and the
+ * next-boot choice are read through them after a chroot (the privilege-
+ * separated worker).  Missing ones read as empty. */
+void kernel_grub_preopen(void);
+
 /* Scans boot_dir; names that are no valid release are skipped. */
 void kernel_grub_list(struct kernel_list *out);
 int kernel_grub_exists(const char *release);

@@ -18,37 +18,23 @@ static const oid table_oid[] = { LAMON_KERNEL_TABLE };
 static const oid entry_oid[] = { LAMON_KERNEL_ENTRY };
 #define ENTRY_LEN OID_LENGTH(entry_oid)
 
-enum { COL_LABEL = 2, COL_RUNNING, COL_NEXTBOOT };
-#define TV_TRUE 1
-#define TV_FALSE 2
-
 static int row_index(void *ctx, size_t i, oid *idx, size_t *idxlen)
 {
     const struct kernel_list *l = ctx;
     if (i >= l->n)
         return 0;
-    /* IMPLIED string index: one sub-identifier per byte, no length */
-    size_t n = strlen(l->rel[i]);
-    for (size_t k = 0; k < n; k++)
-        idx[k] = (unsigned char)l->rel[i][k];
-    *idxlen = n;
+    *idxlen = lamon_kernel_index_encode(l->rel[i], idx, KERNEL_RELEASE_MAX);
     return 1;
 }
 
 /* The release named by an instance OID; 0 if it is no valid release. */
 static int instance_release(const netsnmp_variable_list *vb, char *out)
 {
-    size_t n = vb->name_length - ENTRY_LEN - 1;
-    if (vb->name_length <= ENTRY_LEN + 1 || n > KERNEL_RELEASE_MAX)
+    if (vb->name_length <= ENTRY_LEN + 1)
         return 0;
-    for (size_t k = 0; k < n; k++) {
-        oid c = vb->name[ENTRY_LEN + 1 + k];
-        if (c == 0 || c > 127)
-            return 0;
-        out[k] = (char)c;
-    }
-    out[n] = '\0';
-    return validate_kernel_release(out, n) == SNMP_ERR_NOERROR;
+    size_t n = lamon_kernel_index_decode(vb->name + ENTRY_LEN + 1, vb->name_length - ENTRY_LEN - 1,
+                                         out, KERNEL_RELEASE_MAX + 1);
+    return n && validate_kernel_release(out, n) == SNMP_ERR_NOERROR;
 }
 
 static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req, int next, const struct kernel_list *l, const char *nextboot)
@@ -56,8 +42,8 @@ static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
     netsnmp_variable_list *vb = req->requestvb;
     struct mib_walk_hit hit;
     int found = next
-        ? mib_walk_next(entry_oid, ENTRY_LEN, COL_LABEL, COL_NEXTBOOT, vb->name, vb->name_length, row_index, (void *)l, &hit)
-        : mib_walk_exact(entry_oid, ENTRY_LEN, COL_LABEL, COL_NEXTBOOT, vb->name, vb->name_length, row_index, (void *)l, &hit);
+        ? mib_walk_next(entry_oid, ENTRY_LEN, LK_LABEL, LK_NEXTBOOT, vb->name, vb->name_length, row_index, (void *)l, &hit)
+        : mib_walk_exact(entry_oid, ENTRY_LEN, LK_LABEL, LK_NEXTBOOT, vb->name, vb->name_length, row_index, (void *)l, &hit);
     if (!found) {
         if (!next)
             netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
@@ -68,10 +54,10 @@ static void do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *re
     const char *rel = l->rel[hit.row];
     long v;
     switch (hit.col) {
-    case COL_LABEL:
+    case LK_LABEL:
         snmp_set_var_typed_value(vb, ASN_OCTET_STR, rel, strlen(rel));
         break;
-    case COL_RUNNING:
+    case LK_RUNNING:
         v = strcmp(rel, kernel_grub_running()) == 0 ? TV_TRUE : TV_FALSE;
         snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v);
         break;
@@ -96,9 +82,9 @@ static int reserve1(const netsnmp_variable_list *vb)
     if (vb->name_length <= ENTRY_LEN + 1 || snmp_oid_compare(vb->name, ENTRY_LEN, entry_oid, ENTRY_LEN) != 0)
         return SNMP_ERR_NOCREATION;
     oid col = vb->name[ENTRY_LEN];
-    if (col == COL_LABEL || col == COL_RUNNING)
+    if (col == LK_LABEL || col == LK_RUNNING)
         return SNMP_ERR_NOTWRITABLE;
-    if (col != COL_NEXTBOOT)
+    if (col != LK_NEXTBOOT)
         return SNMP_ERR_NOCREATION;
     if (vb->type != ASN_INTEGER)
         return SNMP_ERR_WRONGTYPE;

@@ -3,7 +3,10 @@
  *   lamon-agent [-f] [-x SOCKET] [-c FILE] [-D TOKENS] [-h]
  *
  * A bad configuration stops the start with "FILE: line N: problem"; on
- * SIGHUP a bad one is logged and the old one stays in force. */
+ * SIGHUP a bad one is logged and the old one stays in force.
+ *
+ * The process started becomes the root monitor (priv_monitor.c), which
+ * forks the unprivileged SNMP worker (priv_worker.c). */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
@@ -15,9 +18,8 @@
 
 #include "agent_config.h"
 #include "agentx_loop.h"
-#include "mib_modules.h"
-#include "node_mib.h"   /* LAMON_VERSION */
-#include "notify.h"
+#include "priv_monitor.h"
+#include "priv_worker.h"
 
 #define DEFAULT_CONFIG "/etc/lamon/lamon-agent.conf"
 
@@ -32,21 +34,6 @@ static void usage(FILE *out)
             "  -c FILE    configuration file (default " DEFAULT_CONFIG ")\n"
             "  -D TOKENS  Net-SNMP debug output for TOKENS (as snmpd -D)\n"
             "  -h         this help\n");
-}
-
-static void reload(void)
-{
-    if (agent_config_load(config_file) == 0)
-        snmp_log(LOG_NOTICE, "%s: reloaded\n", config_file);
-    else
-        snmp_log(LOG_ERR, "%s: reload failed; the previous configuration stays in force\n",
-                 config_file);
-}
-
-static void on_connect(int first)
-{
-    if (first)
-        notify_node_started();
 }
 
 int main(int argc, char **argv)
@@ -84,11 +71,13 @@ int main(int argc, char **argv)
         snmp_log(LOG_ERR, "lamon-agent: not started: bad configuration\n");
         return 1;
     }
+    /* The worker's Net-SNMP opens "the AgentX socket" through the
+     * monitor, which connects to -x, agentx_socket or the default itself
+     * (priv_agentx.h); the path here only picks the unix domain. */
     const struct agent_config *c = agent_config();
-    if (!xsocket && c->agentx_socket[0])
-        xsocket = c->agentx_socket;
-    if (xsocket)
-        netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, xsocket);
+    const char *x = xsocket ? xsocket : c->agentx_socket[0] ? c->agentx_socket : NULL;
+    if (x)
+        netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, x);
 
     if (!foreground) {
         snmp_disable_stderrlog();
@@ -98,37 +87,9 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    /* After daemon(): an epoll fd does not survive fork. */
-    if (agentx_loop_init() != 0) {
-        snmp_log(LOG_ERR, "lamon-agent: cannot create the event loop\n");
-        return 1;
-    }
-    agentx_loop_on_connect(on_connect);
-    if (init_agent("lamon-agent") != 0) {
-        snmp_log(LOG_ERR, "lamon-agent: init_agent failed\n");
-        return 1;
-    }
-    mib_modules_init();
-    /* init_agent() put back the 15 s default; 1 s keeps re-registration
-     * after a master restart under 2 s. */
-    netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 1);
-    init_snmp("lamon-agent");
-    agentx_loop_update();
-    if (!agentx_loop_connected()) {
-        snmp_log(LOG_WARNING, "AgentX master %s not reachable; retrying every second "
-                 "(logged once)\n", xsocket ? xsocket : "(default socket)");
-        netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
-                               NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
-    }
-    snmp_log(LOG_INFO, "lamon-agent %s started as node %s (%s, %zu app(s))\n",
-             LAMON_VERSION, c->nodename, config_file, c->napps);
-
-    int rc = agentx_loop_run(reload);
-
-    mib_modules_shutdown();
-    snmp_shutdown("lamon-agent");
-    shutdown_agent();
-    agentx_loop_free();
+    /* The monitor keeps root; the worker it forks serves SNMP. */
+    priv_worker_set_foreground(foreground);
+    int rc = priv_monitor_run(config_file, xsocket, priv_worker_main);
     agent_config_free();
     return rc == 0 ? 0 : 1;
 }

@@ -25,13 +25,6 @@
 #include "notify.h"
 #include "state_file.h"
 
-enum {
-    COL_NAME = 1, COL_STATE, COL_ROLE, COL_SERVICE, COL_UPTIME, COL_LOAD1,
-    COL_LOAD5, COL_LOAD15, COL_CPU_UTIL, COL_CPU_COUNT, COL_MEM_TOTAL,
-    COL_MEM_AVAIL, COL_CONNECTIONS, COL_KERNEL_RUNNING, COL_KERNEL_NEXT,
-    COL_BOOT_TIME, COL_AGENT_VERSION, COL_SYN_RECV
-};
-
 static const oid lamonNode_oid[] = { LAMON_NODE };
 
 static struct node_persist persist;    /* state, role, service in force */
@@ -114,7 +107,7 @@ static void persist_now(void)
 
 void node_state_set(int state)
 {
-    if (state < NODE_BOOTING || state > NODE_STOPPING || state == persist.state)
+    if (state < NSTATE_BOOTING || state > NSTATE_STOPPING || state == persist.state)
         return;
     snmp_log(LOG_NOTICE, "node state %d -> %d\n", persist.state, state);
     persist.state = state;
@@ -140,64 +133,64 @@ static void get_one(netsnmp_request_info *r, oid col)
     size_t len;
     u_char *dt;
     switch (col) {
-    case COL_NAME:
+    case LN_NAME:
         set_string(r, node_mib_name());
         break;
-    case COL_STATE:
+    case LN_STATE:
         l = persist.state;
         snmp_set_var_typed_value(r->requestvb, ASN_INTEGER, &l, sizeof l);
         break;
-    case COL_ROLE:
+    case LN_ROLE:
         l = persist.role;
         snmp_set_var_typed_value(r->requestvb, ASN_INTEGER, &l, sizeof l);
         break;
-    case COL_SERVICE:
+    case LN_SERVICE:
         set_string(r, persist.service);
         break;
-    case COL_UPTIME:
+    case LN_UPTIME:
         refresh();
         u = (unsigned long)(sample.uptime_cs & 0xffffffffULL);
         snmp_set_var_typed_value(r->requestvb, ASN_TIMETICKS, &u, sizeof u);
         break;
-    case COL_LOAD1: case COL_LOAD5: case COL_LOAD15:
+    case LN_LOAD1: case LN_LOAD5: case LN_LOAD15:
         refresh();
-        set_gauge(r, sample.load[col - COL_LOAD1]);
+        set_gauge(r, sample.load[col - LN_LOAD1]);
         break;
-    case COL_CPU_UTIL:
+    case LN_CPU:
         set_gauge(r, cpu_util);
         break;
-    case COL_CPU_COUNT:
+    case LN_CPUCOUNT:
         l = sysconf(_SC_NPROCESSORS_ONLN);
         set_gauge(r, l > 0 ? (unsigned long)l : 0);
         break;
-    case COL_MEM_TOTAL:
+    case LN_MEMTOTAL:
         refresh();
         set_gauge(r, sample.mem_total_kb);
         break;
-    case COL_MEM_AVAIL:
+    case LN_MEMAVAIL:
         refresh();
         set_gauge(r, sample.mem_avail_kb);
         break;
-    case COL_CONNECTIONS:
+    case LN_CONNS:
         app_mib_node_conns(&est, &syn);
         set_gauge(r, est);
         break;
-    case COL_SYN_RECV:
+    case LN_SYNRECV:
         app_mib_node_conns(&est, &syn);
         set_gauge(r, syn);
         break;
-    case COL_KERNEL_RUNNING:
+    case LN_KRUNNING:
         set_string(r, kernel_running);
         break;
-    case COL_KERNEL_NEXT:
+    case LN_KNEXT:
         set_string(r, kernel_next);
         break;
-    case COL_BOOT_TIME:
+    case LN_BOOTTIME:
         refresh();
         dt = date_n_time(&sample.btime, &len);
         snmp_set_var_typed_value(r->requestvb, ASN_OCTET_STR, dt, len);
         break;
-    case COL_AGENT_VERSION:
+    case LN_VERSION:
         set_string(r, LAMON_VERSION);
         break;
     default:
@@ -211,20 +204,12 @@ static int check_one(netsnmp_request_info *r, oid col)
     const netsnmp_variable_list *vb = r->requestvb;
     int err;
     switch (col) {
-    case COL_STATE:
-        if ((err = netsnmp_check_vb_type(vb, ASN_INTEGER)) != SNMP_ERR_NOERROR)
-            return err;
+    case LN_STATE:
         /* booting and stopping are the agent's to set, not a manager's. */
-        if (*vb->val.integer < NODE_RUNNING || *vb->val.integer > NODE_MAINTENANCE)
-            return SNMP_ERR_WRONGVALUE;
-        return SNMP_ERR_NOERROR;
-    case COL_ROLE:
-        if ((err = netsnmp_check_vb_type(vb, ASN_INTEGER)) != SNMP_ERR_NOERROR)
-            return err;
-        if (*vb->val.integer < 1 || *vb->val.integer > 4)
-            return SNMP_ERR_WRONGVALUE;
-        return SNMP_ERR_NOERROR;
-    case COL_SERVICE:
+        return netsnmp_check_vb_int_range(vb, NSTATE_RUNNING, NSTATE_MAINTENANCE);
+    case LN_ROLE:
+        return netsnmp_check_vb_int_range(vb, ROLE_UNASSIGNED, ROLE_DIRECTOR);
+    case LN_SERVICE:
         if ((err = netsnmp_check_vb_type(vb, ASN_OCTET_STR)) != SNMP_ERR_NOERROR)
             return err;
         if (vb->val_len > LAMON_NAME_MAX)
@@ -242,11 +227,11 @@ static int check_one(netsnmp_request_info *r, oid col)
 static void apply_one(netsnmp_request_info *r, oid col)
 {
     const netsnmp_variable_list *vb = r->requestvb;
-    if (col == COL_STATE)
+    if (col == LN_STATE)
         persist.state = (int)*vb->val.integer;
-    else if (col == COL_ROLE)
+    else if (col == LN_ROLE)
         persist.role = (int)*vb->val.integer;
-    else if (col == COL_SERVICE) {
+    else if (col == LN_SERVICE) {
         memcpy(persist.service, vb->val.string, vb->val_len);
         persist.service[vb->val_len] = '\0';
     }
@@ -321,7 +306,7 @@ void node_mib_init(void)
     struct node_persist stored;
     if (state_file_load(c->statedir, &stored) != 0)
         snmp_log(LOG_WARNING, "%s/state: using what could be read\n", c->statedir);
-    persist.state = NODE_BOOTING;
+    persist.state = NSTATE_BOOTING;
     persist.role = stored.role ? stored.role : 1;   /* unassigned */
     strcpy(persist.service, stored.service);
     refresh();
@@ -329,8 +314,8 @@ void node_mib_init(void)
     /* booting until the first sample; then the stored state, unless it was
      * a transient one (booting, or stopping before a reboot). */
     if (have_sample)
-        persist.state = (stored.state >= NODE_RUNNING && stored.state <= NODE_MAINTENANCE)
-                        ? stored.state : NODE_RUNNING;
+        persist.state = (stored.state >= NSTATE_RUNNING && stored.state <= NSTATE_MAINTENANCE)
+                        ? stored.state : NSTATE_RUNNING;
     if (stored.state != persist.state || stored.role != persist.role)
         persist_now();
     undo = persist;
@@ -343,7 +328,7 @@ void node_mib_init(void)
     netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
         "lamonNode", node_handler, lamonNode_oid, OID_LENGTH(lamonNode_oid),
         HANDLER_CAN_RWRITE);
-    if (!reg || netsnmp_register_scalar_group(reg, COL_NAME, COL_SYN_RECV) != MIB_REGISTERED_OK)
+    if (!reg || netsnmp_register_scalar_group(reg, LN_NAME, LN_SYNRECV) != MIB_REGISTERED_OK)
         snmp_log(LOG_ERR, "node_mib: cannot register lamonNode\n");
 }
 

@@ -4,12 +4,9 @@
 
 #include <time.h>
 
-#define LAMON_VERSION "0.1.0"
+#include "lamon_mib.h"      /* enum lamon_nstate */
 
-enum lamon_node_state {
-    NODE_BOOTING = 1, NODE_RUNNING = 2, NODE_DRAINING = 3,
-    NODE_MAINTENANCE = 4, NODE_STOPPING = 5
-};
+#define LAMON_VERSION "0.1.0"
 
 void node_mib_init(void);
 void node_mib_shutdown(void);

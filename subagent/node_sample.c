@@ -121,18 +121,42 @@ int node_parse_uptime(const char *text, unsigned long long *cs)
     return p && (*p == ' ' || *p == '\n' || *p == '\0') ? 0 : -1;
 }
 
+static const char *const proc_files[] = { "/proc/loadavg", "/proc/stat", "/proc/meminfo", "/proc/uptime" };
+static int proc_fds[] = { -1, -1, -1, -1 };
+
+int node_sample_preopen(void)
+{
+    for (size_t i = 0; i < sizeof proc_files / sizeof proc_files[0]; i++)
+        if (proc_fds[i] < 0 && (proc_fds[i] = open(proc_files[i], O_RDONLY | O_CLOEXEC)) < 0)
+            return -1;
+    return 0;
+}
+
+static int preopened(const char *path)
+{
+    for (size_t i = 0; i < sizeof proc_files / sizeof proc_files[0]; i++)
+        if (strcmp(path, proc_files[i]) == 0)
+            return proc_fds[i];
+    return -1;
+}
+
 int node_read_file(const char *path, char *buf, size_t len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* A pre-opened /proc file is read again from offset 0: the kernel
+     * generates it afresh. */
+    int kept = preopened(path);
+    int fd = kept >= 0 ? kept : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     size_t got = 0;
     while (got + 1 < len) {
-        ssize_t n = read(fd, buf + got, len - 1 - got);
+        ssize_t n = kept >= 0 ? pread(fd, buf + got, len - 1 - got, (off_t)got)
+                              : read(fd, buf + got, len - 1 - got);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            close(fd);
+            if (kept < 0)
+                close(fd);
             return -1;
         }
         if (n == 0)
@@ -140,7 +164,8 @@ int node_read_file(const char *path, char *buf, size_t len)
         got += (size_t)n;
     }
     buf[got] = '\0';
-    close(fd);
+    if (kept < 0)
+        close(fd);
     return 0;
 }
 

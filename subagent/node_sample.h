@@ -32,6 +32,10 @@ int node_parse_meminfo(const char *text, unsigned long *total_kb, unsigned long 
 /* First field of /proc/uptime in hundredths of a second. */
 int node_parse_uptime(const char *text, unsigned long long *cs);
 
+/* Opens the /proc files the sampler reads, so that node_read_file re-reads
+ * them with pread after a chroot (the privilege-separated worker); 0 or -1. */
+int node_sample_preopen(void);
+
 /* Reads all of PATH (up to LEN-1 bytes) into BUF, NUL-terminated. */
 int node_read_file(const char *path, char *buf, size_t len);
 /* Samples every figure; 0 or -1 (logged). */

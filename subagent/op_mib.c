@@ -34,7 +34,7 @@ static struct op *find_exact(const oid *name, size_t len, int *col)
         return NULL;
     oid c = name[ENTRY_LEN];
     unsigned i;
-    if (c < OPC_TYPE || c > OPC_ROWSTATUS || !lamon_op_index_decode(name + ENTRY_LEN + 1, 1, &i))
+    if (c < LO_TYPE || c > LO_ROWSTATUS || !lamon_op_index_decode(name + ENTRY_LEN + 1, 1, &i))
         return NULL;
     *col = (int)c;
     return op_table_find(i);
@@ -48,7 +48,7 @@ static struct op *find_next(const oid *name, size_t len, int *col)
 {
     oid prefix[ENTRY_LEN + 1];
     memcpy(prefix, entry_oid, sizeof entry_oid);
-    for (int c = OPC_TYPE; c <= OPC_ROWSTATUS; c++) {
+    for (int c = LO_TYPE; c <= LO_ROWSTATUS; c++) {
         prefix[ENTRY_LEN] = (oid)c;
         size_t k = len < ENTRY_LEN + 1 ? len : ENTRY_LEN + 1;
         int cmp = snmp_oid_compare(name, k, prefix, k);
@@ -83,18 +83,18 @@ static void set_column(netsnmp_variable_list *vb, const struct op *o, int col)
 {
     long v;
     switch (col) {
-    case OPC_TYPE: v = o->type; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
-    case OPC_ARG: snmp_set_var_typed_value(vb, ASN_OCTET_STR, o->arg, strlen(o->arg)); break;
-    case OPC_STATUS: v = o->status; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
-    case OPC_EXIT: v = o->exit_code; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
-    case OPC_OUTPUT: {
+    case LO_TYPE: v = o->type; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
+    case LO_ARG: snmp_set_var_typed_value(vb, ASN_OCTET_STR, o->arg, strlen(o->arg)); break;
+    case LO_STATUS: v = o->status; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
+    case LO_EXIT: v = o->exit_code; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
+    case LO_OUTPUT: {
         char buf[OP_OUTPUT_MAX];
         size_t n = op_output_copy(&o->out, buf);
         snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, n);
         break;
     }
-    case OPC_START: set_time(vb, o->start_time); break;
-    case OPC_END: set_time(vb, o->end_time); break;
+    case LO_START: set_time(vb, o->start_time); break;
+    case LO_END: set_time(vb, o->end_time); break;
     default: v = RS_ACTIVE; snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof v); break;
     }
 }
@@ -137,7 +137,7 @@ static void decode(const netsnmp_variable_list *vb, struct op_write *w)
     if (vb->name_length < ENTRY_LEN + 1 || snmp_oid_compare(vb->name, ENTRY_LEN, entry_oid, ENTRY_LEN) != 0)
         return;
     oid c = vb->name[ENTRY_LEN];
-    w->col = c >= 1 && c <= OPC_ROWSTATUS ? (int)c : 0;
+    w->col = c >= 1 && c <= LO_ROWSTATUS ? (int)c : 0;
     if (vb->name_length == ENTRY_LEN + 2 && vb->name[ENTRY_LEN + 1] >= 1 && vb->name[ENTRY_LEN + 1] <= UINT_MAX)
         w->index = (unsigned)vb->name[ENTRY_LEN + 1];
 }
@@ -227,7 +227,7 @@ static int next_index_handler(netsnmp_mib_handler *handler, netsnmp_handler_regi
 static void before_start(const struct op *o)
 {
     if (o->type == OPT_REBOOT || o->type == OPT_SHUTDOWN)
-        node_state_set(NODE_STOPPING);   /* the console sees stopping(5) before the node goes */
+        node_state_set(NSTATE_STOPPING);   /* the console sees stopping(5) before the node goes */
 }
 
 static void completed(const struct op *o)

@@ -358,3 +358,16 @@ void op_runner_shutdown(void)
     }
     g_base = NULL;
 }
+
+void op_runner_forget(void)
+{
+    while (g_runs) {
+        struct op_run *r = g_runs;
+        g_runs = r->next;
+        if (r->fd >= 0)
+            close(r->fd);
+        free(r);   /* its timer is the parent's event: not freed */
+    }
+    g_sigchld = NULL;
+    g_base = NULL;
+}

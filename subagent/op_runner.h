@@ -58,4 +58,8 @@ void op_run_kill_on_exit(struct op_run *r);
  * the node's package system.  Forgets all of them without calling done. */
 void op_runner_shutdown(void);
 
+/* In a process forked from one that ran commands: forgets them and the
+ * loop's event without killing, reaping or freeing what is the parent's. */
+void op_runner_forget(void);
+
 #endif

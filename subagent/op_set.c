@@ -12,17 +12,17 @@ int op_set_check(const struct op_write *w)
     if (w->col == 0)
         return SNMP_ERR_NOCREATION;
     if (w->index == 0)
-        return w->col >= OPC_STATUS && w->col <= OPC_END ? SNMP_ERR_NOTWRITABLE : SNMP_ERR_NOCREATION;
+        return w->col >= LO_STATUS && w->col <= LO_END ? SNMP_ERR_NOTWRITABLE : SNMP_ERR_NOCREATION;
     switch (w->col) {
-    case OPC_TYPE:
+    case LO_TYPE:
         if (w->asn != ASN_INTEGER)
             return SNMP_ERR_WRONGTYPE;
         return validate_op_type(w->num);
-    case OPC_ARG:
+    case LO_ARG:
         if (w->asn != ASN_OCTET_STR)
             return SNMP_ERR_WRONGTYPE;
         return w->len > LAMON_OP_ARG_MAX ? SNMP_ERR_WRONGLENGTH : SNMP_ERR_NOERROR;
-    case OPC_ROWSTATUS:
+    case LO_ROWSTATUS:
         if (w->asn != ASN_INTEGER)
             return SNMP_ERR_WRONGTYPE;
         switch (w->num) {
@@ -31,7 +31,7 @@ int op_set_check(const struct op_write *w)
         default:   /* notReady cannot be written; createAndWait is not supported */
             return SNMP_ERR_WRONGVALUE;
         }
-    case OPC_STATUS: case OPC_EXIT: case OPC_OUTPUT: case OPC_START: case OPC_END:
+    case LO_STATUS: case LO_EXIT: case LO_OUTPUT: case LO_START: case LO_END:
         return SNMP_ERR_NOTWRITABLE;
     default:
         return SNMP_ERR_NOCREATION;
@@ -52,10 +52,10 @@ static int check_row(const struct op_write *w, size_t n, size_t i, size_t *err_a
 {
     const struct op_write *me = &w[i];
     const struct op *o = op_table_find(me->index);
-    const struct op_write *rs = sibling(w, n, me->index, OPC_ROWSTATUS);
+    const struct op_write *rs = sibling(w, n, me->index, LO_ROWSTATUS);
     *err_at = i;
 
-    if (me->col != OPC_ROWSTATUS)
+    if (me->col != LO_ROWSTATUS)
         return rs ? SNMP_ERR_NOERROR   /* judged with its RowStatus */
                   : o ? SNMP_ERR_INCONSISTENTVALUE : SNMP_ERR_INCONSISTENTNAME;
     if (o) {
@@ -63,16 +63,16 @@ static int check_row(const struct op_write *w, size_t n, size_t i, size_t *err_a
             return SNMP_ERR_INCONSISTENTVALUE;
         if (me->num == RS_DESTROY && (o->status == OPS_QUEUED || o->status == OPS_RUNNING))
             return SNMP_ERR_INCONSISTENTVALUE;
-        if (me->num == RS_ACTIVE && (sibling(w, n, me->index, OPC_TYPE) || sibling(w, n, me->index, OPC_ARG)))
+        if (me->num == RS_ACTIVE && (sibling(w, n, me->index, LO_TYPE) || sibling(w, n, me->index, LO_ARG)))
             return SNMP_ERR_INCONSISTENTVALUE;
         return SNMP_ERR_NOERROR;
     }
     if (me->num == RS_DESTROY)
         return SNMP_ERR_NOERROR;   /* destroying a row that does not exist succeeds */
-    const struct op_write *t = sibling(w, n, me->index, OPC_TYPE);
+    const struct op_write *t = sibling(w, n, me->index, LO_TYPE);
     if (me->num != RS_CREATEANDGO || !t)
         return SNMP_ERR_INCONSISTENTVALUE;
-    const struct op_write *a = sibling(w, n, me->index, OPC_ARG);
+    const struct op_write *a = sibling(w, n, me->index, LO_ARG);
     if (op_set_check(t) != SNMP_ERR_NOERROR || (a && op_set_check(a) != SNMP_ERR_NOERROR))
         return SNMP_ERR_NOERROR;   /* refused on the column itself */
     if (a)
@@ -102,7 +102,7 @@ void op_set_commit(const struct op_write *w, size_t n, int *err)
 {
     for (size_t i = 0; i < n; i++) {
         err[i] = SNMP_ERR_NOERROR;
-        if (w[i].col != OPC_ROWSTATUS || w[i].index == 0)
+        if (w[i].col != LO_ROWSTATUS || w[i].index == 0)
             continue;
         unsigned index = w[i].index;
         if (w[i].num == RS_DESTROY) {
@@ -111,7 +111,7 @@ void op_set_commit(const struct op_write *w, size_t n, int *err)
         }
         if (w[i].num != RS_CREATEANDGO || op_table_find(index))
             continue;
-        const struct op_write *t = sibling(w, n, index, OPC_TYPE), *a = sibling(w, n, index, OPC_ARG);
+        const struct op_write *t = sibling(w, n, index, LO_TYPE), *a = sibling(w, n, index, LO_ARG);
         if (t && !op_table_submit(index, t->num, a ? a->str : "", a ? a->len : 0))
             err[i] = SNMP_ERR_COMMITFAILED;
     }

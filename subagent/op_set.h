@@ -7,10 +7,7 @@
 
 #include <stddef.h>
 
-/* lamonOpEntry columns */
-enum {
-    OPC_TYPE = 2, OPC_ARG, OPC_STATUS, OPC_EXIT, OPC_OUTPUT, OPC_START, OPC_END, OPC_ROWSTATUS
-};
+#include "lamon_mib.h"      /* enum lamon_op_col */
 
 struct op_write {
     int col;            /* lamonOpEntry column; 0 when the OID is no column of it */

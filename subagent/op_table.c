@@ -29,8 +29,10 @@ static unsigned g_next_index = 1;
 static struct event_base *g_base;
 static struct event *g_kick;        /* starts queued operations from the loop */
 static const struct op_hooks *g_hooks;
+static const struct op_executor *g_exec;
 
 void op_table_set_hooks(const struct op_hooks *h) { g_hooks = h; }
+void op_table_set_executor(const struct op_executor *x) { g_exec = x; }
 
 /* --- plans ------------------------------------------------------------- */
 
@@ -261,6 +263,13 @@ static void step_done(void *ctx, int exit_code, const struct op_output *out)
 
 static void start_step(struct op *o)
 {
+    if (g_exec) {
+        if (g_exec->start(o) != 0) {
+            note(o, "cannot hand the operation to the monitor\n");
+            end_op(o, OPS_FAILED, -1);
+        }
+        return;
+    }
     if (!op_run_start(o->plan.steps[o->step], o->plan.env, o->plan.timeout_s, step_done, o)) {
         char msg[256];
         snprintf(msg, sizeof msg, "cannot start %s: %s\n", o->plan.steps[o->step][0], strerror(errno));
@@ -460,4 +469,58 @@ void op_table_age(time_t now, unsigned keep_s, unsigned keep_count)
     l.cutoff = keys[finished - keep_count - 1];
     free(keys);
     remove_if(not_after_cutoff, &l);
+}
+
+/* --- running elsewhere ------------------------------------------------- */
+
+void op_table_finished(unsigned index, int status, int exit_code, const char *out,
+                       size_t outlen, time_t end_time)
+{
+    struct op *o = op_table_find(index);
+    if (!o || !active(o) || (status != OPS_SUCCEEDED && status != OPS_FAILED))
+        return;
+    op_output_append(&o->out, out, outlen);
+    end_op(o, status, exit_code);
+    if (end_time)
+        o->end_time = end_time;
+}
+
+int op_table_adopt(unsigned index, int type, const char *arg, int status, int exit_code,
+                   time_t start_time, time_t end_time, const char *out, size_t outlen)
+{
+    if (index == 0 || op_table_find(index))
+        return -1;
+    struct op *o = calloc(1, sizeof *o);
+    if (!o)
+        return -1;
+    o->index = index;
+    o->type = type;
+    snprintf(o->arg, sizeof o->arg, "%s", arg);
+    o->status = status;
+    o->exit_code = exit_code;
+    o->start_time = start_time;
+    o->end_time = end_time;
+    op_output_append(&o->out, out, outlen);
+    if (insert_op(o) != 0) {
+        free(o);
+        return -1;
+    }
+    if (index >= g_next_index)
+        g_next_index = index + 1;
+    return 0;
+}
+
+void op_table_forget(void)
+{
+    for (size_t i = 0; i < g_nops; i++)
+        free_op(g_ops[i]);
+    free(g_ops);
+    g_ops = NULL;
+    g_nops = g_capops = 0;
+    op_claims_clear();
+    g_kick = NULL;      /* the parent's event, on the parent's loop */
+    g_base = NULL;
+    g_hooks = NULL;
+    g_exec = NULL;
+    g_next_index = 1;
 }

@@ -25,8 +25,6 @@
 
 struct event_base;
 
-enum lamon_op_status { OPS_QUEUED = 1, OPS_RUNNING = 2, OPS_SUCCEEDED = 3, OPS_FAILED = 4 };
-
 struct op {
     unsigned index;
     int type;                   /* enum lamon_op_type */
@@ -81,5 +79,26 @@ const struct op *op_table_active_app_op(const char *name);
 
 /* Drops finished rows older than keep_s, then the oldest finished beyond keep_count. */
 void op_table_age(time_t now, unsigned keep_s, unsigned keep_count);
+
+/* --- running elsewhere (the privilege-separated worker) ----------------
+ * With an executor set, a row that starts is handed to EXEC->start instead
+ * of being run here; the executor reports its end with op_table_finished.
+ * start returns 0, or -1 (the row fails at once). */
+struct op_executor {
+    int (*start)(const struct op *o);
+};
+void op_table_set_executor(const struct op_executor *x);
+/* The end of row INDEX: STATUS (OPS_SUCCEEDED/OPS_FAILED), its exit code,
+ * output and end time.  Unknown or finished rows are ignored. */
+void op_table_finished(unsigned index, int status, int exit_code, const char *out,
+                       size_t outlen, time_t end_time);
+/* Takes a row as another process reports it (a new worker learning what
+ * the monitor runs): running or finished.  -1 when the index is taken or
+ * out of memory. */
+int op_table_adopt(unsigned index, int type, const char *arg, int status, int exit_code,
+                   time_t start_time, time_t end_time, const char *out, size_t outlen);
+/* In a process forked from one that ran the table: forgets the rows and the
+ * loop's events without touching them (they belong to the parent). */
+void op_table_forget(void);
 
 #endif

@@ -114,8 +114,14 @@ int state_file_load(const char *dir, struct node_persist *p)
     return rc;
 }
 
+static int (*remote_save)(const struct node_persist *p);
+
+void state_file_set_remote(int (*save)(const struct node_persist *p)) { remote_save = save; }
+
 int state_file_save(const char *dir, const struct node_persist *p)
 {
+    if (remote_save)
+        return remote_save(p);
     char path[4200], tmp[4210];
     snprintf(path, sizeof path, "%s/state", dir);
     snprintf(tmp, sizeof tmp, "%s/state.tmp", dir);

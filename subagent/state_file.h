@@ -20,4 +20,8 @@ int state_file_load(const char *dir, struct node_persist *p);
 /* Creates DIR if needed; 0 or -1 (logged). */
 int state_file_save(const char *dir, const struct node_persist *p);
 
+/* In the privilege-separated worker, state_file_save only calls SAVE (the
+ * monitor writes the file in its own statedir). */
+void state_file_set_remote(int (*save)(const struct node_persist *p));
+
 #endif

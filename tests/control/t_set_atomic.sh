@@ -112,7 +112,7 @@ for b in $(seq 0 $((BATCHES - 1))); do
     r=$(set_err "${args[@]}")
     [ "$r" = noError ] || { fail "batch $b of appStart rows: $r"; break; }
     # the next batch starts the same applications again: wait for this one
-    wait_for 30 sh -c "! snmpget -v2c -c public -Oqv -r1 -t2 127.0.0.1:$SNMP_PORT ${idx[*]} | grep -qE '^(1|2)$'" \
+    wait_for 30 sh -c "! snmpget -v2c -c public -Oqve -r1 -t2 127.0.0.1:$SNMP_PORT ${idx[*]} | grep -qE '^(1|2)$'" \
         || { fail "batch $b did not finish"; break; }
 done
 total=$(snmp snmpbulkwalk -Cr50 -On "$OPT.9" 2>/dev/null | grep -c "^$OPT\.9\.")

@@ -19,6 +19,10 @@ SNMPD=${SNMPD:-/usr/sbin/snmpd}
 V3_USER=lamonadmin V3_AUTH=lamonauthpass V3_PRIV=lamonprivpass
 
 lamon_test_init() {
+    # The agent's worker runs as lamon (make deps creates it too).
+    if [ "$(id -u)" = 0 ] && ! getent passwd lamon >/dev/null; then
+        adduser --system --group --no-create-home --home /nonexistent lamon >/dev/null 2>&1 || true
+    fi
     T=$(mktemp -d /tmp/lamon-test.XXXXXX)
     export SNMP_PERSISTENT_DIR=$T/persist SNMPCONFPATH=$T/snmpconf
     mkdir -p "$SNMP_PERSISTENT_DIR/cert_indexes" "$SNMPCONFPATH"

@@ -19,6 +19,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
+#include "../../subagent/ipvs_conv.h"
 #include "../../subagent/ipvs_mib.h"
 
 static void flags_bits(void **state)

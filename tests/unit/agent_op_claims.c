@@ -179,7 +179,7 @@ static struct op_write iw(unsigned index, int col, long v)
 }
 static struct op_write sw(unsigned index, const char *s)
 {
-    return (struct op_write){ .col = OPC_ARG, .index = index, .asn = ASN_OCTET_STR, .str = s, .len = strlen(s) };
+    return (struct op_write){ .col = LO_ARG, .index = index, .asn = ASN_OCTET_STR, .str = s, .len = strlen(s) };
 }
 
 static int verdict(const struct op_write *w, size_t n)
@@ -200,8 +200,8 @@ static void op_rows_of_one_request(void **state)
 {
     (void)state;
     struct op_write two_web[] = {
-        iw(20, OPC_TYPE, OPT_APP_START), sw(20, "web"), iw(20, OPC_ROWSTATUS, RS_CREATEANDGO),
-        iw(21, OPC_TYPE, OPT_APP_START), sw(21, "web"), iw(21, OPC_ROWSTATUS, RS_CREATEANDGO),
+        iw(20, LO_TYPE, OPT_APP_START), sw(20, "web"), iw(20, LO_ROWSTATUS, RS_CREATEANDGO),
+        iw(21, LO_TYPE, OPT_APP_START), sw(21, "web"), iw(21, LO_ROWSTATUS, RS_CREATEANDGO),
     };
     assert_int_equal(verdict(two_web, 6), SNMP_ERR_INCONSISTENTVALUE);
     struct op_write reversed[6];
@@ -210,13 +210,13 @@ static void op_rows_of_one_request(void **state)
     assert_int_equal(verdict(reversed, 6), SNMP_ERR_INCONSISTENTVALUE);
 
     struct op_write web_db[] = {
-        iw(20, OPC_TYPE, OPT_APP_START), sw(20, "web"), iw(20, OPC_ROWSTATUS, RS_CREATEANDGO),
-        iw(21, OPC_TYPE, OPT_APP_START), sw(21, "db"), iw(21, OPC_ROWSTATUS, RS_CREATEANDGO),
+        iw(20, LO_TYPE, OPT_APP_START), sw(20, "web"), iw(20, LO_ROWSTATUS, RS_CREATEANDGO),
+        iw(21, LO_TYPE, OPT_APP_START), sw(21, "db"), iw(21, LO_ROWSTATUS, RS_CREATEANDGO),
     };
     assert_int_equal(verdict(web_db, 6), SNMP_ERR_NOERROR);
 
     struct op_write twice[] = {
-        iw(22, OPC_TYPE, OPT_APP_START), sw(22, "web"), iw(22, OPC_ROWSTATUS, RS_CREATEANDGO), sw(22, "db"),
+        iw(22, LO_TYPE, OPT_APP_START), sw(22, "web"), iw(22, LO_ROWSTATUS, RS_CREATEANDGO), sw(22, "db"),
     };
     assert_int_equal(verdict(twice, 4), SNMP_ERR_INCONSISTENTVALUE);
 

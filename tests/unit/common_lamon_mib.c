@@ -1,7 +1,8 @@
 /* Unit test of common/lamon_mib.c, the LAMON-MIB index codecs both the
  * agent and the controller use: round trips for lamonVsTable (IPv4, IPv6,
- * fwmark), lamonDestTable, lamonOpTable and lamonAppTable indexes; every
- * truncation and every sub-identifier out of range is refused. */
+ * fwmark), lamonDestTable, lamonOpTable, lamonAppTable and lamonKernelTable
+ * indexes; every truncation and every sub-identifier out of range is
+ * refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -307,6 +308,29 @@ static void app_index(void **state)
     assert_int_equal(lamon_app_index_decode(idx, 3, name, sizeof name), 0);
 }
 
+/* lamonKernelTable: the same IMPLIED LamonName rules, with a release. */
+static void kernel_index(void **state)
+{
+    (void)state;
+    oid idx[80];
+    char rel[65];
+    size_t n = lamon_kernel_index_encode("6.1.0-26-amd64", idx, N(idx));
+    assert_int_equal(n, 14);
+    assert_int_equal(idx[0], '6');
+    assert_int_equal(idx[13], '4');
+    assert_int_equal(lamon_kernel_index_decode(idx, n, rel, sizeof rel), 14);
+    assert_string_equal(rel, "6.1.0-26-amd64");
+    /* a release of 64 characters fits 65 bytes; one of 65 does not */
+    for (size_t i = 0; i < 65; i++)
+        idx[i] = 'a';
+    assert_int_equal(lamon_kernel_index_decode(idx, 64, rel, sizeof rel), 64);
+    assert_int_equal(lamon_kernel_index_decode(idx, 65, rel, sizeof rel), 0);
+    assert_int_equal(lamon_kernel_index_decode(idx, 0, rel, sizeof rel), 0);
+    idx[3] = 0;
+    assert_int_equal(lamon_kernel_index_decode(idx, 5, rel, sizeof rel), 0);
+    assert_int_equal(lamon_kernel_index_encode("6.1.0-26-amd64", idx, 5), 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +347,7 @@ int main(void)
         cmocka_unit_test(sockaddr_keys),
         cmocka_unit_test(op_index),
         cmocka_unit_test(app_index),
+        cmocka_unit_test(kernel_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 
 #include "../../controller/decide.h"
 #include "../../controller/event_log.h"
+#include "../../controller/node_view.h"
 #include "../../controller/set_backoff.h"
 #include "../../controller/snmp_set.h"
 
@@ -71,15 +72,16 @@ void snmp_set_add_str(netsnmp_pdu *pdu, const oid *o, size_t len, const char *s)
     snmp_pdu_add_variable(pdu, o, len, ASN_OCTET_STR, s, strlen(s));
 }
 void snmp_set_forget(void *wsess) { (void)wsess; }
-void snmp_set_expire(struct cluster *cl) { (void)cl; }
+void snmp_set_expire(void) {}
 const char *snmp_set_error(void) { return last_err; }
 
 static int node_index(const char *name) { return name[0] == 'n' ? name[1] - '1' : -1; }
 
-int snmp_set_send(struct cluster *cl, void **wsess, const struct ctl_peer *peer, netsnmp_pdu *pdu,
+int snmp_set_send(const struct ctl_config *cfg, void **wsess, const struct ctl_peer *peer, netsnmp_pdu *pdu,
                   const char *what, set_result_cb cb, void *ctx)
 {
-    (void)wsess; (void)what;
+    (void)cfg; (void)wsess; (void)what;
+    const struct cluster *cl = the_cl;
     int k = node_index(peer->name);
     if (k >= 0) {
         if (attempts[k] < 64)
@@ -130,7 +132,7 @@ static void answer_sets(void)
         int k = node_index(s->peer);
         if (ok && k >= 0)
             apply(&agents[k], s->pdu);
-        s->cb(the_cl, s->ctx, ok, ok ? "" : fail_why);
+        s->cb(s->ctx, ok, ok ? SNMP_ERR_NOERROR : SNMP_ERR_GENERR, ok ? "" : fail_why);
         snmp_free_pdu(s->pdu);
     }
 }

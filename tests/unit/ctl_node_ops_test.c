@@ -26,20 +26,26 @@
  * takes snmp_session.o from libcontroller.a; a function added there must be
  * added here too (the link fails with a duplicate symbol otherwise). */
 
-static ssess_cb g_cb;
-static void *g_owner;
+/* A job reads over its own session and writes over the node's write
+ * session (peer_writes.h): each session keeps its callback, and an answer
+ * goes to the session the last request went out on. */
+struct ssess { ssess_cb cb; void *owner; };
+static struct ssess g_sess[64];
+static size_t g_nsess;
+static struct ssess *g_last_sess;
 static netsnmp_pdu *g_last;          /* the last request sent */
 static int g_reqid, g_nsent;
-static int g_dummy;
 
 struct ssess *ssess_open(const struct ctl_peer *peer, const struct ctl_v3user *user, unsigned timeout_ms,
                          unsigned retries, ssess_cb cb, void *owner, char *err, size_t errlen)
 {
     (void)peer; (void)user; (void)timeout_ms; (void)retries; (void)err; (void)errlen;
-    g_cb = cb;
-    g_owner = owner;
-    return (struct ssess *)&g_dummy;
+    struct ssess *x = &g_sess[g_nsess++ % 64];
+    x->cb = cb;
+    x->owner = owner;
+    return x;
 }
+unsigned ssess_timeout_ms(const struct ctl_config *cfg) { (void)cfg; return 1000; }
 void ssess_close(struct ssess *s) { (void)s; }
 void ssess_init(struct event_base *base) { (void)base; }
 void ssess_shutdown(void) {}
@@ -47,7 +53,7 @@ void ssess_set_owner_free(struct ssess *s, void (*fn)(void *)) { (void)s; (void)
 unsigned ssess_outstanding(const struct ssess *s) { (void)s; return 0; }
 int ssess_send(struct ssess *s, netsnmp_pdu *pdu)
 {
-    (void)s;
+    g_last_sess = s;
     if (g_last)
         snmp_free_pdu(g_last);
     g_last = pdu;
@@ -117,7 +123,7 @@ static void answer(long errstat, const struct val *vals)
             snmp_pdu_add_variable(r, v->name, v->name_length, v->type, v->val.string, v->val_len);
         }
     }
-    g_cb(g_owner, NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE, g_reqid, r);
+    g_last_sess->cb(g_last_sess->owner, NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE, g_reqid, r);
     snmp_free_pdu(r);
 }
 
@@ -127,7 +133,7 @@ static void answer_index(unsigned idx)
     answer(SNMP_ERR_NOERROR, v);
 }
 
-static void time_out(void) { g_cb(g_owner, NETSNMP_CALLBACK_OP_TIMED_OUT, g_reqid, g_last); }
+static void time_out(void) { g_last_sess->cb(g_last_sess->owner, NETSNMP_CALLBACK_OP_TIMED_OUT, g_reqid, g_last); }
 
 /* Runs the job timer until a new request went out (at most ~2 s). */
 static void tick_until_sent(void)

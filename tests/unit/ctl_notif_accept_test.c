@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include "ctl_config_load.h"
+#include "../../controller/notif_config.h"
 
 static struct sockaddr_storage v4(const char *s)
 {
@@ -108,26 +109,26 @@ static void test_config_lines(void **state)
                                    "listen 127.0.0.1:16200\n"
                                    "accept 127.0.0.0/8 community lamontrap\n"
                                    "accept 2001:db8::/32 v3 lamonadmin\n");
-    assert_true(c->notif.listen);
-    assert_int_equal(c->notif.listen_port, 16200);
-    assert_int_equal(c->notif.listen_addr.ss_family, AF_INET);
-    assert_int_equal(c->notif.naccepts, 2);
-    assert_false(c->notif.accepts[0].v3);
-    assert_string_equal(c->notif.accepts[0].community, "lamontrap");
-    assert_int_equal(c->notif.accepts[0].net.prefix, 8);
-    assert_true(c->notif.accepts[1].v3);
-    assert_string_equal(c->notif.accepts[1].user, "lamonadmin");
-    assert_int_equal(c->notif.accepts[1].net.af, AF_INET6);
+    assert_true(c->notif->listen);
+    assert_int_equal(c->notif->listen_port, 16200);
+    assert_int_equal(c->notif->listen_addr.ss_family, AF_INET);
+    assert_int_equal(c->notif->naccepts, 2);
+    assert_false(c->notif->accepts[0].v3);
+    assert_string_equal(c->notif->accepts[0].community, "lamontrap");
+    assert_int_equal(c->notif->accepts[0].net.prefix, 8);
+    assert_true(c->notif->accepts[1].v3);
+    assert_string_equal(c->notif->accepts[1].user, "lamonadmin");
+    assert_int_equal(c->notif->accepts[1].net.af, AF_INET6);
     ctl_config_free(c);
 
     c = load_ok("listen [::1]\n");                        /* port 162 by default */
-    assert_int_equal(c->notif.listen_port, 162);
-    assert_int_equal(c->notif.listen_addr.ss_family, AF_INET6);
+    assert_int_equal(c->notif->listen_port, 162);
+    assert_int_equal(c->notif->listen_addr.ss_family, AF_INET6);
     ctl_config_free(c);
 
     c = load_ok("interval 1000\n");                       /* no listen line: no receiver */
-    assert_false(c->notif.listen);
-    assert_int_equal(c->notif.naccepts, 0);
+    assert_false(c->notif->listen);
+    assert_int_equal(c->notif->naccepts, 0);
     ctl_config_free(c);
 }
 

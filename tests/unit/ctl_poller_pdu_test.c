@@ -1,4 +1,4 @@
-/* cmocka tests of poller_apply_node_pdu (controller/poller.c): a node's
+/* cmocka tests of node_poll_apply (controller/node_poll_pdu.c): a node's
  * response page applied to its sample, without a session.  A realistic
  * page fills the sample; values out of their LAMON-MIB range read as 0
  * (enumerations) or are clamped; a name's control characters never reach
@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "../../controller/poller.h"
+#include "../../controller/node_poll_pdu.h"
 
 static const oid node_base[] = { LAMON_NODE };
 static const oid app_entry[] = { LAMON_APP_ENTRY };
@@ -88,7 +88,7 @@ static void test_realistic_page(void **state)
     struct node_sample s = { 0 };
     char after[CTL_NAME_MAX + 1];
     size_t nvb;
-    assert_int_equal(poller_apply_node_pdu(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
+    assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
     assert_int_equal(nvb, 17);
     assert_string_equal(s.name, "node1");
     assert_string_equal(s.service, "web");
@@ -111,7 +111,7 @@ static void test_out_of_range(void **state)
     struct node_sample s = { 0 };
     char after[CTL_NAME_MAX + 1];
     size_t nvb;
-    assert_int_equal(poller_apply_node_pdu(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
+    assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
     assert_string_equal(s.name, "node1?2026-01-01 PANIC?[2J");
     assert_int_equal(s.state, 0);
     assert_int_equal(s.role, 0);
@@ -135,7 +135,7 @@ static void test_error_changes_nothing(void **state)
     add_app(pdu, "web", APP_UP);
     pdu->errstat = SNMP_ERR_GENERR;
     pdu->errindex = 1;
-    assert_int_equal(poller_apply_node_pdu(&s, pdu, after, sizeof after, &nvb), POLL_BAD);
+    assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_BAD);
     assert_memory_equal(&s, &before, sizeof s);
     snmp_free_pdu(pdu);
     /* A first page without the node's name: no LAMON-MIB there. */
@@ -144,7 +144,7 @@ static void test_error_changes_nothing(void **state)
     pdu = response();
     add_scalar(pdu, LN_STATE, ASN_INTEGER, NSTATE_RUNNING);
     add_app(pdu, "web", APP_UP);
-    assert_int_equal(poller_apply_node_pdu(&s, pdu, after, sizeof after, &nvb), POLL_BAD);
+    assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_BAD);
     assert_memory_equal(&s, &before, sizeof s);
     snmp_free_pdu(pdu);
 }
@@ -161,7 +161,7 @@ static void test_full_page_asks_for_more(void **state)
     struct node_sample s = { 0 };
     char after[CTL_NAME_MAX + 1];
     size_t nvb;
-    assert_int_equal(poller_apply_node_pdu(&s, pdu, after, sizeof after, &nvb), POLL_MORE);
+    assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_MORE);
     assert_string_equal(after, "a7");
     assert_int_equal(s.napps, 8);
     snmp_free_pdu(pdu);
@@ -172,7 +172,7 @@ static void test_full_page_asks_for_more(void **state)
     memcpy(o, app_entry, sizeof app_entry);
     o[LAMON_APP_ENTRY_LEN] = 99;
     snmp_pdu_add_variable(pdu, o, LAMON_APP_ENTRY_LEN + 1, SNMP_ENDOFMIBVIEW, NULL, 0);
-    assert_int_equal(poller_apply_node_pdu(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
+    assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
     assert_int_equal(s.napps, 9);
     assert_string_equal(s.apps[8].name, "b1");
     assert_int_equal(s.apps[8].oper, APP_DOWN);

@@ -1,14 +1,14 @@
 /* cmocka tests of the scaling and weight options of a service: the "load"
  * and "weights" tokens of controller/ctl_config.c (values, defaults, and
  * each mistake reported with FILE: line N), and the weights-follow formula
- * with its hysteresis (controller/decide.c, follow_weight). */
+ * with its hysteresis (controller/node_view.c, follow_weight). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../controller/decide.h"
+#include "../../controller/node_view.h"
 #include "ctl_config_load.h"
 
 /* services need a write user (v3user) */

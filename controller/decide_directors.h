@@ -1,0 +1,14 @@
+/* The director half of reconciliation: every director of a service gets
+ * the same table.  A missing service row is created; a ready member is
+ * added (never a draining one) or given the weight it should have; a
+ * destination that is no ready member is removed, unless panic froze
+ * removals.  An unreachable director is left alone and catches up after
+ * its next walk: nothing is remembered, the table is compared. */
+#ifndef LAMON_DECIDE_DIRECTORS_H
+#define LAMON_DECIDE_DIRECTORS_H
+
+#include "decide_emit.h"
+
+void reconcile_directors(struct cluster *cl, const struct decide_out *out);
+
+#endif

@@ -1,0 +1,82 @@
+/* Node writes as intents (see decide_node.h). */
+#include "decide_node.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "node_view.h"
+
+static size_t node_index(const struct cluster *cl, const struct node_rt *n)
+{
+    size_t i = 0;
+    while (i < cl->nnodes && cl->nodes[i] != n)
+        i++;
+    return i;
+}
+
+static void role_key(char *key, size_t len, int role, const char *service, int state)
+{
+    snprintf(key, len, "role %s '%s' state %d", role ? role_name(role) : "-", role ? service : "", state);
+}
+
+bool decide_role_ready(const struct cluster *cl, const struct node_rt *n, int role, const char *service, int state)
+{
+    char key[BACKOFF_KEY_MAX];
+    role_key(key, sizeof key, role, service, state);
+    return backoff_ready(&n->backoff, key, cl->cycle);
+}
+
+int decide_set_node(struct cluster *cl, const struct decide_out *out, struct node_rt *n, int role,
+                    const char *service, int state, const char *why, const char *decision, bool force)
+{
+    struct intent it = { .kind = role ? INTENT_NODE_ROLE : INTENT_NODE_STATE, .peer = node_index(cl, n),
+                         .role = role, .state = state };
+    role_key(it.key, sizeof it.key, role, service, state);
+    if (!force && !backoff_ready(&n->backoff, it.key, cl->cycle))
+        return 1;
+    if (decision)
+        snprintf(it.decision, sizeof it.decision, "%s", decision);
+    size_t w = 0;
+    w += (size_t)snprintf(it.what + w, sizeof it.what - w, "node %s:", n->peer.name);
+    if (role) {
+        snprintf(it.service, sizeof it.service, "%s", service);
+        w += (size_t)snprintf(it.what + w, sizeof it.what - w, " role %s service '%s'", role_name(role), service);
+    }
+    if (state && w < sizeof it.what)
+        w += (size_t)snprintf(it.what + w, sizeof it.what - w, " state %d", state);
+    if (w < sizeof it.what)
+        snprintf(it.what + w, sizeof it.what - w, " (%s)", why);
+    if (decide_emit(cl, out, &it) < 0)
+        return -1;
+    /* Optimistic: decisions later in this cycle see the node as written. */
+    if (role) {
+        n->s.role = role;
+        snprintf(n->s.service, sizeof n->s.service, "%s", service);
+    }
+    if (state)
+        n->s.state = state;
+    /* A new service starts a fresh application history: the check for the
+     * old one says nothing about the new service's application.  A
+     * scale-in drain keeps its service, and its history with it. */
+    int si = node_service(cl, n);
+    const char *now_for = si >= 0 ? cl->cfg->services[si].name : "";
+    if (role && strcmp(now_for, n->app_for) != 0) {
+        n->failed = false;
+        memset(&n->app, 0, sizeof n->app);
+        snprintf(n->app_for, sizeof n->app_for, "%s", now_for);
+    }
+    return 0;
+}
+
+int decide_set_app(struct cluster *cl, const struct decide_out *out, struct node_rt *n, const char *app,
+                   int admin, const char *why, bool force)
+{
+    struct intent it = { .kind = INTENT_APP_ADMIN, .peer = node_index(cl, n), .admin = admin };
+    snprintf(it.key, sizeof it.key, "app %s admin %d", app, admin);
+    if (!force && !backoff_ready(&n->backoff, it.key, cl->cycle))
+        return 1;
+    snprintf(it.app, sizeof it.app, "%s", app);
+    snprintf(it.what, sizeof it.what, "node %s: application %s admin %s (%s)", n->peer.name, app,
+             admin == 1 ? "up" : admin == 2 ? "down" : "restart", why);
+    return decide_emit(cl, out, &it);
+}

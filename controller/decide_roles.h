@@ -1,0 +1,13 @@
+/* The role half of reconciliation, per service: adopt the strength found
+ * at start, follow the load (scale out / scale in within min..max),
+ * promote the best spares while a service is short, send surplus members
+ * back (drained first when they carry traffic), place new nodes, and start
+ * the application of members whose application is down. */
+#ifndef LAMON_DECIDE_ROLES_H
+#define LAMON_DECIDE_ROLES_H
+
+#include "decide_emit.h"
+
+void reconcile_roles(struct cluster *cl, const struct decide_out *out);
+
+#endif

@@ -1,0 +1,72 @@
+/* Health and panic, fed by every cycle's polls (see health.h). */
+#include "health.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "event_log.h"
+#include "node_view.h"
+
+void health_feed(struct cluster *cl)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    unsigned total = 0, vanished = 0, silent = 0;
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        total++;
+        if (!n->answered) {
+            silent++;
+            if (n->answered_before)
+                vanished++;
+        }
+    }
+    bool was = cl->panic;
+    cl->panic = panic_update(cl->panic, total, vanished, silent, cfg->panic_pct);
+    if (cl->panic && !was)
+        event_log("PANIC: %u of %u nodes stopped answering in one cycle (threshold %u%%): "
+                  "the console's own network is the likely fault; removals are frozen",
+                  vanished, total, cfg->panic_pct);
+    else if (!cl->panic && was)
+        event_log("panic over: %u of %u nodes silent; removals resume", silent, total);
+
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        struct node_rt *n = cl->nodes[i];
+        enum node_health before = n->hyst.health;
+        enum node_health t = node_hyst_feed(&n->hyst, n->answered, cfg->rise, cfg->fall);
+        if (t == NODE_UP)
+            event_log("node %s: %s -> up (%u good polls)", n->peer.name, node_health_name(before), cfg->rise);
+        else if (t == NODE_DOWN)
+            event_log("node %s: %s -> down (%u missed polls)", n->peer.name, node_health_name(before), cfg->fall);
+        if (t == NODE_DOWN)
+            n->failed = true;
+        if (!n->answered)
+            continue;
+        /* The application check follows the service the node serves now;
+         * a new assignment starts a fresh history. */
+        int svc = node_service(cl, n);
+        const char *svcname = svc >= 0 ? cfg->services[svc].name : "";
+        if (strcmp(n->app_for, svcname) != 0) {
+            memset(&n->app, 0, sizeof n->app);
+            snprintf(n->app_for, sizeof n->app_for, "%s", svcname);
+        }
+        if (svc < 0 || !cfg->services[svc].app[0]) {
+            n->app.health = NODE_UP;
+            n->app.good = cfg->rise;
+            n->app.bad = 0;
+            continue;
+        }
+        const char *appname = cfg->services[svc].app;
+        const struct app_sample *a = find_app(n, appname);
+        before = n->app.health;
+        t = node_hyst_feed(&n->app, a && a->oper == APP_UP, cfg->rise, cfg->fall);
+        if (t == NODE_UP)
+            event_log("node %s: application %s of service %s %s -> up", n->peer.name, appname, svcname,
+                      node_health_name(before));
+        else if (t == NODE_DOWN)
+            event_log("node %s: application %s of service %s %s -> down (%s for %u polls)", n->peer.name,
+                      appname, svcname, node_health_name(before), a ? "not running" : "not on the agent",
+                      cfg->fall);
+        if (t == NODE_DOWN)
+            n->failed = true;
+    }
+}

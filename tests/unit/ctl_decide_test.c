@@ -1,0 +1,530 @@
+/* Table-driven cmocka tests of the controller's decision function
+ * (decide_run, controller/decide.h): each row is an observed cluster (what
+ * the last polls said of every node, and what each director's table
+ * holds), and the intents (controller/intent.h) that one cycle decides,
+ * in order.  The sink only records: no SET is sent, no outcome comes back,
+ * so each row is one cycle of a controller whose earlier writes all
+ * landed.  Also: peer_writes_pdu puts each intent's columns under the OIDs
+ * and indexes of common/lamon_mib.h. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../controller/decide.h"
+#include "../../controller/node_view.h"
+#include "../../controller/peer_writes.h"
+
+/* rise 1: a node that answers is up at once; fall 3: a node that misses
+ * its third poll in a row goes down (a row says "down" for that poll). */
+#define BASE_CONF                                                                                                 \
+    "interval 1000\nrise 1\nfall 3\npanic 50\nscale_polls 3\n"                                                    \
+    "v3user admin sha authpass123 aes privpass123\n"                                                              \
+    "node n1 127.0.0.1:1161\nnode n2 127.0.0.2:1161\nnode n3 127.0.0.3:1161\nnode n4 127.0.0.4:1161\n"          \
+    "director lvs1 127.0.0.9:1161\ndirector lvs2 127.0.0.10:1161\n"
+#define WEB "service web tcp 10.0.0.1:80 nodes 2 app www director lvs1,lvs2\n"
+#define WEB_SCALING "service web tcp 10.0.0.1:80 nodes 2 min 1 max 3 load load1 high 1.5 low 0.2 app www " \
+                    "director lvs1,lvs2\n"
+
+#define NNODES 4
+#define NDIRS 2
+#define MAX_DESTS 8
+#define MAX_WANT 8
+
+/* What the last poll said of a node.  SEEN is the health the controller
+ * had before this poll; POLL is this poll. */
+enum poll { ANSWERS = 0, DOWN, VANISHES };
+struct onode {
+    enum node_health seen;                /* NODE_UNKNOWN: a controller that just started */
+    enum poll poll;
+    int role;
+    const char *service;
+    int state;                            /* 0: running */
+    int app;                              /* lamonAppOperStatus of www, 0: not on the agent */
+    unsigned load1, conns;                /* x100; established on www */
+};
+
+/* A destination in a director's table. */
+struct odest {
+    int dir;                              /* 1, 2 */
+    int node;                             /* 1..4 */
+    int weight;
+    unsigned active;
+};
+
+struct row {
+    const char *name;
+    const char *conf;                     /* the service line */
+    struct onode n[NNODES];
+    bool no_vs[NDIRS];                    /* the service's row is missing */
+    bool away[NDIRS];                     /* not walked this cycle */
+    struct odest d[MAX_DESTS];            /* ends at dir 0 */
+    unsigned target, high_polls, low_polls; /* scaling state kept by the controller */
+    bool panic;                           /* expected after the cycle */
+    const char *want[MAX_WANT];           /* the intents, in order; ends at NULL */
+};
+
+#define SRV(app_) { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, app_, 50, 3 }
+#define SPARE { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 10, 0 }
+#define HEALTHY_DESTS { 1, 1, 1, 3 }, { 1, 2, 1, 3 }, { 2, 1, 1, 3 }, { 2, 2, 1, 3 }
+
+static const struct row rows[] = {
+    { .name = "restart of the controller in a healthy cluster: nothing to do",
+      .conf = WEB,
+      .n = { { NODE_UNKNOWN, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 50, 3 },
+             { NODE_UNKNOWN, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 50, 3 },
+             { NODE_UNKNOWN, ANSWERS, ROLE_SPARE, "", 0, 0, 10, 0 },
+             { NODE_UNKNOWN, ANSWERS, ROLE_SPARE, "", 0, 0, 10, 0 } },
+      .d = { HEALTHY_DESTS },
+      .want = { NULL } },
+    { .name = "healthy cluster, steady state: nothing to do",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), SPARE, SPARE },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { NULL } },
+    { .name = "failover 1: a member goes down: promote the best spare, remove it on every director",
+      .conf = WEB,
+      .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP),
+             SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n3 role server web", "lvs1 remove n1", "lvs2 remove n1", NULL } },
+    { .name = "failover 2: the promoted spare's application is down: start it, add it nowhere yet",
+      .conf = WEB,
+      .n = { { NODE_DOWN, DOWN, ROLE_SERVER, "web", 0, 0, 0, 0 }, SRV(APP_UP),
+             { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_DOWN, 10, 0 }, SPARE },
+      .d = { { 1, 2, 1, 3 }, { 2, 2, 1, 3 } },
+      .target = 2,
+      .want = { "n3 app www up", NULL } },
+    { .name = "failover 3: its application is up: add it to every director",
+      .conf = WEB,
+      .n = { { NODE_DOWN, DOWN, ROLE_SERVER, "web", 0, 0, 0, 0 }, SRV(APP_UP), SRV(APP_UP), SPARE },
+      .d = { { 1, 2, 1, 3 }, { 2, 2, 1, 3 } },
+      .target = 2,
+      .want = { "lvs1 add n3 weight 1", "lvs2 add n3 weight 1", NULL } },
+    { .name = "a member's application stops: start it again; it stays in the directors until judged down",
+      .conf = WEB,
+      .n = { SRV(APP_DOWN), SRV(APP_UP), SPARE, SPARE },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n1 app www up", NULL } },
+    { .name = "panic: 3 of 4 nodes vanish in one cycle: removals and promotions frozen",
+      .conf = WEB,
+      .n = { { NODE_UP, VANISHES, ROLE_SERVER, "web", 0, APP_UP, 50, 3 },
+             { NODE_UP, VANISHES, ROLE_SERVER, "web", 0, APP_UP, 50, 3 },
+             { NODE_UP, VANISHES, ROLE_SPARE, "", 0, 0, 10, 0 }, SPARE },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .panic = true,
+      .want = { NULL } },
+    { .name = "drain begins: weight 0 on every director, a spare refills the service",
+      .conf = WEB,
+      .n = { SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SERVER, "web", NSTATE_DRAINING, APP_UP, 50, 3 }, SPARE, SPARE },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n3 role server web", "lvs1 weight n2 0", "lvs2 weight n2 0", NULL } },
+    { .name = "drain ends: no connections left: maintenance, removed from every director",
+      .conf = WEB,
+      .n = { SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SERVER, "web", NSTATE_DRAINING, APP_UP, 50, 0 }, SRV(APP_UP),
+             SPARE },
+      .d = { { 1, 1, 1, 3 }, { 1, 2, 0, 0 }, { 1, 3, 1, 3 }, { 2, 1, 1, 3 }, { 2, 2, 0, 0 }, { 2, 3, 1, 3 } },
+      .target = 2,
+      .want = { "n2 state maintenance", "lvs1 remove n2", "lvs2 remove n2", NULL } },
+    { .name = "drain waits while connections are left",
+      .conf = WEB,
+      .n = { SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SERVER, "web", NSTATE_DRAINING, APP_UP, 50, 2 }, SRV(APP_UP),
+             SPARE },
+      .d = { { 1, 1, 1, 3 }, { 1, 2, 0, 2 }, { 1, 3, 1, 3 }, { 2, 1, 1, 3 }, { 2, 2, 0, 0 }, { 2, 3, 1, 3 } },
+      .target = 2,
+      .want = { NULL } },
+    { .name = "scale-out: load above high for scale_polls polls: one more member",
+      .conf = WEB_SCALING,
+      .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 200, 3 },
+             { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 200, 3 }, SPARE, SPARE },
+      .d = { HEALTHY_DESTS },
+      .target = 2, .high_polls = 2,
+      .want = { "n3 role server web", NULL } },
+    { .name = "scale-out waits for scale_polls polls",
+      .conf = WEB_SCALING,
+      .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 200, 3 },
+             { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 200, 3 }, SPARE, SPARE },
+      .d = { HEALTHY_DESTS },
+      .target = 2, .high_polls = 1,
+      .want = { NULL } },
+    { .name = "scale-in: load below low for scale_polls polls: the least busy member drains",
+      .conf = WEB_SCALING,
+      .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 10, 9 },
+             { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 10, 1 }, SPARE, SPARE },
+      .d = { HEALTHY_DESTS },
+      .target = 2, .low_polls = 2,
+      .want = { "n2 role spare web state draining", "lvs1 weight n2 0", "lvs2 weight n2 0", NULL } },
+    { .name = "scale-in drain ends: back to the spares, removed from every director",
+      .conf = WEB_SCALING,
+      .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 10, 9 },
+             { NODE_UP, ANSWERS, ROLE_SPARE, "web", NSTATE_DRAINING, APP_UP, 10, 0 }, SPARE, SPARE },
+      .d = { { 1, 1, 1, 3 }, { 1, 2, 0, 0 }, { 2, 1, 1, 3 }, { 2, 2, 0, 0 } },
+      .target = 1,
+      .want = { "n2 role spare state running", "lvs1 remove n2", "lvs2 remove n2", NULL } },
+    { .name = "director catch-up: lvs2 misses a member and holds a spare",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), SPARE, SPARE },
+      .d = { { 1, 1, 1, 3 }, { 1, 2, 1, 3 }, { 2, 1, 1, 3 }, { 2, 4, 1, 0 } },
+      .target = 2,
+      .want = { "lvs2 add n2 weight 1", "lvs2 remove n4", NULL } },
+    { .name = "director catch-up: lvs2 lost the service row: create it, members next cycle",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), SPARE, SPARE },
+      .no_vs = { false, true },
+      .d = { { 1, 1, 1, 3 }, { 1, 2, 1, 3 } },
+      .target = 2,
+      .want = { "lvs2 create web", NULL } },
+    { .name = "a director that was not walked is left alone",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), SPARE, SPARE },
+      .away = { false, true },
+      .d = { { 1, 1, 1, 3 }, { 1, 2, 1, 3 } },
+      .target = 2,
+      .want = { NULL } },
+    { .name = "a wrong weight is corrected",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), SPARE, SPARE },
+      .d = { { 1, 1, 1, 3 }, { 1, 2, 5, 3 }, { 2, 1, 1, 3 }, { 2, 2, 1, 3 } },
+      .target = 2,
+      .want = { "lvs1 weight n2 1", NULL } },
+    { .name = "a new node joins the spares when every service is at strength",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), SPARE, { NODE_UP, ANSWERS, ROLE_UNASSIGNED, "", 0, 0, 10, 0 } },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n4 role spare", NULL } },
+};
+
+/* --- the recording sink --------------------------------------------------- */
+
+static struct intent got[32];
+static size_t ngot;
+
+static int record(struct cluster *cl, const struct intent *it, void *arg, char *why, size_t whylen)
+{
+    (void)cl; (void)arg; (void)why; (void)whylen;
+    assert_true(ngot < sizeof got / sizeof got[0]);
+    got[ngot++] = *it;
+    return 0;
+}
+
+static const char *state_word(int s)
+{
+    static const char *const w[] = { "-", "booting", "running", "draining", "maintenance", "stopping" };
+    return s >= 0 && s <= NSTATE_STOPPING ? w[s] : "?";
+}
+
+/* "n3 role server web", "lvs1 add n3 weight 1": what a row expects. */
+static void intent_text(const struct cluster *cl, const struct intent *it, char *buf, size_t len)
+{
+    const char *dest = "?";
+    char as[64];
+    if (intent_to_director(it)) {
+        const struct node_rt *n = node_at(cl, &cl->cfg->services[it->svc], &it->dest);
+        addr_str(&it->dest, as, sizeof as);
+        dest = n ? n->peer.name : as;
+    }
+    const char *peer = intent_to_director(it) ? cl->dirs[it->peer]->peer.name : cl->nodes[it->peer]->peer.name;
+    int k = 0;
+    switch (it->kind) {
+    case INTENT_NODE_ROLE:
+        k = snprintf(buf, len, "%s role %s%s%s", peer, role_name(it->role), it->service[0] ? " " : "", it->service);
+        if (it->state && k > 0 && (size_t)k < len)
+            snprintf(buf + k, len - (size_t)k, " state %s", state_word(it->state));
+        break;
+    case INTENT_NODE_STATE: snprintf(buf, len, "%s state %s", peer, state_word(it->state)); break;
+    case INTENT_APP_ADMIN:
+        snprintf(buf, len, "%s app %s %s", peer, it->app, it->admin == 1 ? "up" : it->admin == 2 ? "down" : "restart");
+        break;
+    case INTENT_OP_CREATE: snprintf(buf, len, "%s op %u type %d", peer, it->op_index, it->op_type); break;
+    case INTENT_VS_CREATE: snprintf(buf, len, "%s create %s", peer, cl->cfg->services[it->svc].name); break;
+    case INTENT_DEST_ADD: snprintf(buf, len, "%s add %s weight %d", peer, dest, it->weight); break;
+    case INTENT_DEST_WEIGHT: snprintf(buf, len, "%s weight %s %d", peer, dest, it->weight); break;
+    case INTENT_DEST_REMOVE: snprintf(buf, len, "%s remove %s", peer, dest); break;
+    }
+}
+
+/* --- the observed cluster --------------------------------------------------- */
+
+static struct ctl_config *load(const char *text)
+{
+    char path[64] = "/tmp/ctl_decide_test.XXXXXX", err[512];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    struct ctl_config *c = NULL;
+    int r = ctl_config_load(path, &c, err, sizeof err);
+    unlink(path);
+    if (r != 0)
+        print_error("config: %s\n", err);
+    assert_int_equal(r, 0);
+    return c;
+}
+
+static void observe_node(struct cluster *cl, struct node_rt *n, const struct onode *o)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    n->hyst.health = o->seen;
+    n->hyst.good = o->seen == NODE_UP ? cfg->rise : 0;
+    /* A node that is down this poll has missed fall - 1 before. */
+    n->hyst.bad = o->poll != ANSWERS && o->seen == NODE_UP ? cfg->fall - 1 : o->seen == NODE_DOWN ? cfg->fall : 0;
+    n->answered = o->poll == ANSWERS;
+    n->answered_before = o->poll != DOWN || o->seen == NODE_UP;
+    n->have_sample = true;
+    n->failed = o->seen == NODE_DOWN;
+    memset(&n->s, 0, sizeof n->s);
+    snprintf(n->s.name, sizeof n->s.name, "%s", n->peer.name);
+    n->s.role = o->role;
+    n->s.state = o->state ? o->state : NSTATE_RUNNING;
+    snprintf(n->s.service, sizeof n->s.service, "%s", o->service);
+    n->s.load1 = o->load1;
+    n->s.conns = o->conns;
+    if (o->app) {
+        n->s.napps = 1;
+        snprintf(n->s.apps[0].name, sizeof n->s.apps[0].name, "www");
+        n->s.apps[0].oper = o->app;
+        n->s.apps[0].admin = 1;
+        n->s.apps[0].estab = o->conns;
+    }
+    /* The application check as the controller had it: up when it ran. */
+    int si = node_service(cl, n);
+    snprintf(n->app_for, sizeof n->app_for, "%s", si >= 0 ? cfg->services[si].name : "");
+    bool known = o->seen != NODE_UNKNOWN && si >= 0;
+    n->app.health = known && o->app == APP_UP ? NODE_UP : NODE_UNKNOWN;
+    n->app.good = n->app.health == NODE_UP ? cfg->rise : 0;
+}
+
+static void observe_dirs(struct cluster *cl, const struct row *r)
+{
+    for (size_t k = 0; k < NDIRS; k++) {
+        struct director_rt *d = cl->dirs[k];
+        d->walked = d->reachable = !r->away[k];
+        d->vs_present[0] = !r->no_vs[k];
+        d->ndests = 0;
+        free(d->dests);
+        d->dests = calloc(MAX_DESTS, sizeof *d->dests);
+        assert_non_null(d->dests);
+        for (size_t i = 0; i < MAX_DESTS && r->d[i].dir; i++) {
+            if (r->d[i].dir != (int)k + 1 || r->away[k])
+                continue;
+            struct dest_obs *o = &d->dests[d->ndests++];
+            o->svc = 0;
+            o->addr = dest_addr(cl->nodes[r->d[i].node - 1], &cl->cfg->services[0]);
+            o->weight = r->d[i].weight;
+            o->fwd = (int)cl->cfg->services[0].fwd;
+            o->active = r->d[i].active;
+        }
+    }
+}
+
+static void run_row(const struct row *r)
+{
+    struct cluster cl;
+    memset(&cl, 0, sizeof cl);
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", BASE_CONF, r->conf);
+    assert_int_equal(cluster_apply_config(&cl, load(text)), 0);
+    assert_int_equal(cl.nnodes, NNODES);
+    for (size_t i = 0; i < NNODES; i++)
+        observe_node(&cl, cl.nodes[i], &r->n[i]);
+    observe_dirs(&cl, r);
+    cl.svc_target[0] = r->target;
+    cl.svc_high[0] = r->high_polls;
+    cl.svc_low[0] = r->low_polls;
+    cl.cycle = 10;
+
+    ngot = 0;
+    const struct decide_out out = { record, NULL };
+    decide_run(&cl, &out);
+
+    bool same = true;
+    size_t nwant = 0;
+    while (nwant < MAX_WANT && r->want[nwant])
+        nwant++;
+    char txt[32][160];
+    for (size_t i = 0; i < ngot; i++) {
+        intent_text(&cl, &got[i], txt[i], sizeof txt[i]);
+        /* Every intent says why, for the log, and names its decision. */
+        assert_true(got[i].what[0] != '\0');
+        assert_true(got[i].key[0] != '\0');
+        same = same && i < nwant && strcmp(txt[i], r->want[i]) == 0;
+    }
+    same = same && ngot == nwant && cl.panic == r->panic;
+    if (!same) {
+        print_error("row: %s\n  panic: %s (want %s)\n  got:\n", r->name, cl.panic ? "yes" : "no",
+                    r->panic ? "yes" : "no");
+        for (size_t i = 0; i < ngot; i++)
+            print_error("    %s   [%s]\n", txt[i], got[i].what);
+        print_error("  want:\n");
+        for (size_t i = 0; i < nwant; i++)
+            print_error("    %s\n", r->want[i]);
+    }
+    cluster_free(&cl);
+    assert_true(same);
+}
+
+static void test_row(void **state)
+{
+    run_row(*state);
+}
+
+/* --- peer_writes: intents into varbinds ------------------------------------ */
+
+static const netsnmp_variable_list *nth(const netsnmp_pdu *p, size_t k)
+{
+    const netsnmp_variable_list *v = p->variables;
+    while (v && k--)
+        v = v->next_variable;
+    assert_non_null(v);
+    return v;
+}
+
+/* Varbind K of P is PREFIX.COL.INDEX (INDEX NIDX long) with integer VALUE. */
+static void is_int(const netsnmp_pdu *p, size_t k, const oid *prefix, size_t plen, oid col, const oid *index,
+                   size_t nidx, long value)
+{
+    oid want[MAX_OID_LEN];
+    memcpy(want, prefix, plen * sizeof *want);
+    want[plen] = col;
+    memcpy(want + plen + 1, index, nidx * sizeof *want);
+    const netsnmp_variable_list *v = nth(p, k);
+    assert_int_equal(snmp_oid_compare(v->name, v->name_length, want, plen + 1 + nidx), 0);
+    assert_int_equal(v->type, ASN_INTEGER);
+    assert_int_equal(*v->val.integer, value);
+}
+
+static size_t nvars(const netsnmp_pdu *p)
+{
+    size_t n = 0;
+    for (const netsnmp_variable_list *v = p->variables; v; v = v->next_variable)
+        n++;
+    return n;
+}
+
+static void test_peer_writes_varbinds(void **state)
+{
+    (void)state;
+    static const oid node[] = { LAMON_NODE }, app[] = { LAMON_APP_ENTRY }, op[] = { LAMON_OP_ENTRY };
+    static const oid vs[] = { LAMON_VS_ENTRY }, dest[] = { LAMON_DEST_ENTRY };
+    static const oid zero[] = { 0 };
+
+    struct intent it = { .kind = INTENT_NODE_ROLE, .role = ROLE_SPARE, .state = NSTATE_DRAINING };
+    snprintf(it.service, sizeof it.service, "web");
+    netsnmp_pdu *p = peer_writes_pdu(&it);
+    assert_non_null(p);
+    assert_int_equal(p->command, SNMP_MSG_SET);
+    assert_int_equal(nvars(p), 3);
+    is_int(p, 0, node, OID_LENGTH(node), LN_ROLE, zero, 1, ROLE_SPARE);
+    const netsnmp_variable_list *sv = nth(p, 1);
+    assert_int_equal(sv->name[LAMON_NODE_LEN], LN_SERVICE);
+    assert_int_equal(sv->type, ASN_OCTET_STR);
+    assert_int_equal(sv->val_len, 3);
+    assert_memory_equal(sv->val.string, "web", 3);
+    is_int(p, 2, node, OID_LENGTH(node), LN_STATE, zero, 1, NSTATE_DRAINING);
+    snmp_free_pdu(p);
+
+    struct intent st = { .kind = INTENT_NODE_STATE, .state = NSTATE_MAINTENANCE };
+    p = peer_writes_pdu(&st);
+    assert_int_equal(nvars(p), 1);
+    is_int(p, 0, node, OID_LENGTH(node), LN_STATE, zero, 1, NSTATE_MAINTENANCE);
+    snmp_free_pdu(p);
+
+    struct intent ap = { .kind = INTENT_APP_ADMIN, .admin = 1 };
+    snprintf(ap.app, sizeof ap.app, "www");
+    oid aidx[MAX_OID_LEN];
+    size_t alen = lamon_app_index_encode("www", aidx, MAX_OID_LEN);
+    p = peer_writes_pdu(&ap);
+    assert_int_equal(nvars(p), 1);
+    is_int(p, 0, app, OID_LENGTH(app), LA_ADMIN, aidx, alen, 1);
+    snmp_free_pdu(p);
+
+    struct intent oc = { .kind = INTENT_OP_CREATE, .op_index = 7, .op_type = OPT_PKG_INSTALL };
+    snprintf(oc.op_arg, sizeof oc.op_arg, "foo");
+    oid oidx[4];
+    size_t olen = lamon_op_index_encode(7, oidx);
+    p = peer_writes_pdu(&oc);
+    assert_int_equal(nvars(p), 3);
+    is_int(p, 0, op, OID_LENGTH(op), LO_TYPE, oidx, olen, OPT_PKG_INSTALL);
+    assert_int_equal(nth(p, 1)->name[LAMON_OP_ENTRY_LEN], LO_ARG);
+    is_int(p, 2, op, OID_LENGTH(op), LO_ROWSTATUS, oidx, olen, ROWSTATUS_CREATEANDGO);
+    snmp_free_pdu(p);
+    oc.op_arg[0] = '\0';                  /* no argument: no lamonOpArgument */
+    p = peer_writes_pdu(&oc);
+    assert_int_equal(nvars(p), 2);
+    snmp_free_pdu(p);
+
+    /* The director's: service 10.0.0.1:80/tcp, destination 127.0.0.3:8080. */
+    struct sockaddr_in vip = { .sin_family = AF_INET, .sin_port = htons(80) };
+    inet_pton(AF_INET, "10.0.0.1", &vip.sin_addr);
+    struct sockaddr_storage vss = { 0 }, dss = { 0 };
+    memcpy(&vss, &vip, sizeof vip);
+    struct sockaddr_in d4 = { .sin_family = AF_INET, .sin_port = htons(8080) };
+    inet_pton(AF_INET, "127.0.0.3", &d4.sin_addr);
+    memcpy(&dss, &d4, sizeof d4);
+    struct intent di = { .kind = INTENT_DEST_ADD, .weight = 5, .fwd = CTL_FWD_ROUTE, .dest = dss };
+    lamon_vs_key_from_sa(&di.vs, 6, &vss);
+    struct lamon_dest_key dk;
+    lamon_dest_key_from_sa(&dk, &dss);
+    oid didx[LAMON_DEST_IDX_MAX], vidx[LAMON_VS_IDX_MAX];
+    size_t dlen = lamon_dest_index_encode(&di.vs, &dk, didx), vlen = lamon_vs_index_encode(&di.vs, vidx);
+    p = peer_writes_pdu(&di);
+    assert_int_equal(nvars(p), 3);
+    is_int(p, 0, dest, OID_LENGTH(dest), LD_ROWSTATUS, didx, dlen, ROWSTATUS_CREATEANDGO);
+    is_int(p, 1, dest, OID_LENGTH(dest), LD_WEIGHT, didx, dlen, 5);
+    is_int(p, 2, dest, OID_LENGTH(dest), LD_FWD, didx, dlen, CTL_FWD_ROUTE);
+    snmp_free_pdu(p);
+
+    di.kind = INTENT_DEST_WEIGHT;
+    di.weight = 0;
+    p = peer_writes_pdu(&di);
+    assert_int_equal(nvars(p), 1);        /* the method only when it differs */
+    is_int(p, 0, dest, OID_LENGTH(dest), LD_WEIGHT, didx, dlen, 0);
+    snmp_free_pdu(p);
+    di.set_fwd = true;
+    p = peer_writes_pdu(&di);
+    assert_int_equal(nvars(p), 2);
+    is_int(p, 1, dest, OID_LENGTH(dest), LD_FWD, didx, dlen, CTL_FWD_ROUTE);
+    snmp_free_pdu(p);
+
+    di.kind = INTENT_DEST_REMOVE;
+    p = peer_writes_pdu(&di);
+    assert_int_equal(nvars(p), 1);
+    is_int(p, 0, dest, OID_LENGTH(dest), LD_ROWSTATUS, didx, dlen, ROWSTATUS_DESTROY);
+    snmp_free_pdu(p);
+
+    di.kind = INTENT_VS_CREATE;
+    snprintf(di.sched, sizeof di.sched, "wlc");
+    p = peer_writes_pdu(&di);
+    assert_int_equal(nvars(p), 2);
+    is_int(p, 0, vs, OID_LENGTH(vs), LV_ROWSTATUS, vidx, vlen, ROWSTATUS_CREATEANDGO);
+    const netsnmp_variable_list *sc = nth(p, 1);
+    assert_int_equal(sc->name[LAMON_IPVS_ENTRY_LEN], LV_SCHED);
+    assert_memory_equal(sc->val.string, "wlc", 3);
+    snmp_free_pdu(p);
+}
+
+#define NROWS (sizeof rows / sizeof rows[0])
+
+int main(void)
+{
+    /* One test per row, named by it. */
+    struct CMUnitTest tests[NROWS + 1];
+    for (size_t i = 0; i < NROWS; i++)
+        tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
+                                        .initial_state = (void *)&rows[i] };
+    tests[NROWS] = (struct CMUnitTest)cmocka_unit_test(test_peer_writes_varbinds);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 1, NULL, NULL);
+}
