@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,7 @@
 
 #include "control_command.h"
 #include "decide.h"
-#include "event_log.h"
+#include "log_limit.h"
 #include "node_ops.h"
 #include "status_view.h"
 
@@ -33,10 +32,7 @@ struct control_socket {
     struct cluster *cl;
     struct client *first, *last;     /* in the order of accept */
     size_t nclients;
-    struct {                         /* one line per kind per LOG_EVERY_S */
-        time_t next;
-        unsigned long suppressed;
-    } rate[LOG_KINDS];
+    struct log_limit rate[LOG_KINDS];    /* one line per kind per LOG_EVERY_S */
     char path[108];
 };
 
@@ -57,27 +53,7 @@ static double elapsed(const struct timespec *since)
 
 /* Logs "control socket: ...", at most one line of each KIND every
  * LOG_EVERY_S, so that a flood of bad clients cannot flood the log. */
-static void note(struct control_socket *cs, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void note(struct control_socket *cs, int kind, const char *fmt, ...)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec < cs->rate[kind].next) {
-        cs->rate[kind].suppressed++;
-        return;
-    }
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (cs->rate[kind].suppressed)
-        event_log("control socket: %s (%lu more like it not logged)", msg, cs->rate[kind].suppressed);
-    else
-        event_log("control socket: %s", msg);
-    cs->rate[kind].suppressed = 0;
-    cs->rate[kind].next = now.tv_sec + CTL_SOCKET_LOG_EVERY_S;
-}
+#define note(cs, kind, ...) log_limited(&(cs)->rate[kind], CTL_SOCKET_LOG_EVERY_S, "control socket", __VA_ARGS__)
 
 /* Stops accepting until RETRY has passed (NULL: no timer) or, either way,
  * until a client leaves (client_free). */

@@ -15,6 +15,7 @@
 
 #include "ctl_config_service.h"
 #include "ctl_config_words.h"
+#include "notif_config.h"
 
 #define CTL_CONF_TYPE "lamon-controller-conf"
 
@@ -250,6 +251,12 @@ static void h_director(const char *t, char *l) { parse_peer(t, l, &building->dir
 
 static void h_service(const char *t, char *l) { ctl_config_service(building, t, l); }
 
+static void h_listen(const char *t, char *l) { notif_config_listen(building->notif, t, l); }
+static void h_accept(const char *t, char *l)
+{
+    notif_config_accept(building->notif, building->v3users, building->nv3users, t, l);
+}
+
 static const struct {
     const char *token;
     void (*fn)(const char *, char *);
@@ -273,6 +280,8 @@ static const struct {
     { "node", h_node, "NAME HOST[:PORT] [community C | v3 USER]" },
     { "director", h_director, "NAME HOST[:PORT] [community C | v3 USER]" },
     { "service", h_service, "NAME tcp|udp VIP:PORT nodes N ... director NAME[,NAME...]" },
+    { "listen", h_listen, "ADDRESS[:PORT]" },
+    { "accept", h_accept, "NETWORK/PREFIX community C | NETWORK/PREFIX v3 USER" },
 };
 
 void ctl_config_free(struct ctl_config *cfg)
@@ -288,6 +297,10 @@ void ctl_config_free(struct ctl_config *cfg)
     free(cfg->nodes);
     free(cfg->directors);
     free(cfg->services);
+    if (cfg->notif) {
+        notif_config_free(cfg->notif);
+        free(cfg->notif);
+    }
     free(cfg);
 }
 
@@ -303,6 +316,10 @@ int ctl_config_load(const char *file, struct ctl_config **out, char *err, size_t
     if (err && errlen)
         err[0] = '\0';
     struct ctl_config *c = calloc(1, sizeof *c);
+    if (c && !(c->notif = calloc(1, sizeof *c->notif))) {
+        free(c);
+        c = NULL;
+    }
     if (!c) {
         if (err)
             snprintf(err, errlen, "%s: out of memory", file);

@@ -22,6 +22,8 @@
  *   drain_timeout SECONDS             operator drain gives up waiting (default 60)
  *   in_flight N                       node polls in flight at once (default 64)
  *   write_user USER                   v3user for SETs (default: the first v3user)
+ *   listen ADDRESS[:PORT]             notification receiver (notif_config.h)
+ *   accept NETWORK/PREFIX community C | accept NETWORK/PREFIX v3 USER
  *
  * A service's per-node load ("load", default load1) is the node's 1-minute
  * load average (lamonNodeLoad1 / 100), or with "conns" the established

@@ -16,6 +16,8 @@
 #define CTL_HOST_MAX 255
 #define CTL_SECRET_MAX 128
 
+struct notif_config;
+
 struct ctl_v3user {
     char name[CTL_NAME_MAX + 1];
     char auth[CTL_SECRET_MAX + 1];   /* SHA passphrase: never logged */
@@ -67,6 +69,7 @@ struct ctl_config {
     struct ctl_peer *nodes;      size_t nnodes;
     struct ctl_peer *directors;  size_t ndirectors;
     struct ctl_service *services; size_t nservices;
+    struct notif_config *notif;      /* listen, accept; set by every load */
 };
 
 #endif

@@ -21,6 +21,7 @@
 #include "decide.h"
 #include "event_log.h"
 #include "node_ops.h"
+#include "notif_receiver.h"
 #include "poller.h"
 #include "rrd_writer.h"
 #include "snmp_session.h"
@@ -33,6 +34,7 @@ struct app {
     struct poller *poller;
     struct control_socket *ctl;
     struct rrd_writer *rrd;
+    struct notif_receiver *rx;
     const char *conf;
 };
 
@@ -50,6 +52,16 @@ static void on_cycle(struct cluster *cl, void *arg)
     decide_cycle(cl);
     if (a->rrd)
         rrd_writer_cycle(a->rrd, cl);
+}
+
+/* An accepted notification.  For now it is only counted (notif_stats)
+ * and logged at debug level; heartbeats and self-registration start here. */
+static void on_notification(const struct lamon_notification *n, void *arg)
+{
+    (void)arg;
+    char desc[512];
+    notif_describe(n, desc, sizeof desc);
+    syslog(LOG_DEBUG, "notification: %s", desc);
 }
 
 static int setup_outputs(struct app *a)
@@ -97,6 +109,8 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     } else if (a->ctl && control_socket_set_access(a->ctl, err, sizeof err) < 0) {
         event_log("reload: %s", err);   /* e.g. the socket's new group does not exist */
     }
+    if (notif_receiver_apply(a->rx, a->cl.cfg, err, sizeof err) < 0)
+        event_log("reload: %s", err);
     poller_reconfigure(a->poller);
     event_log("configuration reloaded from %s: %zu nodes, %zu directors, %zu services", a->conf, a->cl.nnodes,
               a->cl.ndirs, a->cl.cfg->nservices);
@@ -157,6 +171,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "lamon-controller: %s\n", err);
         return 1;
     }
+    a.rx = notif_receiver_new(a.base, on_notification, &a);
+    if (!a.rx || notif_receiver_apply(a.rx, a.cl.cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "lamon-controller: %s\n", a.rx ? err : "out of memory");
+        return 1;
+    }
     if (!foreground && daemon(0, 0) < 0) {
         fprintf(stderr, "lamon-controller: daemon: %s\n", strerror(errno));
         return 1;
@@ -182,6 +201,7 @@ int main(int argc, char **argv)
     poller_free(a.poller);
     node_ops_free();
     control_socket_close(a.ctl);
+    notif_receiver_free(a.rx);
     rrd_writer_free(a.rrd);
     cluster_free(&a.cl);
     ssess_shutdown();

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "lamon_mib.h"
-#include "status_view.h"
+#include "json_text.h"
 
 const char *const op_phase_names[] = { "draining", "releasing", "submitting", "submitting", "submitting",
                                        "running", "done" };

@@ -8,20 +8,8 @@
 
 #include "node_view.h"
 #include "event_log.h"
-
-void json_string(struct evbuffer *out, const char *s)
-{
-    evbuffer_add(out, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            evbuffer_add_printf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            evbuffer_add_printf(out, "\\u%04x", *p);
-        else
-            evbuffer_add(out, p, 1);
-    }
-    evbuffer_add(out, "\"", 1);
-}
+#include "json_text.h"
+#include "notif_stats.h"
 
 static void stamp(time_t t, char *buf, size_t len)
 {
@@ -92,7 +80,10 @@ void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
         }
     }
     if (json)
-        evbuffer_add_printf(out, "]}\n");
+        evbuffer_add_printf(out, "]");
+    notif_stats_view(out, json);
+    if (json)
+        evbuffer_add_printf(out, "}\n");
 }
 
 int view_node(struct evbuffer *out, const struct cluster *cl, const char *name, bool json)

@@ -15,7 +15,4 @@ void view_services(struct evbuffer *out, const struct cluster *cl, bool json);
 void view_log(struct evbuffer *out, size_t last, bool json);
 void view_stats(struct evbuffer *out, const struct cluster *cl, bool json);
 
-/* Appends S as a JSON string literal. */
-void json_string(struct evbuffer *out, const char *s);
-
 #endif

@@ -1,0 +1,30 @@
+/* The notification receiver's counters, for `lamonctl status`: every
+ * datagram that reached the receiver's socket, the notifications accepted
+ * per type and the datagrams refused per reason (each datagram counts
+ * once: as accepted, refused, or an SNMPv3 engine ID discovery).  They
+ * live for the whole process, across reloads and a change of listen
+ * address. */
+#ifndef LAMON_NOTIF_STATS_H
+#define LAMON_NOTIF_STATS_H
+
+#include <stdbool.h>
+#include <event2/buffer.h>
+
+#include "notif_config.h"
+#include "notif_pdu.h"
+
+struct notif_stats {
+    char listen[NOTIF_HOST_MAX + 16];    /* "ADDRESS:PORT" listened on, "" for none */
+    unsigned long datagrams;
+    unsigned long discovery;             /* v3 engine ID discovery (RFC 3414 4.) */
+    unsigned long received[NT_COUNT];    /* by enum notif_type */
+    unsigned long refused[NREF_COUNT];   /* by enum notif_refusal; [NREF_NONE] unused */
+};
+
+extern struct notif_stats notif_stats;
+
+/* Appends the counters: JSON ', "notifications": {...}' (to go inside the
+ * status object), or text lines when a receiver is configured. */
+void notif_stats_view(struct evbuffer *out, bool json);
+
+#endif
