@@ -76,8 +76,8 @@ netsnmp_pdu *node_poll_request(const char *after_app)
         pdu->non_repeaters = (long)NNODE_COLS;
         for (size_t i = 0; i < NNODE_COLS; i++) {
             memcpy(o, node_base, sizeof node_base);
-            o[LAMON_ROOT_LEN + 2] = (oid)node_cols[i];
-            snmp_add_null_var(pdu, o, LAMON_ROOT_LEN + 3);
+            o[LAMON_NODE_LEN] = (oid)node_cols[i];
+            snmp_add_null_var(pdu, o, LAMON_NODE_LEN + 1);
         }
     } else {
         pdu->non_repeaters = 0;
@@ -111,9 +111,10 @@ int node_poll_apply(struct node_sample *sample, const netsnmp_pdu *pdu, char *af
     /* The non-repeaters come first when this is the first PDU of the poll. */
     if (first) {
         for (size_t i = 0; i < NNODE_COLS && v; i++, v = v->next_variable) {
-            if (v->name_length != LAMON_ROOT_LEN + 4 ||
-                snmp_oid_compare(v->name, LAMON_ROOT_LEN + 2, node_base, LAMON_ROOT_LEN + 2) != 0 ||
-                v->name[LAMON_ROOT_LEN + 2] != (oid)node_cols[i] || v->name[LAMON_ROOT_LEN + 3] != 0)
+            /* lamonNodeX.0: the scalar's column and instance 0 */
+            if (v->name_length != LAMON_NODE_LEN + 2 ||
+                snmp_oid_compare(v->name, LAMON_NODE_LEN, node_base, LAMON_NODE_LEN) != 0 ||
+                v->name[LAMON_NODE_LEN] != (oid)node_cols[i] || v->name[LAMON_NODE_LEN + 1] != 0)
                 continue;                /* the agent lacks this object */
             switch (node_cols[i]) {
             case LN_NAME: vb_str(v, s->name, sizeof s->name); break;
