@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +62,12 @@ static const char *agentx_path(void)
  * fork until event_reinit). */
 static void child_cleanup(int keep)
 {
+    /* glibc's syslog state says "connected on fd N" once the monitor has
+     * logged; close_range() below closes N, the worker's openlog() would
+     * then be a no-op and its first syslog() would close whatever took N
+     * (Net-SNMP's callback pipe) and reconnect there: a busy loop of
+     * failed PDUs.  Forget the connection first. */
+    closelog();
     event_reinit(g_base);
     event_base_free(g_base);    /* also gives the signals back to SIG_DFL */
     g_base = NULL;
