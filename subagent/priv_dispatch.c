@@ -17,6 +17,7 @@
 #include "agent_config.h"
 #include "app_mib.h"        /* APP_CHECK_TIMEOUT_S */
 #include "ipvs_netlink.h"
+#include "kernel_grub.h"
 #include "op_hooks.h"
 #include "op_table.h"
 #include "priv_io.h"
@@ -252,6 +253,32 @@ static void agentx(void)
     close(fd);
 }
 
+/* --- kernels ------------------------------------------------------------- */
+
+/* boot_dir and grubenv, read here as root: the worker keeps no directory
+ * descriptor (it would lead out of its chroot). */
+static void kernels(void)
+{
+    struct kernel_list *l = malloc(sizeof *l);
+    struct priv_msg m;
+    priv_msg_init(&m, PM_KERNELS_END);
+    uint32_t n = 0;
+    if (l) {
+        kernel_grub_read(l, m.u.kernels_end.next, sizeof m.u.kernels_end.next);
+        for (; n < l->n && !g_broken; n++) {
+            struct priv_msg e;
+            priv_msg_init(&e, PM_KERNEL_ENTRY);
+            snprintf(e.u.kernel.rel, sizeof e.u.kernel.rel, "%s", l->rel[n]);   /* zero after the NUL */
+            send_msg(&e, -1);
+        }
+        free(l);
+    } else {
+        snmp_log(LOG_ERR, "priv: out of memory; the worker sees no kernel\n");
+    }
+    m.u.kernels_end.n = n;
+    send_msg(&m, -1);
+}
+
 /* --- IPVS --------------------------------------------------------------- */
 
 static int ipvs_allowed(const struct priv_msg *m)
@@ -339,6 +366,7 @@ int priv_dispatch_msg(const uint8_t *buf, size_t len)
     case PM_CHECK_APP: check_app(&m); break;
     case PM_WRITE_STATE: write_state(&m); break;
     case PM_AGENTX: agentx(); break;
+    case PM_KERNELS: kernels(); break;
     case PM_IPVS_OPEN: case PM_IPVS_LIST: case PM_IPVS_SVC: case PM_IPVS_DEST: ipvs(&m); break;
     default:
         refuse(&m, "the monitor sends this type, never takes it");

@@ -112,6 +112,12 @@ static void unknown_type(void **state)
     before = refusals;
     deliver(&m);
     assert_refused(before);
+    /* a kernel list entry from the worker: the monitor sends those */
+    priv_msg_init(&m, PM_KERNEL_ENTRY);
+    strcpy(m.u.kernel.rel, "6.1.0-test");
+    before = refusals;
+    deliver(&m);
+    assert_refused(before);
 }
 
 static void over_long_argument(void **state)
@@ -190,6 +196,32 @@ static void bad_app_index(void **state)
     assert_int_equal(m.u.check_done.exit_code, -1);
 }
 
+/* KERNELS: the monitor reads boot_dir for the worker, which holds no
+ * directory descriptor; invalid names stay out. */
+static void kernels_listed(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    struct priv_msg m;
+    priv_msg_init(&m, PM_KERNELS);
+    int before = refusals;
+    deliver(&m);
+    assert_int_equal(refusals, before);
+    uint8_t in[PRIV_MSG_MAX];
+    const char *why;
+    long n = priv_recv(sv[1], in, NULL);
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.type, PM_KERNEL_ENTRY);
+    assert_string_equal(m.u.kernel.rel, "6.1.0-test");
+    n = priv_recv(sv[1], in, NULL);
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.type, PM_KERNELS_END);
+    assert_int_equal(m.u.kernels_end.n, 1);
+    assert_string_equal(m.u.kernels_end.next, "");
+}
+
 /* The control: a valid request does run its configured command, so the
  * markers above would have shown anything that ran; and its index then
  * cannot be taken again. */
@@ -248,6 +280,15 @@ static int setup(void **state)
                "shutdown_cmd /usr/bin/touch %s/shutdown-ran\n",
             dir, marker_app, marker_check, marker_apt, dir, dir, dir);
     fclose(f);
+    char k[4300];
+    snprintf(k, sizeof k, "%s/vmlinuz-6.1.0-test", dir);
+    if (!(f = fopen(k, "w")))
+        return -1;
+    fclose(f);
+    snprintf(k, sizeof k, "%s/vmlinuz-bad;name", dir);
+    if (!(f = fopen(k, "w")))
+        return -1;
+    fclose(f);
     /* agent_config_register adds the callback log handler (LOG_WARNING
      * and worse, which the refusals are): on_log sees them too. */
     agent_config_register();
@@ -283,6 +324,7 @@ int main(void)
         cmocka_unit_test(over_long_argument),
         cmocka_unit_test(bad_operations),
         cmocka_unit_test(bad_app_index),
+        cmocka_unit_test(kernels_listed),
         cmocka_unit_test(valid_request_runs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
