@@ -101,6 +101,17 @@ static void spawn(void)
     if (pid == 0) {
         close(sv[0]);
         child_cleanup(sv[1]);
+        /* No terminal for the worker: with -f from a root shell, fd 0 and
+         * the controlling terminal would let it type there (TIOCSTI).
+         * stdout and stderr stay: -f logs to stderr. */
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (nul < 0 || dup2(nul, 0) < 0) {
+            snmp_log(LOG_ERR, "worker: cannot open /dev/null: %s\n", strerror(errno));
+            _exit(1);
+        }
+        if (nul != 0)
+            close(nul);
+        setsid();
         int fl = fcntl(sv[1], F_GETFD);
         fcntl(sv[1], F_SETFD, fl | FD_CLOEXEC);
         int rc = g_worker(sv[1], g_generation, &g_drop);
