@@ -117,9 +117,15 @@ static void run_op(const struct priv_msg *m)
         refuse(m, "operation index 0");
         return;
     }
-    if (op_table_find(r->index)) {
-        /* Not answered: that row is the monitor's and stays as it is. */
-        refuse(m, "the operation index is known already");
+    /* The worker destroys finished rows (RowStatus destroy) that the
+     * monitor still keeps: such an index is free again.  An active one is
+     * not: the worker's new row is answered failed, so that it does not
+     * stay queued for ever. */
+    if (op_table_find(r->index) && op_table_remove(r->index) != 0) {
+        char why[96];
+        snprintf(why, sizeof why, "operation %u is still queued or running", r->index);
+        refuse(m, why);
+        op_refused(r, why);
         return;
     }
     int rc = op_table_check(r->type, r->arg, len);

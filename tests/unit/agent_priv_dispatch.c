@@ -222,14 +222,31 @@ static void kernels_listed(void **state)
     assert_string_equal(m.u.kernels_end.next, "");
 }
 
+/* The next OP_DONE for INDEX on the worker's end, running the monitor's loop. */
+static struct priv_msg wait_done(uint32_t index)
+{
+    uint8_t in[PRIV_MSG_MAX];
+    time_t limit = time(NULL) + 20;
+    struct priv_msg done = { 0 };
+    while (time(NULL) < limit) {
+        event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+        long n = recv(sv[1], in, sizeof in, MSG_DONTWAIT);
+        const char *why;
+        if (n > 0 && priv_decode(in, (size_t)n, &done, &why) == 0 && done.type == PM_OP_DONE &&
+            done.u.op.index == index)
+            return done;
+        usleep(10000);
+    }
+    fail_msg("no OP_DONE for operation %u", index);
+    return done;
+}
+
 /* The control: a valid request does run its configured command, so the
- * markers above would have shown anything that ran; and its index then
- * cannot be taken again. */
+ * markers above would have shown anything that ran. */
 static void valid_request_runs(void **state)
 {
     (void)state;
     drain_worker_end();
-    uint8_t in[PRIV_MSG_MAX];
     struct priv_msg m;
     priv_msg_init(&m, PM_RUN_OP);
     m.u.run_op.index = 10;
@@ -237,25 +254,65 @@ static void valid_request_runs(void **state)
     strcpy(m.u.run_op.arg, "web");
     deliver(&m);
     assert_int_equal(op_table_count(), 1);
-    time_t limit = time(NULL) + 20;
-    struct priv_msg done = { 0 };
-    while (time(NULL) < limit) {
-        event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-        long n = recv(sv[1], in, sizeof in, MSG_DONTWAIT);
-        const char *why;
-        if (n > 0 && priv_decode(in, (size_t)n, &done, &why) == 0 && done.type == PM_OP_DONE)
-            break;
-        usleep(10000);
-    }
-    assert_int_equal(done.type, PM_OP_DONE);
-    assert_int_equal(done.u.op.index, 10);
+    struct priv_msg done = wait_done(10);
+    assert_int_equal(done.u.op.status, OPS_SUCCEEDED);
     assert_int_equal(done.u.op.exit_code, 0);
     assert_true(exists(marker_app));
-    /* the same index again: refused, and the row stays the monitor's */
+}
+
+/* The worker destroyed its finished row 10 and made a new one at 10: the
+ * monitor's finished row gives way and the new operation runs. */
+static void finished_index_reused(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    assert_int_equal(unlink(marker_app), 0);
+    struct priv_msg m;
+    priv_msg_init(&m, PM_RUN_OP);
+    m.u.run_op.index = 10;
+    m.u.run_op.type = OPT_APP_START;
+    strcpy(m.u.run_op.arg, "web");
+    int before = refusals;
+    deliver(&m);
+    assert_int_equal(refusals, before);
+    struct priv_msg done = wait_done(10);
+    assert_int_equal(done.u.op.status, OPS_SUCCEEDED);
+    assert_true(exists(marker_app));
+    assert_int_equal(op_table_count(), 1);
+}
+
+/* An index whose operation still runs: the new request is answered failed,
+ * and the running row stays. */
+static void active_index_refused(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    struct priv_msg m;
+    priv_msg_init(&m, PM_RUN_OP);
+    m.u.run_op.index = 11;
+    m.u.run_op.type = OPT_APP_START;
+    strcpy(m.u.run_op.arg, "slow");
+    deliver(&m);
+    const struct op *o = op_table_find(11);
+    assert_non_null(o);
+    strcpy(m.u.run_op.arg, "web");
     int before = refusals;
     deliver(&m);
     assert_int_equal(refusals, before + 1);
-    assert_int_equal(op_table_count(), 1);
+    uint8_t in[PRIV_MSG_MAX];
+    long n = priv_recv(sv[1], in, NULL);
+    const char *why;
+    struct priv_msg done;
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &done, &why), 0);
+    assert_int_equal(done.type, PM_OP_DONE);
+    assert_int_equal(done.u.op.index, 11);
+    assert_int_equal(done.u.op.status, OPS_FAILED);
+    assert_non_null(strstr(done.u.op.out, "operation 11 is still queued or running"));
+    o = op_table_find(11);
+    assert_non_null(o);
+    assert_string_equal(o->arg, "slow");
+    assert_true(o->status == OPS_QUEUED || o->status == OPS_RUNNING);
 }
 
 static int setup(void **state)
@@ -275,6 +332,7 @@ static int setup(void **state)
     fprintf(f, "nodename probe\nstatedir %s/state\n"
                "app web 80\napp_start web /usr/bin/touch %s\n"
                "app other 81\napp_check other /usr/bin/touch %s\n"
+               "app slow 82\napp_start slow /bin/sleep 1\n"
                "apt_get /usr/bin/touch\napt_option %s\n"
                "boot_dir %s\nreboot_cmd /usr/bin/touch %s/reboot-ran\n"
                "shutdown_cmd /usr/bin/touch %s/shutdown-ran\n",
@@ -326,6 +384,8 @@ int main(void)
         cmocka_unit_test(bad_app_index),
         cmocka_unit_test(kernels_listed),
         cmocka_unit_test(valid_request_runs),
+        cmocka_unit_test(finished_index_reused),
+        cmocka_unit_test(active_index_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
