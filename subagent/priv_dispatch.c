@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -247,11 +248,23 @@ static void agentx(void)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     memcpy(sa.sun_path, g_agentx, sizeof sa.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* Non-blocking: a master whose backlog is full must not stall the
+     * monitor (operations, the worker's other requests); the worker
+     * retries as after any failed connect. */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        int e = errno;
+        int e = errno == EINPROGRESS ? EAGAIN : errno;
         if (fd >= 0)
             close(fd);
+        send_result(-e, -1);
+        return;
+    }
+    /* connected (a unix socket connects at once); Net-SNMP's transport
+     * expects the blocking socket it would have made itself */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
         send_result(-e, -1);
         return;
     }

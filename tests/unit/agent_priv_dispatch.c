@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -222,6 +224,64 @@ static void kernels_listed(void **state)
     assert_string_equal(m.u.kernels_end.next, "");
 }
 
+/* An AgentX master whose backlog is full: the monitor answers EAGAIN at
+ * once instead of blocking in connect() (alarm: a blocked monitor fails
+ * the test rather than hanging it). */
+static void agentx_backlog_full(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    assert_true(strlen(dir) + 8 < sizeof sa.sun_path);
+    memcpy(sa.sun_path, dir, strlen(dir));
+    memcpy(sa.sun_path + strlen(dir), "/ax.sock", 8);
+    const char *path = sa.sun_path;
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(l, 0), 0);
+    int filled[16], nfilled = 0;
+    for (; nfilled < 16; nfilled++) {
+        filled[nfilled] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (connect(filled[nfilled], (struct sockaddr *)&sa, sizeof sa) != 0) {
+            close(filled[nfilled]);
+            break;
+        }
+    }
+    assert_true(nfilled < 16);   /* the backlog is full */
+    priv_dispatch_set_agentx(path);
+    struct priv_msg m;
+    priv_msg_init(&m, PM_AGENTX);
+    alarm(10);
+    deliver(&m);
+    alarm(0);
+    uint8_t in[PRIV_MSG_MAX];
+    int fd = -1;
+    long n = priv_recv(sv[1], in, &fd);
+    const char *why;
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.type, PM_RESULT);
+    assert_int_equal(m.u.result.rc, -EAGAIN);
+    assert_int_equal(fd, -1);
+    /* with room again, the socket comes, blocking as Net-SNMP expects */
+    int a = accept(l, NULL, NULL);
+    assert_true(a >= 0);
+    close(a);
+    for (int i = 0; i < nfilled; i++)
+        close(filled[i]);
+    priv_msg_init(&m, PM_AGENTX);
+    deliver(&m);
+    n = priv_recv(sv[1], in, &fd);
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.u.result.rc, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    close(fd);
+    close(l);
+    priv_dispatch_set_agentx("/nonexistent");
+}
+
 /* The next OP_DONE for INDEX on the worker's end, running the monitor's loop. */
 static struct priv_msg wait_done(uint32_t index)
 {
@@ -383,6 +443,7 @@ int main(void)
         cmocka_unit_test(bad_operations),
         cmocka_unit_test(bad_app_index),
         cmocka_unit_test(kernels_listed),
+        cmocka_unit_test(agentx_backlog_full),
         cmocka_unit_test(valid_request_runs),
         cmocka_unit_test(finished_index_reused),
         cmocka_unit_test(active_index_refused),
