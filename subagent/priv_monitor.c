@@ -80,13 +80,27 @@ static void child_cleanup(int keep)
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
+static void restart_later(void);
+
+/* No worker could be started: at the agent's start that ends it; on a
+ * restart (a transient EAGAIN, ENOMEM) it is tried again after the back-off,
+ * as after a worker's death. */
+static void spawn_failed(void)
+{
+    if (g_generation == 0) {
+        event_base_loopbreak(g_base);
+        return;
+    }
+    snmp_log(LOG_ERR, "monitor: trying again in %u ms\n", g_backoff_ms);
+    restart_later();
+}
 
 static void spawn(void)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) != 0) {
         snmp_log(LOG_ERR, "monitor: cannot create the worker's socket: %s\n", strerror(errno));
-        event_base_loopbreak(g_base);
+        spawn_failed();
         return;
     }
     fflush(NULL);
@@ -95,7 +109,7 @@ static void spawn(void)
         snmp_log(LOG_ERR, "monitor: cannot fork the worker: %s\n", strerror(errno));
         close(sv[0]);
         close(sv[1]);
-        event_base_loopbreak(g_base);
+        spawn_failed();
         return;
     }
     if (pid == 0) {
@@ -223,6 +237,11 @@ static void on_sigchld(evutil_socket_t sig, short what, void *arg)
     snmp_log(LOG_ERR, "monitor: the worker %s after %ld s; restarting it in %u ms (running "
              "operations go on; rows it had queued but not started are lost)\n",
              how, ran, g_backoff_ms);
+    restart_later();
+}
+
+static void restart_later(void)
+{
     struct timeval tv = { g_backoff_ms / 1000, (g_backoff_ms % 1000) * 1000 };
     event_add(g_restart_ev, &tv);
     g_backoff_ms = g_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : g_backoff_ms * 2;
