@@ -91,6 +91,10 @@ const struct decide_out decide_to_peers = { to_peers, NULL };
 int decide_emit(struct cluster *cl, const struct decide_out *out, const struct intent *it)
 {
     bool dir = intent_to_director(it);
+    if (it->peer >= (dir ? cl->ndirs : cl->nnodes)) {
+        event_log("cannot %s: no such peer (%zu)", it->what, it->peer);
+        return -1;
+    }
     struct node_rt *n = dir ? NULL : cl->nodes[it->peer];
     struct director_rt *d = dir ? cl->dirs[it->peer] : NULL;
     if (it->decision[0])

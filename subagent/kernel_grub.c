@@ -4,9 +4,6 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,59 +17,18 @@ static int cmp_rel(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-static int boot_fd = -1, grub_dir_fd = -1, grub_file_fd = -1;
-static char grub_base[256];
+/* The worker's way to both (priv_client: the monitor reads the files). */
+static int (*g_remote)(struct kernel_list *out, char *next, size_t nextlen);
 
-void kernel_grub_preopen(void)
+void kernel_grub_set_remote(int (*fetch)(struct kernel_list *out, char *next, size_t nextlen))
 {
-    const struct agent_config *c = agent_config();
-    boot_fd = open(c->boot_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char dir[sizeof c->grub_env];
-    snprintf(dir, sizeof dir, "%s", c->grub_env);
-    char *slash = strrchr(dir, '/');
-    if (!slash || snprintf(grub_base, sizeof grub_base, "%s", slash + 1) >= (int)sizeof grub_base)
-        return;
-    if (slash == dir)
-        slash++;   /* a file in / */
-    *slash = '\0';
-    grub_dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    grub_file_fd = open(c->grub_env, O_RDONLY | O_CLOEXEC);
+    g_remote = fetch;
 }
 
-static DIR *open_boot_dir(void)
-{
-    if (boot_fd < 0)
-        return opendir(agent_config()->boot_dir);
-    int fd = openat(boot_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d && fd >= 0)
-        close(fd);
-    return d;
-}
-
-static FILE *open_grub_env(void)
-{
-    if (grub_dir_fd < 0)
-        return fopen(agent_config()->grub_env, "re");
-    /* By name in the directory, in case the file was replaced; where the
-     * worker's user may not search that directory, through the file opened
-     * before (grub-editenv rewrites its fixed block in place). */
-    int fd = openat(grub_dir_fd, grub_base, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == EACCES && grub_file_fd >= 0) {
-        fd = dup(grub_file_fd);
-        if (fd >= 0)
-            lseek(fd, 0, SEEK_SET);
-    }
-    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
-    if (!f && fd >= 0)
-        close(fd);
-    return f;
-}
-
-void kernel_grub_list(struct kernel_list *out)
+static void local_list(struct kernel_list *out)
 {
     out->n = 0;
-    DIR *d = open_boot_dir();
+    DIR *d = opendir(agent_config()->boot_dir);
     if (!d)
         return;
     struct dirent *e;
@@ -87,6 +43,12 @@ void kernel_grub_list(struct kernel_list *out)
     }
     closedir(d);
     qsort(out->rel, out->n, sizeof out->rel[0], cmp_rel);
+}
+
+void kernel_grub_list(struct kernel_list *out)
+{
+    char next[KERNEL_RELEASE_MAX + 1];
+    kernel_grub_read(out, next, sizeof next);
 }
 
 int kernel_grub_exists(const char *release)
@@ -156,10 +118,11 @@ static void grubenv_get(const char *block, const char *key, char *out, size_t ou
     }
 }
 
-void kernel_grub_next(char *out, size_t outlen)
+/* The next-boot release among L, from the grubenv file. */
+static void local_next(const struct kernel_list *l, char *out, size_t outlen)
 {
     out[0] = '\0';
-    FILE *f = open_grub_env();
+    FILE *f = fopen(agent_config()->grub_env, "re");
     if (!f)
         return;
     char block[4097];
@@ -170,13 +133,31 @@ void kernel_grub_next(char *out, size_t outlen)
     grubenv_get(block, "next_entry", entry, sizeof entry);
     if (!entry[0])
         grubenv_get(block, "saved_entry", entry, sizeof entry);
-    if (!entry[0])
+    if (entry[0])
+        kernel_grub_entry_release(entry, l, out, outlen);
+}
+
+void kernel_grub_read(struct kernel_list *out, char *next, size_t nextlen)
+{
+    if (g_remote) {
+        if (g_remote(out, next, nextlen) != 0) {
+            out->n = 0;
+            next[0] = '\0';
+        }
+        qsort(out->rel, out->n, sizeof out->rel[0], cmp_rel);   /* for bsearch */
         return;
+    }
+    local_list(out);
+    local_next(out, next, nextlen);
+}
+
+void kernel_grub_next(char *out, size_t outlen)
+{
+    out[0] = '\0';
     struct kernel_list *l = malloc(sizeof *l);
     if (!l)
         return;
-    kernel_grub_list(l);
-    kernel_grub_entry_release(entry, l, out, outlen);
+    kernel_grub_read(l, out, outlen);
     free(l);
 }
 

@@ -33,12 +33,16 @@ struct kernel_list {
     char rel[KERNEL_LIST_MAX][KERNEL_RELEASE_MAX + 1];   /* sorted bytewise */
 };
 
-/* Opens boot_dir and grub_env's directory, so that the lists and the
- * next-boot choice are read through them after a chroot (the privilege-
- * separated worker).  Missing ones read as empty. */
-void kernel_grub_preopen(void);
+/* The installed kernels (boot_dir; names that are no valid release are
+ * skipped) and the next-boot release ("" when it cannot be told) at once.
+ * Missing files read as empty. */
+void kernel_grub_read(struct kernel_list *out, char *next, size_t nextlen);
+/* The chrooted worker holds no descriptor of boot_dir or grubenv (one
+ * would lead out of the chroot): it sets FETCH, which asks the monitor
+ * (priv_client.c), and the calls here read through it; -1 reads as no
+ * kernel.  NULL: read the files (the monitor). */
+void kernel_grub_set_remote(int (*fetch)(struct kernel_list *out, char *next, size_t nextlen));
 
-/* Scans boot_dir; names that are no valid release are skipped. */
 void kernel_grub_list(struct kernel_list *out);
 int kernel_grub_exists(const char *release);
 /* uname -r */

@@ -105,9 +105,8 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reginfo
         struct kernel_list *l = malloc(sizeof *l);
         if (!l)
             return SNMP_ERR_GENERR;
-        kernel_grub_list(l);
         char nextboot[KERNEL_RELEASE_MAX + 1];
-        kernel_grub_next(nextboot, sizeof nextboot);
+        kernel_grub_read(l, nextboot, sizeof nextboot);
         /* keeps lamonNodeKernelNext right after grub-set-default by hand */
         node_mib_set_kernel_next(nextboot);
         for (netsnmp_request_info *r = requests; r; r = r->next)

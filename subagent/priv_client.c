@@ -14,6 +14,7 @@
 
 #include "app_mib.h"
 #include "ipvs_netlink.h"
+#include "kernel_grub.h"
 #include "op_table.h"
 #include "priv_io.h"
 #include "state_file.h"
@@ -236,6 +237,36 @@ int priv_client_agentx_fd(void)
     return fd;
 }
 
+/* --- kernels ------------------------------------------------------------ */
+
+/* KERNEL_ENTRYs, then KERNELS_END with their count and the next-boot one. */
+static int r_kernels(struct kernel_list *out, char *next, size_t nextlen)
+{
+    out->n = 0;
+    next[0] = '\0';
+    struct priv_msg q, r;
+    priv_msg_init(&q, PM_KERNELS);
+    if (request2(&q, PM_KERNEL_ENTRY, PM_KERNELS_END, &r, NULL) != 0)
+        return -1;
+    for (size_t i = 0; i <= KERNEL_LIST_MAX; i++) {
+        if (r.type == PM_KERNELS_END) {
+            if (r.u.kernels_end.n != out->n)
+                break;
+            snprintf(next, nextlen, "%s", r.u.kernels_end.next);
+            return 0;
+        }
+        if (r.type != PM_KERNEL_ENTRY || out->n == KERNEL_LIST_MAX)
+            break;
+        memcpy(out->rel[out->n++], r.u.kernel.rel, sizeof out->rel[0]);
+        if (next_msg(&r, NULL) != 0)
+            return -1;
+    }
+    snmp_log(LOG_ERR, "priv: kernel list from the monitor out of order (%s)\n", priv_type_name(r.type));
+    out->n = 0;
+    broken();
+    return -1;
+}
+
 /* --- IPVS --------------------------------------------------------------- */
 
 static int simple(const struct priv_msg *q)
@@ -384,6 +415,7 @@ void priv_client_install(void)
     app_mib_set_check_runner(check_run);
     state_file_set_remote(save_state);
     ipvs_nl_set_remote(&remote);
+    kernel_grub_set_remote(r_kernels);
 }
 
 int priv_client_watch(struct event_base *base)
@@ -415,6 +447,7 @@ void priv_client_shutdown(void)
     app_mib_set_check_runner(NULL);
     state_file_set_remote(NULL);
     ipvs_nl_set_remote(NULL);
+    kernel_grub_set_remote(NULL);
     if (g_sock >= 0)
         close(g_sock);
     g_sock = -1;

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 #include "agent_config.h"
 #include "app_mib.h"        /* APP_CHECK_TIMEOUT_S */
 #include "ipvs_netlink.h"
+#include "kernel_grub.h"
 #include "op_hooks.h"
 #include "op_table.h"
 #include "priv_io.h"
@@ -116,9 +118,15 @@ static void run_op(const struct priv_msg *m)
         refuse(m, "operation index 0");
         return;
     }
-    if (op_table_find(r->index)) {
-        /* Not answered: that row is the monitor's and stays as it is. */
-        refuse(m, "the operation index is known already");
+    /* The worker destroys finished rows (RowStatus destroy) that the
+     * monitor still keeps: such an index is free again.  An active one is
+     * not: the worker's new row is answered failed, so that it does not
+     * stay queued for ever. */
+    if (op_table_find(r->index) && op_table_remove(r->index) != 0) {
+        char why[96];
+        snprintf(why, sizeof why, "operation %u is still queued or running", r->index);
+        refuse(m, why);
+        op_refused(r, why);
         return;
     }
     int rc = op_table_check(r->type, r->arg, len);
@@ -240,16 +248,54 @@ static void agentx(void)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     memcpy(sa.sun_path, g_agentx, sizeof sa.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* Non-blocking: a master whose backlog is full must not stall the
+     * monitor (operations, the worker's other requests); the worker
+     * retries as after any failed connect. */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        int e = errno;
+        int e = errno == EINPROGRESS ? EAGAIN : errno;
         if (fd >= 0)
             close(fd);
         send_result(-e, -1);
         return;
     }
+    /* connected (a unix socket connects at once); Net-SNMP's transport
+     * expects the blocking socket it would have made itself */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        send_result(-e, -1);
+        return;
+    }
     send_result(0, fd);
     close(fd);
+}
+
+/* --- kernels ------------------------------------------------------------- */
+
+/* boot_dir and grubenv, read here as root: the worker keeps no directory
+ * descriptor (it would lead out of its chroot). */
+static void kernels(void)
+{
+    struct kernel_list *l = malloc(sizeof *l);
+    struct priv_msg m;
+    priv_msg_init(&m, PM_KERNELS_END);
+    uint32_t n = 0;
+    if (l) {
+        kernel_grub_read(l, m.u.kernels_end.next, sizeof m.u.kernels_end.next);
+        for (; n < l->n && !g_broken; n++) {
+            struct priv_msg e;
+            priv_msg_init(&e, PM_KERNEL_ENTRY);
+            snprintf(e.u.kernel.rel, sizeof e.u.kernel.rel, "%s", l->rel[n]);   /* zero after the NUL */
+            send_msg(&e, -1);
+        }
+        free(l);
+    } else {
+        snmp_log(LOG_ERR, "priv: out of memory; the worker sees no kernel\n");
+    }
+    m.u.kernels_end.n = n;
+    send_msg(&m, -1);
 }
 
 /* --- IPVS --------------------------------------------------------------- */
@@ -339,6 +385,7 @@ int priv_dispatch_msg(const uint8_t *buf, size_t len)
     case PM_CHECK_APP: check_app(&m); break;
     case PM_WRITE_STATE: write_state(&m); break;
     case PM_AGENTX: agentx(); break;
+    case PM_KERNELS: kernels(); break;
     case PM_IPVS_OPEN: case PM_IPVS_LIST: case PM_IPVS_SVC: case PM_IPVS_DEST: ipvs(&m); break;
     default:
         refuse(&m, "the monitor sends this type, never takes it");

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +62,12 @@ static const char *agentx_path(void)
  * fork until event_reinit). */
 static void child_cleanup(int keep)
 {
+    /* glibc's syslog state says "connected on fd N" once the monitor has
+     * logged; close_range() below closes N, the worker's openlog() would
+     * then be a no-op and its first syslog() would close whatever took N
+     * (Net-SNMP's callback pipe) and reconnect there: a busy loop of
+     * failed PDUs.  Forget the connection first. */
+    closelog();
     event_reinit(g_base);
     event_base_free(g_base);    /* also gives the signals back to SIG_DFL */
     g_base = NULL;
@@ -73,13 +80,27 @@ static void child_cleanup(int keep)
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
+static void restart_later(void);
+
+/* No worker could be started: at the agent's start that ends it; on a
+ * restart (a transient EAGAIN, ENOMEM) it is tried again after the back-off,
+ * as after a worker's death. */
+static void spawn_failed(void)
+{
+    if (g_generation == 0) {
+        event_base_loopbreak(g_base);
+        return;
+    }
+    snmp_log(LOG_ERR, "monitor: trying again in %u ms\n", g_backoff_ms);
+    restart_later();
+}
 
 static void spawn(void)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) != 0) {
         snmp_log(LOG_ERR, "monitor: cannot create the worker's socket: %s\n", strerror(errno));
-        event_base_loopbreak(g_base);
+        spawn_failed();
         return;
     }
     fflush(NULL);
@@ -88,12 +109,23 @@ static void spawn(void)
         snmp_log(LOG_ERR, "monitor: cannot fork the worker: %s\n", strerror(errno));
         close(sv[0]);
         close(sv[1]);
-        event_base_loopbreak(g_base);
+        spawn_failed();
         return;
     }
     if (pid == 0) {
         close(sv[0]);
         child_cleanup(sv[1]);
+        /* No terminal for the worker: with -f from a root shell, fd 0 and
+         * the controlling terminal would let it type there (TIOCSTI).
+         * stdout and stderr stay: -f logs to stderr. */
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (nul < 0 || dup2(nul, 0) < 0) {
+            snmp_log(LOG_ERR, "worker: cannot open /dev/null: %s\n", strerror(errno));
+            _exit(1);
+        }
+        if (nul != 0)
+            close(nul);
+        setsid();
         int fl = fcntl(sv[1], F_GETFD);
         fcntl(sv[1], F_SETFD, fl | FD_CLOEXEC);
         int rc = g_worker(sv[1], g_generation, &g_drop);
@@ -205,6 +237,11 @@ static void on_sigchld(evutil_socket_t sig, short what, void *arg)
     snmp_log(LOG_ERR, "monitor: the worker %s after %ld s; restarting it in %u ms (running "
              "operations go on; rows it had queued but not started are lost)\n",
              how, ran, g_backoff_ms);
+    restart_later();
+}
+
+static void restart_later(void)
+{
     struct timeval tv = { g_backoff_ms / 1000, (g_backoff_ms % 1000) * 1000 };
     event_add(g_restart_ev, &tv);
     g_backoff_ms = g_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : g_backoff_ms * 2;

@@ -135,6 +135,12 @@ static bool io_body(struct cur *c, struct priv_msg *m)
         FIELD(c, m->u.svc_entry.ndests);
         break;
     case PM_IPVS_DEST_ENTRY: io_dest(c, &m->u.dest_entry.dest); break;
+    case PM_KERNELS: break;
+    case PM_KERNEL_ENTRY: FIELD(c, m->u.kernel.rel); break;
+    case PM_KERNELS_END:
+        FIELD(c, m->u.kernels_end.n);
+        FIELD(c, m->u.kernels_end.next);
+        break;
     default: return false;
     }
     return !c->bad;
@@ -185,6 +191,11 @@ static bool good_op(const struct pm_op_state *o)
     return true;
 }
 
+static bool good_release(const char *s, size_t n, bool empty_ok)
+{
+    return good_str(s, n) && ((empty_ok && !s[0]) || validate_kernel_release(s, strlen(s)) == 0);
+}
+
 static const char *check_msg(const struct priv_msg *m)
 {
     switch (m->type) {
@@ -215,6 +226,13 @@ static const char *check_msg(const struct priv_msg *m)
         return good_svc(&m->u.svc_entry.svc) ? NULL : "bad IPVS service";
     case PM_IPVS_DEST_ENTRY:
         return good_dest(&m->u.dest_entry.dest) ? NULL : "bad IPVS destination";
+    case PM_KERNEL_ENTRY:
+        return good_release(m->u.kernel.rel, sizeof m->u.kernel.rel, false) ? NULL : "bad kernel release";
+    case PM_KERNELS_END:
+        if (m->u.kernels_end.n > KERNEL_LIST_MAX)
+            return "more kernels than a list holds";
+        return good_release(m->u.kernels_end.next, sizeof m->u.kernels_end.next, true)
+            ? NULL : "bad next-boot kernel release";
     default:
         return NULL;
     }
@@ -283,7 +301,8 @@ const char *priv_type_name(unsigned type)
         [PM_WELCOME] = "WELCOME", [PM_OP_STATE] = "OP_STATE", [PM_OP_DONE] = "OP_DONE",
         [PM_CHECK_DONE] = "CHECK_DONE", [PM_RESULT] = "RESULT",
         [PM_IPVS_SVC_ENTRY] = "IPVS_SVC_ENTRY", [PM_IPVS_DEST_ENTRY] = "IPVS_DEST_ENTRY",
-        [PM_IPVS_LIST_END] = "IPVS_LIST_END",
+        [PM_IPVS_LIST_END] = "IPVS_LIST_END", [PM_KERNELS] = "KERNELS",
+        [PM_KERNEL_ENTRY] = "KERNEL_ENTRY", [PM_KERNELS_END] = "KERNELS_END",
     };
     return type >= 1 && type <= PM_TYPE_MAX ? names[type] : "?";
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ipvs_netlink.h"
+#include "kernel_grub.h"     /* KERNEL_RELEASE_MAX, KERNEL_LIST_MAX */
 #include "op_runner.h"      /* OP_OUTPUT_MAX */
 #include "validate.h"       /* LAMON_OP_ARG_MAX */
 
@@ -46,7 +47,11 @@ enum priv_type {
     PM_IPVS_SVC_ENTRY,
     PM_IPVS_DEST_ENTRY,
     PM_IPVS_LIST_END,
-    PM_TYPE_MAX = PM_IPVS_LIST_END
+    /* added later, at the end so that the other numbers stay */
+    PM_KERNELS,         /* worker -> monitor: -> KERNEL_ENTRY..., KERNELS_END */
+    PM_KERNEL_ENTRY,    /* monitor -> worker: one kernel of boot_dir */
+    PM_KERNELS_END,     /* monitor -> worker: their count and the next-boot one */
+    PM_TYPE_MAX = PM_KERNELS_END
 };
 
 enum priv_ipvs_cmd { PRIV_IPVS_ADD = 1, PRIV_IPVS_EDIT, PRIV_IPVS_DEL };
@@ -77,6 +82,11 @@ struct pm_ipvs_svc { uint32_t cmd; struct ipvs_service svc; };
 struct pm_ipvs_dest { uint32_t cmd; struct lamon_vs_key key; struct ipvs_dest dest; };
 struct pm_ipvs_svc_entry { struct ipvs_service svc; uint32_t ndests; };
 struct pm_ipvs_dest_entry { struct ipvs_dest dest; };
+struct pm_kernel_entry { char rel[KERNEL_RELEASE_MAX + 1]; };   /* a valid release */
+struct pm_kernels_end {
+    uint32_t n;                             /* KERNEL_ENTRYs sent, <= KERNEL_LIST_MAX */
+    char next[KERNEL_RELEASE_MAX + 1];      /* "" or a valid release */
+};
 
 struct priv_msg {
     uint16_t type;                      /* enum priv_type */
@@ -93,6 +103,8 @@ struct priv_msg {
         struct pm_ipvs_dest ipvs_dest;
         struct pm_ipvs_svc_entry svc_entry;
         struct pm_ipvs_dest_entry dest_entry;
+        struct pm_kernel_entry kernel;
+        struct pm_kernels_end kernels_end;
     } u;
 };
 

@@ -9,6 +9,8 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,9 +19,10 @@
 static const char *const allowed[] = {
     /* I/O on descriptors it holds */
     "read", "write", "readv", "writev", "pread64", "close", "lseek", "fstat", "newfstatat",
-    "statx", "fcntl", "dup", "dup2", "dup3", "getdents64", "ioctl",
-    /* sockets: AgentX (passed in), the monitor, sock_diag, syslog */
-    "sendto", "recvfrom", "sendmsg", "recvmsg", "getsockname", "getpeername", "getsockopt",
+    "statx", "fcntl", "dup", "dup2", "dup3", "getdents64",
+    /* sockets: AgentX (passed in), the monitor, sock_diag, syslog (sendto:
+     * to the connected peer only, below) */
+    "recvfrom", "sendmsg", "recvmsg", "getsockname", "getpeername", "getsockopt",
     "setsockopt", "shutdown",
     /* the loop */
     "poll", "ppoll", "select", "pselect6", "epoll_create1", "epoll_ctl", "epoll_wait",
@@ -47,8 +50,8 @@ static const char *const refused[] = {
 
 unsigned priv_seccomp_count(void)
 {
-    /* + socket, openat, tgkill: allowed with argument rules */
-    return (unsigned)(sizeof allowed / sizeof allowed[0]) + 3;
+    /* + socket, openat, tgkill, ioctl, sendto: allowed with argument rules */
+    return (unsigned)(sizeof allowed / sizeof allowed[0]) + 5;
 }
 
 int priv_seccomp_apply(void)
@@ -65,19 +68,37 @@ int priv_seccomp_apply(void)
             continue;   /* not on this architecture */
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
     }
-    /* socket(AF_UNIX | AF_NETLINK, ...) only */
+    /* socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) only: sock_diag's counts.
+     * The AgentX socket comes from the monitor and syslog's is opened
+     * before, so no AF_UNIX socket: a new one could reach an abstract
+     * socket (outside any chroot) with sendto. */
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
+                              SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG, 0));
     if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0));
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
+                              SCMP_A2(SCMP_CMP_NE, NETLINK_SOCK_DIAG, 0));
+    /* sendto without an address (send()): to a descriptor's connected peer */
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_EQ, 0, 0));
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0, 0));
+    /* ioctl: non-blocking mode, bytes readable, close-on-exec and isatty();
+     * any other (TIOCSTI on an inherited terminal...) kills */
+    static const unsigned long ioctls[] = { FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, TCGETS };
+    for (size_t i = 0; rc == 0 && i < sizeof ioctls / sizeof ioctls[0]; i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+                              SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ioctls[i], 0));
     /* Net-SNMP's first notification looks for an address to build its
-     * engine ID from with an AF_INET socket: refused, it falls back. */
-    static const int inet[] = { AF_INET, AF_INET6, AF_PACKET };
+     * engine ID from with an AF_INET socket, glibc's user lookups try nscd's
+     * and its syslog() reconnects with an AF_UNIX one: refused, they fall
+     * back. */
+    static const int inet[] = { AF_UNIX, AF_INET, AF_INET6, AF_PACKET };
     for (size_t i = 0; rc == 0 && i < sizeof inet / sizeof inet[0]; i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)inet[i], 0));
-    /* openat for reading only (the kernel list through a directory opened
-     * before the chroot) */
+    /* openat for reading only (libraries look for their files; the chroot
+     * is empty and the worker holds no directory to start from) */
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
                               SCMP_A2(SCMP_CMP_MASKED_EQ, O_WRONLY | O_RDWR | O_CREAT | O_TRUNC, 0));

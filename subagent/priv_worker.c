@@ -1,8 +1,8 @@
 /* The worker's start-up and loop; see priv_worker.h.
  *
- * Order matters: everything that needs a path (the /proc files, the boot
- * directory, the state file, syslog) is opened while the worker is still
- * root outside the chroot; the MIB modules register; then the privileges
+ * Order matters: everything that needs a path (the /proc files, syslog)
+ * is opened while the worker is still root outside the chroot (no
+ * directory: an fd of one would lead out of it); the MIB modules register; then the privileges
  * go (priv_drop) and the seccomp filter is loaded; only then does
  * init_snmp() open the AgentX session, through the monitor. */
 #include "priv_worker.h"
@@ -18,7 +18,6 @@
 
 #include "agent_config.h"
 #include "agentx_loop.h"
-#include "kernel_grub.h"
 #include "mib_modules.h"
 #include "node_mib.h"   /* LAMON_VERSION */
 #include "node_sample.h"
@@ -69,7 +68,6 @@ int priv_worker_main(int sock, unsigned generation, const struct priv_drop *drop
     }
     if (node_sample_preopen() != 0)
         snmp_log(LOG_WARNING, "worker: cannot open the /proc files; node figures stay empty\n");
-    kernel_grub_preopen();
     mib_modules_init();
     priv_client_adopt_ops();
     if (priv_client_watch(agentx_loop_base()) != 0) {

@@ -50,6 +50,11 @@ is "$(field "$W" Seccomp)" 2 "a seccomp filter is loaded"
 is "$(readlink "/proc/$W/root")" /run/lamon-agent/empty "its root is the empty chroot directory"
 is "$(find /run/lamon-agent/empty -mindepth 1 | wc -l)" 0 "which is empty"
 is "$(stat -c %U:%a /run/lamon-agent/empty)" root:755 "and root's, writable by root only"
+# A directory's descriptor would lead out of the chroot (openat(fd, "../etc/passwd")).
+dirs=$(for f in /proc/$W/fd/*; do [ -d "$f" ] && printf '%s -> %s; ' "${f##*/}" "$(readlink "$f")"; done)
+is "$dirs" "" "the worker holds no directory descriptor"
+is "$(readlink "/proc/$W/fd/0")" /dev/null "its stdin is /dev/null (no terminal to type into)"
+is "$(awk '{ print $6 }' "/proc/$W/stat")" "$W" "it leads a session of its own (no controlling terminal)"
 is "$(field "$AGENT_PID" Uid)" 0 "the monitor runs as root"
 is "$(val lamonNodeName.0)" privsep "the worker answers"
 

@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,6 +114,12 @@ static void unknown_type(void **state)
     before = refusals;
     deliver(&m);
     assert_refused(before);
+    /* a kernel list entry from the worker: the monitor sends those */
+    priv_msg_init(&m, PM_KERNEL_ENTRY);
+    strcpy(m.u.kernel.rel, "6.1.0-test");
+    before = refusals;
+    deliver(&m);
+    assert_refused(before);
 }
 
 static void over_long_argument(void **state)
@@ -190,14 +198,115 @@ static void bad_app_index(void **state)
     assert_int_equal(m.u.check_done.exit_code, -1);
 }
 
+/* KERNELS: the monitor reads boot_dir for the worker, which holds no
+ * directory descriptor; invalid names stay out. */
+static void kernels_listed(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    struct priv_msg m;
+    priv_msg_init(&m, PM_KERNELS);
+    int before = refusals;
+    deliver(&m);
+    assert_int_equal(refusals, before);
+    uint8_t in[PRIV_MSG_MAX];
+    const char *why;
+    long n = priv_recv(sv[1], in, NULL);
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.type, PM_KERNEL_ENTRY);
+    assert_string_equal(m.u.kernel.rel, "6.1.0-test");
+    n = priv_recv(sv[1], in, NULL);
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.type, PM_KERNELS_END);
+    assert_int_equal(m.u.kernels_end.n, 1);
+    assert_string_equal(m.u.kernels_end.next, "");
+}
+
+/* An AgentX master whose backlog is full: the monitor answers EAGAIN at
+ * once instead of blocking in connect() (alarm: a blocked monitor fails
+ * the test rather than hanging it). */
+static void agentx_backlog_full(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    assert_true(strlen(dir) + 8 < sizeof sa.sun_path);
+    memcpy(sa.sun_path, dir, strlen(dir));
+    memcpy(sa.sun_path + strlen(dir), "/ax.sock", 8);
+    const char *path = sa.sun_path;
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(l, 0), 0);
+    int filled[16], nfilled = 0;
+    for (; nfilled < 16; nfilled++) {
+        filled[nfilled] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (connect(filled[nfilled], (struct sockaddr *)&sa, sizeof sa) != 0) {
+            close(filled[nfilled]);
+            break;
+        }
+    }
+    assert_true(nfilled < 16);   /* the backlog is full */
+    priv_dispatch_set_agentx(path);
+    struct priv_msg m;
+    priv_msg_init(&m, PM_AGENTX);
+    alarm(10);
+    deliver(&m);
+    alarm(0);
+    uint8_t in[PRIV_MSG_MAX];
+    int fd = -1;
+    long n = priv_recv(sv[1], in, &fd);
+    const char *why;
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.type, PM_RESULT);
+    assert_int_equal(m.u.result.rc, -EAGAIN);
+    assert_int_equal(fd, -1);
+    /* with room again, the socket comes, blocking as Net-SNMP expects */
+    int a = accept(l, NULL, NULL);
+    assert_true(a >= 0);
+    close(a);
+    for (int i = 0; i < nfilled; i++)
+        close(filled[i]);
+    priv_msg_init(&m, PM_AGENTX);
+    deliver(&m);
+    n = priv_recv(sv[1], in, &fd);
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &m, &why), 0);
+    assert_int_equal(m.u.result.rc, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    close(fd);
+    close(l);
+    priv_dispatch_set_agentx("/nonexistent");
+}
+
+/* The next OP_DONE for INDEX on the worker's end, running the monitor's loop. */
+static struct priv_msg wait_done(uint32_t index)
+{
+    uint8_t in[PRIV_MSG_MAX];
+    time_t limit = time(NULL) + 20;
+    struct priv_msg done = { 0 };
+    while (time(NULL) < limit) {
+        event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+        long n = recv(sv[1], in, sizeof in, MSG_DONTWAIT);
+        const char *why;
+        if (n > 0 && priv_decode(in, (size_t)n, &done, &why) == 0 && done.type == PM_OP_DONE &&
+            done.u.op.index == index)
+            return done;
+        usleep(10000);
+    }
+    fail_msg("no OP_DONE for operation %u", index);
+    return done;
+}
+
 /* The control: a valid request does run its configured command, so the
- * markers above would have shown anything that ran; and its index then
- * cannot be taken again. */
+ * markers above would have shown anything that ran. */
 static void valid_request_runs(void **state)
 {
     (void)state;
     drain_worker_end();
-    uint8_t in[PRIV_MSG_MAX];
     struct priv_msg m;
     priv_msg_init(&m, PM_RUN_OP);
     m.u.run_op.index = 10;
@@ -205,25 +314,65 @@ static void valid_request_runs(void **state)
     strcpy(m.u.run_op.arg, "web");
     deliver(&m);
     assert_int_equal(op_table_count(), 1);
-    time_t limit = time(NULL) + 20;
-    struct priv_msg done = { 0 };
-    while (time(NULL) < limit) {
-        event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-        long n = recv(sv[1], in, sizeof in, MSG_DONTWAIT);
-        const char *why;
-        if (n > 0 && priv_decode(in, (size_t)n, &done, &why) == 0 && done.type == PM_OP_DONE)
-            break;
-        usleep(10000);
-    }
-    assert_int_equal(done.type, PM_OP_DONE);
-    assert_int_equal(done.u.op.index, 10);
+    struct priv_msg done = wait_done(10);
+    assert_int_equal(done.u.op.status, OPS_SUCCEEDED);
     assert_int_equal(done.u.op.exit_code, 0);
     assert_true(exists(marker_app));
-    /* the same index again: refused, and the row stays the monitor's */
+}
+
+/* The worker destroyed its finished row 10 and made a new one at 10: the
+ * monitor's finished row gives way and the new operation runs. */
+static void finished_index_reused(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    assert_int_equal(unlink(marker_app), 0);
+    struct priv_msg m;
+    priv_msg_init(&m, PM_RUN_OP);
+    m.u.run_op.index = 10;
+    m.u.run_op.type = OPT_APP_START;
+    strcpy(m.u.run_op.arg, "web");
+    int before = refusals;
+    deliver(&m);
+    assert_int_equal(refusals, before);
+    struct priv_msg done = wait_done(10);
+    assert_int_equal(done.u.op.status, OPS_SUCCEEDED);
+    assert_true(exists(marker_app));
+    assert_int_equal(op_table_count(), 1);
+}
+
+/* An index whose operation still runs: the new request is answered failed,
+ * and the running row stays. */
+static void active_index_refused(void **state)
+{
+    (void)state;
+    drain_worker_end();
+    struct priv_msg m;
+    priv_msg_init(&m, PM_RUN_OP);
+    m.u.run_op.index = 11;
+    m.u.run_op.type = OPT_APP_START;
+    strcpy(m.u.run_op.arg, "slow");
+    deliver(&m);
+    const struct op *o = op_table_find(11);
+    assert_non_null(o);
+    strcpy(m.u.run_op.arg, "web");
     int before = refusals;
     deliver(&m);
     assert_int_equal(refusals, before + 1);
-    assert_int_equal(op_table_count(), 1);
+    uint8_t in[PRIV_MSG_MAX];
+    long n = priv_recv(sv[1], in, NULL);
+    const char *why;
+    struct priv_msg done;
+    assert_true(n > 0);
+    assert_int_equal(priv_decode(in, (size_t)n, &done, &why), 0);
+    assert_int_equal(done.type, PM_OP_DONE);
+    assert_int_equal(done.u.op.index, 11);
+    assert_int_equal(done.u.op.status, OPS_FAILED);
+    assert_non_null(strstr(done.u.op.out, "operation 11 is still queued or running"));
+    o = op_table_find(11);
+    assert_non_null(o);
+    assert_string_equal(o->arg, "slow");
+    assert_true(o->status == OPS_QUEUED || o->status == OPS_RUNNING);
 }
 
 static int setup(void **state)
@@ -243,10 +392,20 @@ static int setup(void **state)
     fprintf(f, "nodename probe\nstatedir %s/state\n"
                "app web 80\napp_start web /usr/bin/touch %s\n"
                "app other 81\napp_check other /usr/bin/touch %s\n"
+               "app slow 82\napp_start slow /bin/sleep 1\n"
                "apt_get /usr/bin/touch\napt_option %s\n"
                "boot_dir %s\nreboot_cmd /usr/bin/touch %s/reboot-ran\n"
                "shutdown_cmd /usr/bin/touch %s/shutdown-ran\n",
             dir, marker_app, marker_check, marker_apt, dir, dir, dir);
+    fclose(f);
+    char k[4300];
+    snprintf(k, sizeof k, "%s/vmlinuz-6.1.0-test", dir);
+    if (!(f = fopen(k, "w")))
+        return -1;
+    fclose(f);
+    snprintf(k, sizeof k, "%s/vmlinuz-bad;name", dir);
+    if (!(f = fopen(k, "w")))
+        return -1;
     fclose(f);
     /* agent_config_register adds the callback log handler (LOG_WARNING
      * and worse, which the refusals are): on_log sees them too. */
@@ -283,7 +442,11 @@ int main(void)
         cmocka_unit_test(over_long_argument),
         cmocka_unit_test(bad_operations),
         cmocka_unit_test(bad_app_index),
+        cmocka_unit_test(kernels_listed),
+        cmocka_unit_test(agentx_backlog_full),
         cmocka_unit_test(valid_request_runs),
+        cmocka_unit_test(finished_index_reused),
+        cmocka_unit_test(active_index_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

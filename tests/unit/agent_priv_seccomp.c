@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <linux/netlink.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -24,7 +26,8 @@
 #include "../../subagent/priv_seccomp.h"
 
 enum probe { P_EXEC, P_FORK, P_KILL_PARENT, P_PTRACE, P_OPEN_WRITE, P_OPEN_CREATE, P_CONNECT,
-             P_INET, P_READ_TIME, P_UNIX_SOCKET };
+             P_INET, P_READ_TIME, P_SOCK_DIAG, P_UNIX_SOCKET, P_NETLINK_ROUTE, P_SENDTO_ADDR,
+             P_TIOCSTI, P_FIONREAD };
 
 /* The child's exit status: 0 when the call behaved as expected for a
  * surviving call (errno/ok), else its errno + 1; a killed child shows as a
@@ -32,6 +35,9 @@ enum probe { P_EXEC, P_FORK, P_KILL_PARENT, P_PTRACE, P_OPEN_WRITE, P_OPEN_CREAT
 static int probe(enum probe p)
 {
     pid_t parent = getpid();
+    int pair[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, pair), 0);
+    int held = pair[0];
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -52,7 +58,7 @@ static int probe(enum probe p)
             rc = fd < 0 && errno == EACCES ? 0 : 106;
             break;
         case P_CONNECT: {
-            int s = socket(AF_UNIX, SOCK_STREAM, 0);
+            int s = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
             struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "\0lamon-probe" };
             rc = s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof sa) < 0 && errno == EACCES ? 0 : 107;
             break;
@@ -65,12 +71,36 @@ static int probe(enum probe p)
             rc = clock_gettime(CLOCK_MONOTONIC, &ts) == 0 && fd >= 0 && read(fd, b, sizeof b) > 0 ? 0 : 109;
             break;
         }
-        case P_UNIX_SOCKET: rc = socket(AF_UNIX, SOCK_SEQPACKET, 0) >= 0 ? 0 : 110; break;
+        case P_SOCK_DIAG: rc = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG) >= 0 ? 0 : 110; break;
+        /* an AF_UNIX socket could sendto an abstract address, which no chroot hides */
+        case P_UNIX_SOCKET: rc = socket(AF_UNIX, SOCK_DGRAM, 0) < 0 && errno == EACCES ? 0 : 111; break;
+        case P_NETLINK_ROUTE:
+            rc = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE) < 0 && errno == EACCES ? 0 : 112;
+            break;
+        case P_SENDTO_ADDR: {
+            /* a datagram socket held from before (syslog's) sent elsewhere */
+            struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "\0lamon-probe" };
+            rc = sendto(held, "x", 1, 0, (struct sockaddr *)&sa, sizeof sa) < 0 && errno == EACCES
+                 && send(held, "x", 1, 0) == 1 ? 0 : 113;
+            break;
+        }
+        case P_TIOCSTI: {
+            char c = 'x';
+            rc = ioctl(0, TIOCSTI, &c) == 0 ? 0 : 114;   /* fails anyway without a tty: must kill */
+            break;
+        }
+        case P_FIONREAD: {
+            int n;
+            rc = ioctl(held, FIONREAD, &n) == 0 ? 0 : 115;
+            break;
+        }
         }
         _exit(rc);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
+    close(pair[0]);
+    close(pair[1]);
     return status;
 }
 
@@ -94,7 +124,21 @@ static void kill_other_kills(void **s) { (void)s; killed(P_KILL_PARENT); }
 static void ptrace_kills(void **s) { (void)s; killed(P_PTRACE); }
 static void writes_fail(void **s) { (void)s; survives(P_OPEN_WRITE); survives(P_OPEN_CREATE); }
 static void connect_fails(void **s) { (void)s; survives(P_CONNECT); survives(P_INET); }
-static void daily_work_goes_on(void **s) { (void)s; survives(P_READ_TIME); survives(P_UNIX_SOCKET); }
+static void daily_work_goes_on(void **s)
+{
+    (void)s;
+    survives(P_READ_TIME);
+    survives(P_SOCK_DIAG);
+    survives(P_FIONREAD);
+}
+static void sockets_limited(void **s)
+{
+    (void)s;
+    survives(P_UNIX_SOCKET);
+    survives(P_NETLINK_ROUTE);
+    survives(P_SENDTO_ADDR);
+}
+static void tiocsti_kills(void **s) { (void)s; killed(P_TIOCSTI); }
 
 int main(void)
 {
@@ -106,6 +150,8 @@ int main(void)
         cmocka_unit_test(writes_fail),
         cmocka_unit_test(connect_fails),
         cmocka_unit_test(daily_work_goes_on),
+        cmocka_unit_test(sockets_limited),
+        cmocka_unit_test(tiocsti_kills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

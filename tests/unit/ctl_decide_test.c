@@ -381,6 +381,32 @@ static void test_row(void **state)
     run_row(*state);
 }
 
+/* An intent for a peer the cluster does not have is refused before
+ * anything reads its back-off or reaches the sink. */
+static void test_emit_no_such_peer(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    memset(&cl, 0, sizeof cl);
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", BASE_CONF, WEB);
+    assert_int_equal(cluster_apply_config(&cl, load(text)), 0);
+    const struct decide_out out = { record, NULL };
+    struct intent it;
+    memset(&it, 0, sizeof it);
+    snprintf(it.key, sizeof it.key, "probe");
+    snprintf(it.what, sizeof it.what, "probe");
+    it.kind = INTENT_NODE_ROLE;
+    it.peer = cl.nnodes;
+    ngot = 0;
+    assert_int_equal(decide_emit(&cl, &out, &it), -1);
+    it.kind = INTENT_VS_CREATE;
+    it.peer = cl.ndirs;
+    assert_int_equal(decide_emit(&cl, &out, &it), -1);
+    assert_int_equal(ngot, 0);
+    cluster_free(&cl);
+}
+
 /* --- peer_writes: intents into varbinds ------------------------------------ */
 
 static const netsnmp_variable_list *nth(const netsnmp_pdu *p, size_t k)
@@ -521,10 +547,11 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 1];
+    struct CMUnitTest tests[NROWS + 2];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
     tests[NROWS] = (struct CMUnitTest)cmocka_unit_test(test_peer_writes_varbinds);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 1, NULL, NULL);
+    tests[NROWS + 1] = (struct CMUnitTest)cmocka_unit_test(test_emit_no_such_peer);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 2, NULL, NULL);
 }
