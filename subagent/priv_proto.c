@@ -135,6 +135,11 @@ static bool io_body(struct cur *c, struct priv_msg *m)
         FIELD(c, m->u.svc_entry.ndests);
         break;
     case PM_IPVS_DEST_ENTRY: io_dest(c, &m->u.dest_entry.dest); break;
+    case PM_CONFIG_TEXT:
+        FIELD(c, m->u.config_text.len);
+        FIELD(c, m->u.config_text.text);
+        break;
+    case PM_CONFIG_END: FIELD(c, m->u.config_end.total); break;
     default: return false;
     }
     return !c->bad;
@@ -185,6 +190,16 @@ static bool good_op(const struct pm_op_state *o)
     return true;
 }
 
+static bool good_text(const struct pm_config_text *t)
+{
+    if (t->len < 1 || t->len > sizeof t->text || memchr(t->text, '\0', t->len))
+        return false;
+    for (size_t i = t->len; i < sizeof t->text; i++)
+        if (t->text[i])
+            return false;
+    return true;
+}
+
 static const char *check_msg(const struct priv_msg *m)
 {
     switch (m->type) {
@@ -215,6 +230,10 @@ static const char *check_msg(const struct priv_msg *m)
         return good_svc(&m->u.svc_entry.svc) ? NULL : "bad IPVS service";
     case PM_IPVS_DEST_ENTRY:
         return good_dest(&m->u.dest_entry.dest) ? NULL : "bad IPVS destination";
+    case PM_CONFIG_TEXT:
+        return good_text(&m->u.config_text) ? NULL : "bad configuration text";
+    case PM_CONFIG_END:
+        return m->u.config_end.total <= PRIV_CONFIG_MAX ? NULL : "configuration too long";
     default:
         return NULL;
     }
@@ -283,7 +302,8 @@ const char *priv_type_name(unsigned type)
         [PM_WELCOME] = "WELCOME", [PM_OP_STATE] = "OP_STATE", [PM_OP_DONE] = "OP_DONE",
         [PM_CHECK_DONE] = "CHECK_DONE", [PM_RESULT] = "RESULT",
         [PM_IPVS_SVC_ENTRY] = "IPVS_SVC_ENTRY", [PM_IPVS_DEST_ENTRY] = "IPVS_DEST_ENTRY",
-        [PM_IPVS_LIST_END] = "IPVS_LIST_END",
+        [PM_IPVS_LIST_END] = "IPVS_LIST_END", [PM_CONFIG_TEXT] = "CONFIG_TEXT",
+        [PM_CONFIG_END] = "CONFIG_END",
     };
     return type >= 1 && type <= PM_TYPE_MAX ? names[type] : "?";
 }

@@ -25,6 +25,8 @@
 #define PRIV_HDR_LEN 4
 #define PRIV_MSG_MAX 2048   /* bigger than any body; a datagram of SOCK_SEQPACKET */
 #define PRIV_SERVICE_MAX 64
+#define PRIV_CONFIG_CHUNK 1024      /* configuration text per CONFIG_TEXT */
+#define PRIV_CONFIG_MAX (256 * 1024) /* a whole configuration file at most */
 
 enum priv_type {
     /* worker -> monitor */
@@ -46,7 +48,9 @@ enum priv_type {
     PM_IPVS_SVC_ENTRY,
     PM_IPVS_DEST_ENTRY,
     PM_IPVS_LIST_END,
-    PM_TYPE_MAX = PM_IPVS_LIST_END
+    PM_CONFIG_TEXT,     /* a reload: the checked file's text, in order... */
+    PM_CONFIG_END,      /* ...then its length: the worker loads it */
+    PM_TYPE_MAX = PM_CONFIG_END
 };
 
 enum priv_ipvs_cmd { PRIV_IPVS_ADD = 1, PRIV_IPVS_EDIT, PRIV_IPVS_DEL };
@@ -77,6 +81,11 @@ struct pm_ipvs_svc { uint32_t cmd; struct ipvs_service svc; };
 struct pm_ipvs_dest { uint32_t cmd; struct lamon_vs_key key; struct ipvs_dest dest; };
 struct pm_ipvs_svc_entry { struct ipvs_service svc; uint32_t ndests; };
 struct pm_ipvs_dest_entry { struct ipvs_dest dest; };
+struct pm_config_text {
+    uint32_t len;                       /* 1..PRIV_CONFIG_CHUNK, no NUL within */
+    char text[PRIV_CONFIG_CHUNK];       /* zero beyond len */
+};
+struct pm_config_end { uint32_t total; };
 
 struct priv_msg {
     uint16_t type;                      /* enum priv_type */
@@ -93,6 +102,8 @@ struct priv_msg {
         struct pm_ipvs_dest ipvs_dest;
         struct pm_ipvs_svc_entry svc_entry;
         struct pm_ipvs_dest_entry dest_entry;
+        struct pm_config_text config_text;
+        struct pm_config_end config_end;
     } u;
 };
 
