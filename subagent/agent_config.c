@@ -20,6 +20,7 @@
 
 #include "config_error.h"
 #include "agent_config.h"
+#include "config_text.h"
 
 #define CONFIG_TYPE "lamon-agent-conf"
 #define MAX_HOOKS 16
@@ -504,29 +505,28 @@ static int set_defaults(struct agent_config *c)
     return 0;
 }
 
-int agent_config_load(const char *file)
+/* Reads a new configuration with READ (which returns 0 when it ran), after
+ * BAD problems found by the line checks, and swaps it in when clean. */
+static int load(const char *name, int bad, int (*read)(const char *name, void *arg), void *arg)
 {
-    int bad = config_file_check(file);
-    if (bad < 0)
-        return -1;
     building = calloc(1, sizeof *building);
     if (!building || set_defaults(building) != 0) {
-        snmp_log(LOG_ERR, "%s: out of memory\n", file);
+        snmp_log(LOG_ERR, "%s: out of memory\n", name);
         config_destroy(building);
         building = NULL;
         return -1;
     }
     /* A file that fails the line checks is not handed to Net-SNMP at all:
      * it would run an include line. */
-    int rc = SNMPERR_SUCCESS;
+    int rc = 0;
     load_errors = 0;
     if (bad == 0) {
         loading = true;
-        rc = read_config(file, read_config_get_handlers(CONFIG_TYPE), NORMAL_CONFIG);
+        rc = read(name, arg);
         loading = false;
     }
-    if (bad || rc != SNMPERR_SUCCESS || load_errors) {
-        snmp_log(LOG_ERR, "%s: %d problem(s); configuration %s\n", file,
+    if (bad || rc != 0 || load_errors) {
+        snmp_log(LOG_ERR, "%s: %d problem(s); configuration %s\n", name,
                  bad ? bad : load_errors ? load_errors : 1,
                  current ? "not reloaded, the previous one stays in force"
                          : "refused");
@@ -542,6 +542,31 @@ int agent_config_load(const char *file)
         for (size_t i = 0; i < nreload_hooks; i++)
             reload_hooks[i]();
     return 0;
+}
+
+static int read_file(const char *file, void *arg)
+{
+    (void)arg;
+    return read_config(file, read_config_get_handlers(CONFIG_TYPE), NORMAL_CONFIG) ==
+           SNMPERR_SUCCESS ? 0 : -1;
+}
+
+int agent_config_load(const char *file)
+{
+    int bad = config_file_check(file);
+    if (bad < 0)
+        return -1;
+    return load(file, bad, read_file, NULL);
+}
+
+static int read_text(const char *name, void *text)
+{
+    return config_text_run(CONFIG_TYPE, name, text) == 0 ? 0 : -1;
+}
+
+int agent_config_load_text(const char *name, char *text)
+{
+    return load(name, 0, read_text, text);
 }
 
 const struct agent_config *agent_config(void)

@@ -85,6 +85,11 @@ void agent_config_register(void);
  * configuration in force unchanged; returns 0 on success, -1 on error. */
 int agent_config_load(const char *file);
 
+/* The same from TEXT, the file's content (cut into lines in place), for
+ * the SNMP worker, which cannot open the file (config_text.h); NAME is
+ * the file's name for the log.  The monitor checked the file's lines. */
+int agent_config_load_text(const char *name, char *text);
+
 const struct lamon_app *agent_config_find_app(const char *name);
 
 /* Called after every successful reload (not the first load).  Pointers into

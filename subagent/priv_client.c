@@ -17,6 +17,7 @@
 #include "kernel_grub.h"
 #include "op_table.h"
 #include "priv_io.h"
+#include "priv_reload.h"
 #include "state_file.h"
 
 /* An IPVS list may hold many thousands of rows; this bounds one answer. */
@@ -98,7 +99,12 @@ static int next_msg(struct priv_msg *m, int *fd)
     return -1;
 }
 
-static int is_async(int type) { return type == PM_OP_DONE || type == PM_CHECK_DONE; }
+/* Messages the monitor sends unasked: results, and a reload's text. */
+static int is_async(int type)
+{
+    return type == PM_OP_DONE || type == PM_CHECK_DONE || type == PM_CONFIG_TEXT ||
+           type == PM_CONFIG_END;
+}
 
 /* Sends Q and waits for a message of type WANT (or ALT, unless 0) into R
  * (async results that come first are queued). */
@@ -141,6 +147,8 @@ static void handle(const struct priv_msg *m)
                           (time_t)o->end_time);
     } else if (m->type == PM_CHECK_DONE) {
         app_mib_check_result(m->u.check_done.id, m->u.check_done.exit_code);
+    } else {
+        priv_reload_take(m);
     }
 }
 

@@ -5,6 +5,7 @@
 #include <net-snmp/net-snmp-includes.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "priv_dispatch.h"
 #include "priv_drop.h"
 #include "priv_io.h"
+#include "priv_reload.h"
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 8000
@@ -264,22 +266,23 @@ static void stop_worker(void)
 
 /* --- signals ----------------------------------------------------------- */
 
-static void reload(void)
+/* What the running worker cannot take in place: it was set up with it. */
+struct worker_setup {
+    char user[sizeof agent_config()->user];
+    char root[sizeof agent_config()->chroot_dir];
+    char agentx[sizeof agent_config()->agentx_socket];
+};
+
+static void setup_of(struct worker_setup *w)
 {
-    if (agent_config_load(g_config_file) != 0) {
-        snmp_log(LOG_ERR, "%s: reload failed; the previous configuration stays in force\n",
-                 g_config_file);
-        return;
-    }
-    struct priv_drop d;
-    if (priv_drop_prepare(agent_config(), g_config_file, &d) != 0) {
-        snmp_log(LOG_ERR, "%s: reload: the worker cannot be started with it; the running "
-                 "worker keeps the previous configuration\n", g_config_file);
-        return;
-    }
-    g_drop = d;
-    priv_dispatch_set_agentx(agentx_path());
-    snmp_log(LOG_NOTICE, "%s: reloaded; restarting the worker with it\n", g_config_file);
+    memset(w, 0, sizeof *w);    /* compared whole with memcmp */
+    snprintf(w->user, sizeof w->user, "%s", agent_config()->user);
+    snprintf(w->root, sizeof w->root, "%s", agent_config()->chroot_dir);
+    snprintf(w->agentx, sizeof w->agentx, "%s", agentx_path());
+}
+
+static void restart_worker(void)
+{
     if (g_pid > 0) {
         g_restart_now = 1;
         stop_worker();
@@ -288,6 +291,49 @@ static void reload(void)
         g_backoff_ms = BACKOFF_MIN_MS;
         spawn();
     }
+}
+
+/* SIGHUP: the monitor checks the file and takes it; the running worker gets
+ * the same text (priv_reload.h), or a restart when its user, root or AgentX
+ * socket changed, or when the file changed while it was being read. */
+static void reload(void)
+{
+    struct worker_setup old, now;
+    setup_of(&old);
+    size_t len = 0, len2 = 0;
+    char *text = priv_reload_read(&len);
+    if (agent_config_load(g_config_file) != 0) {
+        snmp_log(LOG_ERR, "%s: reload failed; the previous configuration stays in force\n",
+                 g_config_file);
+        free(text);
+        return;
+    }
+    struct priv_drop d;
+    if (priv_drop_prepare(agent_config(), g_config_file, &d) != 0) {
+        snmp_log(LOG_ERR, "%s: reload: the worker cannot be started with it; the running "
+                 "worker keeps the previous configuration\n", g_config_file);
+        free(text);
+        return;
+    }
+    g_drop = d;
+    priv_dispatch_set_agentx(agentx_path());
+    setup_of(&now);
+    char *again = text ? priv_reload_read(&len2) : NULL;
+    bool same_text = again && len2 == len && memcmp(again, text, len) == 0;
+    free(again);
+    if (g_pid > 0 && g_sock >= 0 && same_text && memcmp(&old, &now, sizeof old) == 0 &&
+        priv_reload_send(g_sock, text, len) == 0) {
+        snmp_log(LOG_NOTICE, "%s: reloaded; handed to the worker\n", g_config_file);
+        free(text);
+        return;
+    }
+    free(text);
+    snmp_log(LOG_NOTICE, "%s: reloaded; restarting the worker with it (%s)\n", g_config_file,
+             g_pid <= 0 ? "no worker running"
+             : memcmp(&old, &now, sizeof old) != 0 ? "its user, chroot or AgentX socket changed"
+             : !text ? "the file's text could not be read for it"
+             : !same_text ? "the file changed while it was read" : "it could not take the text");
+    restart_worker();
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -309,6 +355,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 int priv_monitor_run(const char *config_file, const char *xsocket, priv_worker_fn worker)
 {
     g_config_file = config_file;
+    priv_reload_set_name(config_file);
     g_xsocket = xsocket;
     g_worker = worker;
     if (priv_drop_prepare(agent_config(), config_file, &g_drop) != 0) {

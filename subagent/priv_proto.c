@@ -141,6 +141,11 @@ static bool io_body(struct cur *c, struct priv_msg *m)
         FIELD(c, m->u.kernels_end.n);
         FIELD(c, m->u.kernels_end.next);
         break;
+    case PM_CONFIG_TEXT:
+        FIELD(c, m->u.config_text.len);
+        FIELD(c, m->u.config_text.text);
+        break;
+    case PM_CONFIG_END: FIELD(c, m->u.config_end.total); break;
     default: return false;
     }
     return !c->bad;
@@ -196,6 +201,16 @@ static bool good_release(const char *s, size_t n, bool empty_ok)
     return good_str(s, n) && ((empty_ok && !s[0]) || validate_kernel_release(s, strlen(s)) == 0);
 }
 
+static bool good_text(const struct pm_config_text *t)
+{
+    if (t->len < 1 || t->len > sizeof t->text || memchr(t->text, '\0', t->len))
+        return false;
+    for (size_t i = t->len; i < sizeof t->text; i++)
+        if (t->text[i])
+            return false;
+    return true;
+}
+
 static const char *check_msg(const struct priv_msg *m)
 {
     switch (m->type) {
@@ -233,6 +248,10 @@ static const char *check_msg(const struct priv_msg *m)
             return "more kernels than a list holds";
         return good_release(m->u.kernels_end.next, sizeof m->u.kernels_end.next, true)
             ? NULL : "bad next-boot kernel release";
+    case PM_CONFIG_TEXT:
+        return good_text(&m->u.config_text) ? NULL : "bad configuration text";
+    case PM_CONFIG_END:
+        return m->u.config_end.total <= PRIV_CONFIG_MAX ? NULL : "configuration too long";
     default:
         return NULL;
     }
@@ -303,6 +322,8 @@ const char *priv_type_name(unsigned type)
         [PM_IPVS_SVC_ENTRY] = "IPVS_SVC_ENTRY", [PM_IPVS_DEST_ENTRY] = "IPVS_DEST_ENTRY",
         [PM_IPVS_LIST_END] = "IPVS_LIST_END", [PM_KERNELS] = "KERNELS",
         [PM_KERNEL_ENTRY] = "KERNEL_ENTRY", [PM_KERNELS_END] = "KERNELS_END",
+        [PM_CONFIG_TEXT] = "CONFIG_TEXT",
+        [PM_CONFIG_END] = "CONFIG_END",
     };
     return type >= 1 && type <= PM_TYPE_MAX ? names[type] : "?";
 }

@@ -26,6 +26,8 @@
 #define PRIV_HDR_LEN 4
 #define PRIV_MSG_MAX 2048   /* bigger than any body; a datagram of SOCK_SEQPACKET */
 #define PRIV_SERVICE_MAX 64
+#define PRIV_CONFIG_CHUNK 1024      /* configuration text per CONFIG_TEXT */
+#define PRIV_CONFIG_MAX (256 * 1024) /* a whole configuration file at most */
 
 enum priv_type {
     /* worker -> monitor */
@@ -51,7 +53,9 @@ enum priv_type {
     PM_KERNELS,         /* worker -> monitor: -> KERNEL_ENTRY..., KERNELS_END */
     PM_KERNEL_ENTRY,    /* monitor -> worker: one kernel of boot_dir */
     PM_KERNELS_END,     /* monitor -> worker: their count and the next-boot one */
-    PM_TYPE_MAX = PM_KERNELS_END
+    PM_CONFIG_TEXT,     /* a reload: the checked file's text, in order... */
+    PM_CONFIG_END,      /* ...then its length: the worker loads it */
+    PM_TYPE_MAX = PM_CONFIG_END
 };
 
 enum priv_ipvs_cmd { PRIV_IPVS_ADD = 1, PRIV_IPVS_EDIT, PRIV_IPVS_DEL };
@@ -87,6 +91,11 @@ struct pm_kernels_end {
     uint32_t n;                             /* KERNEL_ENTRYs sent, <= KERNEL_LIST_MAX */
     char next[KERNEL_RELEASE_MAX + 1];      /* "" or a valid release */
 };
+struct pm_config_text {
+    uint32_t len;                       /* 1..PRIV_CONFIG_CHUNK, no NUL within */
+    char text[PRIV_CONFIG_CHUNK];       /* zero beyond len */
+};
+struct pm_config_end { uint32_t total; };
 
 struct priv_msg {
     uint16_t type;                      /* enum priv_type */
@@ -105,6 +114,8 @@ struct priv_msg {
         struct pm_ipvs_dest_entry dest_entry;
         struct pm_kernel_entry kernel;
         struct pm_kernels_end kernels_end;
+        struct pm_config_text config_text;
+        struct pm_config_end config_end;
     } u;
 };
 

@@ -75,14 +75,31 @@ check "the start command ran to its end" test -f "$T/started"
 check "the monitor logged the worker's death" grep -q "monitor: the worker was killed by signal 9" "$T/agent.log"
 is "$(val lamonOpNextIndex.0)" 2 "the next operation takes index 2"
 
-# SIGHUP: a changed configuration takes effect (in a new worker).
+# SIGHUP: a changed configuration takes effect in the running worker (the
+# monitor hands it the text), so the AgentX session and what lives only in
+# the worker stay.
 sed -i 's/^nodename privsep$/nodename privsep2/' "$T/agent.conf"
 kill -HUP "$AGENT_PID"
 wait_val 15 lamonNodeName.0 privsep2 && ok "SIGHUP: the new nodename is in force" \
     || fail "SIGHUP: nodename still $(val lamonNodeName.0)"
 is "$(val lamonOpStatus.1)" 3 "the operation row survives the reload"
 W3=$(worker_pid)
-is "$(field "$W3" Uid):$(field "$W3" CapEff)" "$(id -u lamon):0000000000000000" "the reloaded worker is unprivileged too"
+is "$W3" "$W2" "the same worker took the new configuration (no restart)"
+check "the monitor says it handed the file over" grep -q "reloaded; handed to the worker" "$T/agent.log"
+check "the worker says it reloaded in place" grep -q "worker: .*: reloaded in place" "$T/agent.log"
+is "$(grep -c 'monitor: worker started' "$T/agent.log")" 2 "two workers in all: the first, and the one after the kill"
+
+# A change of the worker's user, root or AgentX socket needs a new worker.
+mkdir -p -m 0755 "$T/empty2"
+echo "chroot $T/empty2" >>"$T/agent.conf"
+kill -HUP "$AGENT_PID"
+wait_for 15 grep -q "restarting the worker with it (its user, chroot or AgentX socket changed)" "$T/agent.log" \
+    && ok "a new chroot restarts the worker, saying why" || fail "no restart for a new chroot"
+worker_in() { local w; w=$(worker_pid) && [ "$(readlink "/proc/$w/root")" = "$1" ]; }
+wait_for 15 worker_in "$T/empty2" && ok "the new worker's root is the new chroot" \
+    || fail "the new worker is not in $T/empty2"
+W3=$(worker_pid)
+is "$(field "$W3" Uid):$(field "$W3" CapEff)" "$(id -u lamon):0000000000000000" "the restarted worker is unprivileged too"
 
 # SIGHUP with a bad configuration: logged, the old one stays.
 echo "frobnicate 1" >>"$T/agent.conf"
