@@ -79,6 +79,11 @@ echo "extend -cacheTime -1: 10 GETs of 18 lines ran the script $(wc -l <"$T/prob
 stats() { sort -n "$1" | awk '{a[NR]=$1} END {printf "median %7.3f ms  p99 %7.3f ms  (n=%d)", a[int((NR+1)/2)]/1000, a[int(NR*0.99)]/1000, NR}'; }
 med() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }           # own utime+stime
+# The agent is two processes since issue 11 (root monitor + SNMP worker, its
+# child): its CPU and RSS are both processes' sums.
+agent_pids() { echo "$AGENT_PID" $(pgrep -P "$AGENT_PID"); }
+agent_ticks() { local p t=0; for p in $(agent_pids); do t=$((t + $(ticks "$p"))); done; echo "$t"; }
+agent_kb() { local p; for p in $(agent_pids); do awk -v k="$1" '$1 == k":" {print $2}' "/proc/$p/status"; done | awk '{s += $1} END {print s, "kB"}'; }
 ticks_all() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }  # + waited-for children
 
 # Interleave the sides in blocks so that machine load hits all alike; CPU
@@ -88,10 +93,10 @@ for side in a enc ec; do : >"$T/$side.all"; ACPU[$side]=0; SCPU[$side]=0; done
 for blk in $(seq 1 $BLOCKS); do
     for side in a enc ec; do
         case $side in a) O=$L ;; enc) O=$ENC ;; ec) O=$EC ;; esac
-        a0=$(ticks "$AGENT_PID"); s0=$(ticks_all "$SNMPD_PID")
+        a0=$(agent_ticks); s0=$(ticks_all "$SNMPD_PID")
         n=$N; [ $side = enc ] && n=$NNC
         perl "$LOOP" "$SNMP_PORT" $((n / BLOCKS)) $O >>"$T/$side.all" || { echo "GET loop failed ($side)"; exit 1; }
-        ACPU[$side]=$(( ${ACPU[$side]} + $(ticks "$AGENT_PID") - a0 ))
+        ACPU[$side]=$(( ${ACPU[$side]} + $(agent_ticks) - a0 ))
         SCPU[$side]=$(( ${SCPU[$side]} + $(ticks_all "$SNMPD_PID") - s0 ))
     done
 done
@@ -105,8 +110,8 @@ awk -v a="$(med "$T/a.all")" -v e="$(med "$T/enc.all")" -v c="$(med "$T/ec.all")
 polls=$(wc -l <"$T/a.all")
 echo "agent CPU: $(per1k "${ACPU[a]}" "$polls") ms per 1000 polls of the node group ($polls polls, CLK_TCK $tck; includes its own timers)"
 echo "snmpd CPU incl. children per 1000 GETs: agent side $(per1k "${SCPU[a]}" "$polls") ms, extend no cache $(per1k "${SCPU[enc]}" "$(wc -l <"$T/enc.all")") ms, extend cached $(per1k "${SCPU[ec]}" "$(wc -l <"$T/ec.all")") ms"
-echo "agent RSS: $(awk '/^VmRSS/ {print $2, $3}' /proc/$AGENT_PID/status)  (peak $(awk '/^VmHWM/ {print $2, $3}' /proc/$AGENT_PID/status))"
-a0=$(ticks "$AGENT_PID"); sleep 5; echo "agent idle CPU: $(( ($(ticks "$AGENT_PID") - a0) * 1000 / tck / 5 )) ms per s"
+echo "agent RSS ($(agent_pids | wc -w) processes): $(agent_kb VmRSS)  (peaks summed $(agent_kb VmHWM))"
+a0=$(agent_ticks); sleep 5; echo "agent idle CPU: $(( ($(agent_ticks) - a0) * 1000 / tck / 5 )) ms per s"
 # Re-registration after kill -9 and restart of snmpd.
 : >"$T/rereg"
 for r in 1 2 3 4 5; do

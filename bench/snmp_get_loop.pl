@@ -4,7 +4,7 @@
 # Prints one line per GET: microseconds. Exits non-zero if any GET fails or
 # returns an exception value (noSuchObject/noSuchInstance), so a benchmark of
 # errors cannot pass for a fast one.
-#   snmp_get_loop.pl PORT N OID...
+#   [GET_TIMEOUT=S] snmp_get_loop.pl PORT N OID...   (default 5 s)
 use strict;
 use warnings;
 use Net::SNMP qw(:asn1);
@@ -13,7 +13,7 @@ use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
 my ($port, $n, @oids) = @ARGV;
 die "usage: $0 PORT N OID...\n" unless defined $n && @oids;
 my ($s, $err) = Net::SNMP->session(-hostname => '127.0.0.1', -port => $port,
-    -version => 'snmpv2c', -community => 'public', -timeout => 5, -retries => 0,
+    -version => 'snmpv2c', -community => 'public', -timeout => ($ENV{GET_TIMEOUT} // 5), -retries => 0,
     -maxmsgsize => 65535);
 die "session: $err\n" unless $s;
 $| = 1;
