@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Daemon mode logs through syslog; a worker restarted by SIGHUP must still
-# log there, answer SNMP and stay quiet.  (A worker that inherited glibc's
+# Daemon mode logs through syslog; a worker restarted by the monitor (after
+# a reload in place, then the first worker's death) must still log there, answer SNMP and stay quiet.  (A worker that inherited glibc's
 # "connected on fd N" state after the fork closed N's new owner at its
 # first message and logged "pdu failed to be created" in a busy loop.)
 #
@@ -56,10 +56,16 @@ wait_for 10 grep -q "lamon-agent\[$W1\]: worker: running as uid" "$T/syslog.txt"
 
 sed -i 's/^nodename syslogd1$/nodename syslogd2/' "$T/agent.conf"
 kill -HUP "$MON"
-wait_val 15 lamonNodeName.0 syslogd2 && ok "SIGHUP: the restarted worker answers" \
+wait_val 15 lamonNodeName.0 syslogd2 && ok "SIGHUP: the worker answers with the new configuration" \
     || fail "SIGHUP: nodename is '$(val lamonNodeName.0)'"
+# The monitor forks a new worker after the first one dies (a reload keeps
+# the worker; only a new user, chroot or AgentX socket would restart it).
+kill -9 "$W1"
+wait_for 15 sh -c "w=\$(pgrep -P $MON -f -- '-c $T/agent.conf' | head -1); [ -n \"\$w\" ] && [ \"\$w\" != $W1 ]"
+wait_for 15 agent_registered
 W2=$(worker_pid)
 [ -n "$W2" ] && [ "$W2" != "$W1" ] && ok "a new worker runs (pid $W2)" || fail "no new worker (old $W1, now '$W2')"
+is "$(val lamonNodeName.0)" syslogd2 "the new worker answers, with the reloaded configuration"
 wait_for 10 grep -q "lamon-agent\[$W2\]: worker: running as uid" "$T/syslog.txt" \
     && ok "the new worker logs to syslog" || fail "no start line of worker $W2 in syslog"
 
