@@ -132,11 +132,11 @@ static void keep_hot(struct cluster *cl, const struct decide_out *out, size_t si
     cl->svc_hot_short[si] = lack;
 }
 
-void reconcile_hot(struct cluster *cl, const struct decide_out *out, bool settled)
+void reconcile_hot(struct cluster *cl, const struct decide_out *out, bool steady)
 {
     time_t now = time(NULL);
     cool_fallen(cl, out, now);
-    if (!settled)
+    if (!steady)
         return;
     for (size_t si = 0; si < cl->cfg->nservices; si++)
         keep_hot(cl, out, si, now);

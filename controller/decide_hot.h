@@ -23,10 +23,12 @@
 
 #include "decide_emit.h"
 
-/* SETTLED: every node was judged before this cycle's writes (which start
- * the nodes they change on a fresh application history).  Like a surplus
- * member, a surplus or missing hot spare is judged only then: a restart
- * never mistakes a slow answer for a hot spare gone. */
-void reconcile_hot(struct cluster *cl, const struct decide_out *out, bool settled);
+/* STEADY: before this cycle's writes (which start the nodes they change
+ * on a fresh application history) every node was judged and no role write
+ * was on its way.  Like a surplus member, a surplus or missing hot spare
+ * is judged only then: a restart never mistakes a slow answer for a hot
+ * spare gone, and a poll that crossed the write heating a spare (and
+ * still shows it cold) never heats a second one. */
+void reconcile_hot(struct cluster *cl, const struct decide_out *out, bool steady);
 
 #endif

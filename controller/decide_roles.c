@@ -110,6 +110,11 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;
     bool settled = cluster_settled(cl);
+    /* A role write of an earlier cycle still on its way: a poll may have
+     * overwritten what it wrote with what the agent said before it. */
+    bool roles_landed = true;
+    for (size_t i = 0; i < cl->nnodes; i++)
+        roles_landed = roles_landed && !cl->nodes[i]->role_pending;
     bool all_strong = true;              /* every service has its members in place */
     time_t now = time(NULL);
     char why[128], decision[512];
@@ -230,7 +235,7 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
             decide_set_node(cl, out, n, ROLE_SPARE, "", 0, "service not configured", decision, false);
         }
     }
-    reconcile_hot(cl, out, settled);
+    reconcile_hot(cl, out, settled && roles_landed);
     /* Start the application of members whose application is not running
      * (a freshly promoted spare, or a server whose application stopped),
      * and of hot spares (a freshly heated one). */

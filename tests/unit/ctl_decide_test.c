@@ -51,6 +51,7 @@ struct onode {
     int app;                              /* lamonAppOperStatus of www, 0: not on the agent */
     unsigned load1, conns;                /* x100; established on www */
     bool app_falls;                       /* www's check had fall - 1 bad polls before this one */
+    bool pending;                         /* a role write of the last cycle is still on its way */
 };
 
 /* A destination in a director's table. */
@@ -260,6 +261,13 @@ static const struct row rows[] = {
       .d = { HEALTHY_DESTS },
       .target = 2,
       .want = { "n3 role spare", "n4 role spare web", NULL } },
+    { .name = "hot 1, a role write of the last cycle on its way (the poll may predate it): no spare heated yet",
+      .conf = WEB_HOT,
+      .n = { SRV(APP_UP), SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, APP_DOWN, 90, 0, false, true },
+             COLD(10) },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { NULL } },
     { .name = "hot 0 (the default) and a hot spare left from hot 1: cooled",
       .conf = WEB,
       .n = { SRV(APP_UP), SRV(APP_UP), HOT(APP_UP, 10), COLD(90) },
@@ -381,6 +389,7 @@ static void observe_node(struct cluster *cl, struct node_rt *n, const struct ono
     n->app.health = known && (o->app == APP_UP || o->app_falls) ? NODE_UP : NODE_UNKNOWN;
     n->app.good = n->app.health == NODE_UP ? cfg->rise : 0;
     n->app.bad = o->app_falls ? cfg->fall - 1 : 0;
+    n->set_in_flight = n->role_pending = o->pending;
 }
 
 static void observe_dirs(struct cluster *cl, const struct row *r)
