@@ -122,4 +122,7 @@ check "... and for 5 s more (node$H2 is not heated again)" stays
 unlike "$(lamonctl log | sed -n "/fell over/,\$p")" "heat spare node$H2 " "the log heats node$H2 no more after its fall"
 check "lamonctl --json status: node$last hot, node$H2 cold" wait_for 10 json_ok "$last"
 is "$(ipvs_dests | wc -w | tr -d ' ')" 2 "IPVS keeps its 2 destinations"
+kill "$CTL_PID"; wait "$CTL_PID"; rc=$?
+is "$rc" 0 "the controller stops cleanly on SIGTERM"
+unlike "$(cat "$T/controller.out")" "Sanitizer|runtime error" "no sanitizer report from the controller"
 done_testing
