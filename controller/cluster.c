@@ -72,7 +72,8 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
     unsigned *high = calloc(cfg->nservices + 1, sizeof *high);
     unsigned *low = calloc(cfg->nservices + 1, sizeof *low);
     unsigned *shortfall = calloc(cfg->nservices + 1, sizeof *shortfall);
-    bool ok = nodes && dirs && target && high && low && shortfall;
+    unsigned *hot_short = calloc(cfg->nservices + 1, sizeof *hot_short);
+    bool ok = nodes && dirs && target && high && low && shortfall && hot_short;
     /* Build the new arrays first, so that a failure changes nothing. */
     for (size_t i = 0; ok && i < cfg->nnodes; i++) {
         int j = cluster_find_node(cl, cfg->nodes[i].name);
@@ -92,7 +93,7 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
         for (size_t i = 0; dirs && i < cfg->ndirectors; i++)
             if (dirs[i])
                 dir_free(dirs[i]);
-        free(nodes); free(dirs); free(target); free(high); free(low); free(shortfall);
+        free(nodes); free(dirs); free(target); free(high); free(low); free(shortfall); free(hot_short);
         ctl_config_free(cfg);
         return -1;
     }
@@ -141,7 +142,9 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
     }
     free(cl->nodes); free(cl->dirs); free(cl->svc_target); free(cl->svc_high); free(cl->svc_low);
     free(cl->svc_short);
+    free(cl->svc_hot_short);
     cl->svc_short = shortfall;
+    cl->svc_hot_short = hot_short;
     cl->nodes = nodes; cl->nnodes = cfg->nnodes;
     cl->dirs = dirs; cl->ndirs = cfg->ndirectors;
     cl->svc_target = target; cl->svc_high = high; cl->svc_low = low;
@@ -158,6 +161,7 @@ void cluster_free(struct cluster *cl)
         dir_free(cl->dirs[i]);
     free(cl->nodes); free(cl->dirs); free(cl->svc_target); free(cl->svc_high); free(cl->svc_low);
     free(cl->svc_short);
+    free(cl->svc_hot_short);
     ctl_config_free(cl->cfg);
     memset(cl, 0, sizeof *cl);
 }

@@ -63,6 +63,7 @@ struct node_rt {
     time_t drain_since;                   /* first seen draining */
     bool failed;                          /* went down since it last changed role */
     time_t app_start_sent;
+    time_t hot_fell;                      /* fell over as a hot spare (decide_hot.c) */
 };
 
 /* One destination seen in (or wanted for) a director's table. */
@@ -98,6 +99,7 @@ struct cluster {
     unsigned *svc_target;                 /* per service: current N (scaling) */
     unsigned *svc_high, *svc_low;         /* polls above / below watermarks */
     unsigned *svc_short;                  /* last logged shortfall, to log changes only */
+    unsigned *svc_hot_short;              /* the same for hot spares */
     unsigned long sets_sent;              /* SET PDUs issued since start */
     unsigned long varbinds_read;
 };

@@ -17,7 +17,7 @@
  *   service NAME tcp|udp VIP:PORT nodes N [min N] [max N] [sched S]
  *           [fwd masq|route|tunnel] [rport P] [app APP] [weight W]
  *           [load load1|conns] [high LOAD] [low LOAD] [weights fixed|follow]
- *           director NAME[,NAME...]
+ *           [hot N] director NAME[,NAME...]
  *   scale_polls K                     polls above high / below low before scaling
  *   drain_timeout SECONDS             operator drain gives up waiting (default 60)
  *   in_flight N                       node polls in flight at once (default 64)
@@ -44,6 +44,11 @@
  * drain).  Hysteresis: a destination's weight is changed only when the new
  * figure differs from the one in force by at least max(1, W / 10), so small
  * moves of the load do not cost a SET every poll.
+ *
+ * "hot N" (default 0; needs "app") keeps N of the spares hot for the
+ * service: role spare with the service's name on the agent, the
+ * application started and checked, out of IPVS.  Promotion takes a hot
+ * spare first and then only adds it to the directors (decide_hot.h).
  *
  * Names (v3user, director) must be declared before they are referred to, so
  * that a wrong reference is reported at its own line.  A service needs a

@@ -93,6 +93,8 @@ void ctl_config_service(struct ctl_config *building, const char *token, char *li
             s.min = u; have_min = true;
         } else if (strcmp(k, "max") == 0 && ctl_cfg_uint(v, 0, 100000, &u)) {
             s.max = u; have_max = true;
+        } else if (strcmp(k, "hot") == 0 && ctl_cfg_uint(v, 0, 100000, &u)) {
+            s.hot = u;
         } else if (strcmp(k, "rport") == 0 && ctl_cfg_uint(v, 1, 65535, &u)) {
             s.rport = (uint16_t)u;
         } else if (strcmp(k, "weight") == 0 && ctl_cfg_uint(v, 1, 65535, &u)) {
@@ -133,6 +135,9 @@ void ctl_config_service(struct ctl_config *building, const char *token, char *li
                 dirs = nd;
                 dirs[ndirs++] = di;
             }
+        } else if (strcmp(k, "hot") == 0) {
+            config_errorf("service %s: hot must be a number of spares 0..100000, not '%s'", s.name, v);
+            goto out;
         } else if (strcmp(k, "load") == 0) {
             config_errorf("service %s: load must be load1 or conns, not '%s'", s.name, v);
             goto out;
@@ -158,6 +163,11 @@ void ctl_config_service(struct ctl_config *building, const char *token, char *li
         s.max = s.nodes;
     if (s.min > s.nodes || s.nodes > s.max) {
         config_errorf("service %s: needs min <= nodes <= max (%u, %u, %u)", s.name, s.min, s.nodes, s.max);
+        goto out;
+    }
+    if (s.hot > 0 && !s.app[0]) {
+        /* A hot spare is one whose application runs and was checked. */
+        config_errorf("service %s: 'hot %u' needs 'app APP' (the application a hot spare runs)", s.name, s.hot);
         goto out;
     }
     if (s.high > 0 && s.low >= s.high) {

@@ -45,6 +45,7 @@ struct ctl_service {
     int protocol;                    /* 6 tcp, 17 udp */
     struct sockaddr_storage vip;     /* address + port */
     unsigned nodes, min, max;
+    unsigned hot;                    /* spares kept with the application up, out of IPVS */
     char sched[16];
     enum ctl_fwd fwd;
     uint16_t rport;                  /* real-server port; default: VIP port */

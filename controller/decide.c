@@ -49,7 +49,12 @@ int decide_drain(struct cluster *cl, struct node_rt *n, bool drain, char *err, s
      * the drain began, and the spare pool is where capacity waits.  A drain
      * keeps the role: an operator drain ends in maintenance. */
     const struct decide_out *out = &decide_to_peers;
-    int r = drain ? decide_set_node(cl, out, n, 0, NULL, NSTATE_DRAINING, "operator drain", NULL, true)
+    /* A hot spare drained loses its service: role spare, service kept and
+     * draining would read as a scale-in drain, which ends in the spares,
+     * not in maintenance. */
+    bool hot = drain && hot_service(cl, n) >= 0;
+    int r = drain ? decide_set_node(cl, out, n, hot ? ROLE_SPARE : 0, hot ? "" : NULL, NSTATE_DRAINING,
+                                    "operator drain", NULL, true)
                   : decide_set_node(cl, out, n, ROLE_SPARE, "", NSTATE_RUNNING, "operator undrain", NULL, true);
     if (r < 0) {
         snprintf(err, errlen, "cannot write to node %s (see the log)", n->peer.name);

@@ -57,8 +57,9 @@ int decide_set_node(struct cluster *cl, const struct decide_out *out, struct nod
         n->s.state = state;
     /* A new service starts a fresh application history: the check for the
      * old one says nothing about the new service's application.  A
-     * scale-in drain keeps its service, and its history with it. */
-    int si = node_service(cl, n);
+     * scale-in drain keeps its service, and its history with it; so does a
+     * hot spare promoted to its service (the check is why it is hot). */
+    int si = app_service(cl, n);
     const char *now_for = si >= 0 ? cl->cfg->services[si].name : "";
     if (role && strcmp(now_for, n->app_for) != 0) {
         n->failed = false;

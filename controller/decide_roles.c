@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "decide_hot.h"
 #include "decide_node.h"
 #include "event_log.h"
 #include "node_view.h"
@@ -16,7 +17,20 @@ static bool can_promote(const struct cluster *cl, const struct node_rt *n, const
     return n->have_sample && !n->set_in_flight && n->hyst.health == NODE_UP &&
            (n->s.role == ROLE_SPARE || n->s.role == ROLE_UNASSIGNED) &&
            n->s.state != NSTATE_MAINTENANCE && n->s.state != NSTATE_DRAINING && n->s.state != NSTATE_STOPPING &&
+           !(hot_service(cl, n) >= 0 && n->failed) &&    /* fell over as a hot spare: cooled first */
            decide_role_ready(cl, n, ROLE_SERVER, service, 0);
+}
+
+/* Which spares go first: a hot spare of the service that is ready (only
+ * the directors' add is left), one still being heated for it (its start
+ * is under way), a cold spare or new node, and last a hot spare of
+ * another service (that service would lose it). */
+static int promote_rank(const struct cluster *cl, const struct node_rt *n, int si)
+{
+    int hot = hot_service(cl, n);
+    if (hot == si)
+        return hot_ready(cl, n, si) ? 0 : 1;
+    return hot < 0 ? 2 : 3;
 }
 
 /* The best node to promote to SERVICE, or NULL; *WAITING counts the nodes
@@ -24,6 +38,7 @@ static bool can_promote(const struct cluster *cl, const struct node_rt *n, const
 static struct node_rt *best_spare(struct cluster *cl, const char *service, unsigned *waiting)
 {
     struct node_rt *best = NULL;
+    int si = ctl_config_find_service(cl->cfg, service);
     *waiting = 0;
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
@@ -33,20 +48,15 @@ static struct node_rt *best_spare(struct cluster *cl, const char *service, unsig
                         !decide_role_ready(cl, n, ROLE_SERVER, service, 0);
             continue;
         }
-        /* Least loaded first; spares before unassigned nodes on a tie. */
-        if (!best || n->s.load1 < best->s.load1 ||
-            (n->s.load1 == best->s.load1 && n->s.role == ROLE_SPARE && best->s.role != ROLE_SPARE))
+        /* Hot first (promote_rank), then the least loaded; spares before
+         * unassigned nodes on a tie. */
+        int r = promote_rank(cl, n, si), br = best ? promote_rank(cl, best, si) : 0;
+        if (!best || r < br ||
+            (r == br && (n->s.load1 < best->s.load1 ||
+                         (n->s.load1 == best->s.load1 && n->s.role == ROLE_SPARE && best->s.role != ROLE_SPARE))))
             best = n;
     }
     return best;
-}
-
-static bool all_settled(const struct cluster *cl)
-{
-    for (size_t i = 0; i < cl->nnodes; i++)
-        if (!node_settled(cl->nodes[i]))
-            return false;
-    return true;
 }
 
 static void scale(struct cluster *cl, size_t si, unsigned live)
@@ -99,7 +109,12 @@ static void count_members(const struct cluster *cl, size_t si, unsigned *live, u
 void reconcile_roles(struct cluster *cl, const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;
-    bool settled = all_settled(cl);
+    bool settled = cluster_settled(cl);
+    /* A role write of an earlier cycle still on its way: a poll may have
+     * overwritten what it wrote with what the agent said before it. */
+    bool roles_landed = true;
+    for (size_t i = 0; i < cl->nnodes; i++)
+        roles_landed = roles_landed && !cl->nodes[i]->role_pending;
     bool all_strong = true;              /* every service has its members in place */
     time_t now = time(NULL);
     char why[128], decision[512];
@@ -148,7 +163,9 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
                 break;
             snprintf(why, sizeof why, "service %s has %u of %u nodes", s->name, live, target);
             snprintf(decision, sizeof decision, "promote %s %s to service %s: %s",
-                     n->s.role == ROLE_SPARE ? "spare" : "new node", n->peer.name, s->name, why);
+                     hot_ready(cl, n, (int)si) ? "hot spare"
+                     : hot_service(cl, n) == (int)si ? "warming hot spare"
+                     : n->s.role == ROLE_SPARE ? "spare" : "new node", n->peer.name, s->name, why);
             if (decide_set_node(cl, out, n, ROLE_SERVER, s->name, 0, why, decision, false) == 0)
                 live++;
         }
@@ -218,19 +235,23 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
             decide_set_node(cl, out, n, ROLE_SPARE, "", 0, "service not configured", decision, false);
         }
     }
-    /* Start the application of members whose application is not running:
-     * a freshly promoted spare, or a server whose application stopped. */
+    reconcile_hot(cl, out, settled && roles_landed);
+    /* Start the application of members whose application is not running
+     * (a freshly promoted spare, or a server whose application stopped),
+     * and of hot spares (a freshly heated one). */
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
-        int si = node_service(cl, n);
+        int si = app_service(cl, n);
         if (si < 0 || !cfg->services[si].app[0] || n->set_in_flight || n->hyst.health != NODE_UP ||
             n->s.state != NSTATE_RUNNING)
             continue;
         const struct app_sample *a = find_app(n, cfg->services[si].app);
         if (!a || a->oper == APP_UP || a->oper == APP_STARTING || now - n->app_start_sent < APP_START_RETRY)
             continue;
-        if (decide_set_app(cl, out, n, cfg->services[si].app, 1, "member of its service with the application down",
-                          false) != 1)
+        if (decide_set_app(cl, out, n, cfg->services[si].app, 1,
+                           n->s.role == ROLE_SPARE ? "hot spare of its service with the application down"
+                                                   : "member of its service with the application down",
+                           false) != 1)
             n->app_start_sent = now;
     }
 }

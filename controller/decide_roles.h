@@ -1,8 +1,9 @@
 /* The role half of reconciliation, per service: adopt the strength found
  * at start, follow the load (scale out / scale in within min..max),
  * promote the best spares while a service is short, send surplus members
- * back (drained first when they carry traffic), place new nodes, and start
- * the application of members whose application is down. */
+ * back (drained first when they carry traffic), place new nodes, keep the
+ * hot spares (decide_hot.h), and start the application of members and hot
+ * spares whose application is down. */
 #ifndef LAMON_DECIDE_ROLES_H
 #define LAMON_DECIDE_ROLES_H
 

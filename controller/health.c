@@ -41,9 +41,9 @@ void health_feed(struct cluster *cl)
             n->failed = true;
         if (!n->answered)
             continue;
-        /* The application check follows the service the node serves now;
-         * a new assignment starts a fresh history. */
-        int svc = node_service(cl, n);
+        /* The application check follows the service the node serves now
+         * (or is a hot spare of); a new assignment starts a fresh history. */
+        int svc = app_service(cl, n);
         const char *svcname = svc >= 0 ? cfg->services[svc].name : "";
         if (strcmp(n->app_for, svcname) != 0) {
             memset(&n->app, 0, sizeof n->app);

@@ -35,6 +35,36 @@ int node_service(const struct cluster *cl, const struct node_rt *n)
     return ctl_config_find_service(cl->cfg, n->s.service);
 }
 
+/* A hot spare is written to the agent as role spare, state running, with
+ * the service it is kept hot for: like a scale-in drain it lives on the
+ * agent, so a restarted controller finds its hot spares again. */
+int hot_service(const struct cluster *cl, const struct node_rt *n)
+{
+    if (!n->have_sample || n->s.role != ROLE_SPARE || !n->s.service[0] || n->s.state != NSTATE_RUNNING)
+        return -1;
+    return ctl_config_find_service(cl->cfg, n->s.service);
+}
+
+int app_service(const struct cluster *cl, const struct node_rt *n)
+{
+    int si = node_service(cl, n);
+    return si >= 0 ? si : hot_service(cl, n);
+}
+
+bool hot_ready(const struct cluster *cl, const struct node_rt *n, int svc)
+{
+    return svc >= 0 && hot_service(cl, n) == svc && n->hyst.health == NODE_UP && n->app.health == NODE_UP &&
+           !n->failed;
+}
+
+bool cluster_settled(const struct cluster *cl)
+{
+    for (size_t i = 0; i < cl->nnodes; i++)
+        if (!node_settled(cl->nodes[i]))
+            return false;
+    return true;
+}
+
 const struct app_sample *find_app(const struct node_rt *n, const char *name)
 {
     for (size_t i = 0; i < n->s.napps; i++)

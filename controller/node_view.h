@@ -14,6 +14,19 @@ int node_service(const struct cluster *cl, const struct node_rt *n);
  * service kept (see node_view.c). */
 bool scale_in_drain(const struct node_rt *n);
 
+/* The service the spare N is kept hot for (role spare, state running,
+ * service kept), or -1. */
+int hot_service(const struct cluster *cl, const struct node_rt *n);
+/* The service whose application N is judged for: the one it serves, or
+ * the one it is a hot spare of; -1 for neither. */
+int app_service(const struct cluster *cl, const struct node_rt *n);
+/* N is a hot spare of SVC that answers, runs the application (judged up)
+ * and has not fallen over since it was heated: promotion is only the
+ * directors' add. */
+bool hot_ready(const struct cluster *cl, const struct node_rt *n, int svc);
+/* Every node judged (node_settled). */
+bool cluster_settled(const struct cluster *cl);
+
 /* A member as the decisions see it: as polled, or as just written. */
 bool in_service(const struct cluster *cl, const struct node_rt *n, int svc);
 /* A member in place, for the views and for claims of strength. */

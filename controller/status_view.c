@@ -35,6 +35,16 @@ static const char *role_of(const struct node_rt *n)
     }
 }
 
+/* "hot" or "cold" for a spare, NULL for any other role: hot is a hot
+ * spare whose application is up and checked (decide_hot.h); one still
+ * being heated is cold until then. */
+static const char *spare_kind(const struct cluster *cl, const struct node_rt *n)
+{
+    if (!n->have_sample || n->s.role != ROLE_SPARE)
+        return NULL;
+    return hot_ready(cl, n, hot_service(cl, n)) ? "hot" : "cold";
+}
+
 static void json_last_seen(struct evbuffer *out, time_t t)
 {
     char ts[32];
@@ -52,8 +62,8 @@ void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
     if (json)
         evbuffer_add_printf(out, "{\"nodes\": [");
     else
-        evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6s %6s  %s\n", "NAME", "ROLE", "SERVICE", "STATE",
-                            "LOAD", "CONNS", "LAST SEEN");
+        evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6s %6s %-5s  %s\n", "NAME", "ROLE", "SERVICE", "STATE",
+                            "LOAD", "CONNS", "SPARE", "LAST SEEN");
     for (size_t i = 0; i < cl->nnodes; i++) {
         const struct node_rt *n = cl->nodes[i];
         const char *svc = n->have_sample && n->s.service[0] ? n->s.service : "-";
@@ -69,14 +79,17 @@ void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
                 evbuffer_add_printf(out, "null");
             evbuffer_add_printf(out, ", \"state\": ");
             json_string(out, node_state_label(cl, n));
+            if (spare_kind(cl, n))
+                evbuffer_add_printf(out, ", \"spare\": \"%s\"", spare_kind(cl, n));
             evbuffer_add_printf(out, ", \"load1\": %.2f, \"connections\": %u, \"last_seen\": ",
                                 n->s.load1 / 100.0, n->s.conns);
             json_last_seen(out, n->last_seen);
             evbuffer_add_printf(out, "}");
         } else {
             stamp(n->last_seen, ts, sizeof ts);
-            evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6.2f %6u  %s\n", n->peer.name, role_of(n), svc,
-                                node_state_label(cl, n), n->s.load1 / 100.0, n->s.conns, ts);
+            const char *sk = spare_kind(cl, n);
+            evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6.2f %6u %-5s  %s\n", n->peer.name, role_of(n), svc,
+                                node_state_label(cl, n), n->s.load1 / 100.0, n->s.conns, sk ? sk : "-", ts);
         }
     }
     if (json)
@@ -166,16 +179,33 @@ void view_services(struct evbuffer *out, const struct cluster *cl, bool json)
             port = ntohs(((const struct sockaddr_in6 *)&s->vip)->sin6_port);
         }
         unsigned target = cl->svc_target[si] ? cl->svc_target[si] : s->nodes;
+        /* Hot spares (and those being heated) are the service's own; cold
+         * ones (role spare, no service) are the pool every service shares. */
+        unsigned hot = 0, warming = 0, cold = 0;
+        for (size_t i = 0; i < cl->nnodes; i++) {
+            const struct node_rt *n = cl->nodes[i];
+            if (n->hyst.health != NODE_UP || !n->have_sample || n->s.role != ROLE_SPARE)
+                continue;
+            int hs = hot_service(cl, n);
+            if (hs == (int)si && !n->failed)
+                *(hot_ready(cl, n, hs) ? &hot : &warming) += 1;
+            else if (hs < 0 && !n->s.service[0] && n->s.state == NSTATE_RUNNING)
+                cold++;
+        }
         if (json) {
             evbuffer_add_printf(out, "%s{\"name\": ", si ? ", " : "");
             json_string(out, s->name);
             evbuffer_add_printf(out, ", \"protocol\": \"%s\", \"vip\": ", s->protocol == 6 ? "tcp" : "udp");
             json_string(out, vip);
             evbuffer_add_printf(out, ", \"port\": %u, \"nodes\": %u, \"min\": %u, \"max\": %u, \"target\": %u, "
-                                     "\"members\": [", port, s->nodes, s->min, s->max, target);
+                                     "\"hot\": %u, \"hot_spares\": %u, \"warming_spares\": %u, "
+                                     "\"cold_spares\": %u, \"members\": [",
+                                port, s->nodes, s->min, s->max, target, s->hot, hot, warming, cold);
         } else {
             evbuffer_add_printf(out, "%s %s %s:%u  nodes %u (min %u, max %u, now wanted %u)\n", s->name,
                                 s->protocol == 6 ? "tcp" : "udp", vip, port, s->nodes, s->min, s->max, target);
+            evbuffer_add_printf(out, "  spares   %u hot (keeps %u), %u warming, %u cold in the pool\n", hot, s->hot,
+                                warming, cold);
         }
         bool first = true;
         for (size_t i = 0; i < cl->nnodes; i++) {

@@ -113,6 +113,7 @@ static void canonical(const struct ctl_config *c, struct out *o)
             adds(o, " app");
             word(o, s->app);
         }
+        addf(o, " hot %u", s->hot);
         adds(o, " director ");
         for (size_t k = 0; k < s->ndirectors; k++) {
             adds(o, k ? "," : "");
@@ -137,7 +138,7 @@ static void invariants(const struct ctl_config *c)
         if (s->min > s->nodes || s->nodes > s->max || s->ndirectors == 0 || s->rport == 0 ||
             !isfinite(s->high) || !isfinite(s->low) || s->high < 0 || s->low < 0 ||
             (s->high > 0 && s->low >= s->high) || (s->weights_follow && s->high <= 0) ||
-            s->weight < 1 || (s->fwd != CTL_FWD_MASQ && s->fwd != CTL_FWD_ROUTE &&
+            s->weight < 1 || s->hot > 100000 || (s->hot && !s->app[0]) || (s->fwd != CTL_FWD_MASQ && s->fwd != CTL_FWD_ROUTE &&
                               s->fwd != CTL_FWD_TUNNEL))
             abort();
         for (size_t k = 0; k < s->ndirectors; k++) {

@@ -240,6 +240,26 @@ static void test_nan_and_twice(void **state)
              "service s tcp 10.0.0.1:80 nodes 1 director d,d\n", 3, "director 'd' is listed twice");
 }
 
+/* "hot N": 0..100000 spares, and only with the application a hot spare runs. */
+static void test_hot(void **state)
+{
+    (void)state;
+#define HOT_HEAD "v3user u sha authpass1 aes privpass1\ndirector d 127.0.0.1\n"
+    struct ctl_config *c = load_ok(HOT_HEAD "service s tcp 10.0.0.1:80 nodes 1 hot 2 app www director d\n"
+                                   "service t tcp 10.0.0.1:81 nodes 1 director d\n");
+    assert_int_equal(c->services[0].hot, 2);
+    assert_int_equal(c->services[1].hot, 0);          /* default: cold spares */
+    ctl_config_free(c);
+    load_bad(HOT_HEAD "service s tcp 10.0.0.1:80 nodes 1 hot -1 app www director d\n", 3,
+             "service s: hot must be a number of spares 0..100000, not '-1'");
+    load_bad(HOT_HEAD "service s tcp 10.0.0.1:80 nodes 1 hot 100001 app www director d\n", 3, "0..100000");
+    load_bad(HOT_HEAD "service s tcp 10.0.0.1:80 nodes 1 hot x app www director d\n", 3, "not 'x'");
+    load_bad(HOT_HEAD "service s tcp 10.0.0.1:80 nodes 1 app www director d hot\n", 3, "'hot' needs a value");
+    load_bad(HOT_HEAD "\nservice s tcp 10.0.0.1:80 nodes 1 hot 1 director d\n", 4,
+             "service s: 'hot 1' needs 'app APP'");
+#undef HOT_HEAD
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_include_refused),
         cmocka_unit_test(test_services_need_v3user),
         cmocka_unit_test(test_nan_and_twice),
+        cmocka_unit_test(test_hot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,7 @@
     "node n1 127.0.0.1:1161\nnode n2 127.0.0.2:1161\nnode n3 127.0.0.3:1161\nnode n4 127.0.0.4:1161\n"          \
     "director lvs1 127.0.0.9:1161\ndirector lvs2 127.0.0.10:1161\n"
 #define WEB "service web tcp 10.0.0.1:80 nodes 2 app www director lvs1,lvs2\n"
+#define WEB_HOT "service web tcp 10.0.0.1:80 nodes 2 hot 1 app www director lvs1,lvs2\n"
 #define WEB_SCALING "service web tcp 10.0.0.1:80 nodes 2 min 1 max 3 load load1 high 1.5 low 0.2 app www " \
                     "director lvs1,lvs2\n"
 
@@ -69,10 +70,16 @@ struct row {
     unsigned target, high_polls, low_polls; /* scaling state kept by the controller */
     bool panic;                           /* expected after the cycle */
     const char *want[MAX_WANT];           /* the intents, in order; ends at NULL */
+    /* Per node, bit N-1 for node N: */
+    unsigned app_falls;                   /* www's check had fall - 1 bad polls before this poll */
+    unsigned pending;                     /* a role write of the last cycle is still on its way */
 };
 
 #define SRV(app_) { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, app_, 50, 3 }
 #define SPARE { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 10, 0 }
+/* A cold spare whose agent has www (stopped), and a hot spare of web. */
+#define COLD(load_) { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, APP_DOWN, load_, 0 }
+#define HOT(app_, load_) { NODE_UP, ANSWERS, ROLE_SPARE, "web", 0, app_, load_, 0 }
 #define HEALTHY_DESTS { 1, 1, 1, 3 }, { 1, 2, 1, 3 }, { 2, 1, 1, 3 }, { 2, 2, 1, 3 }
 
 static const struct row rows[] = {
@@ -205,6 +212,84 @@ static const struct row rows[] = {
       .d = { HEALTHY_DESTS },
       .target = 2,
       .want = { "n4 role spare", NULL } },
+    /* Hot spares ("hot N"). */
+    { .name = "hot 1, two cold spares: heat the least loaded (role spare with the service), out of IPVS",
+      .conf = WEB_HOT,
+      .n = { SRV(APP_UP), SRV(APP_UP), COLD(90), COLD(10) },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n4 role spare web", NULL } },
+    { .name = "hot 1, the heated spare's role landed: one application start, for it only",
+      .conf = WEB_HOT,
+      .n = { SRV(APP_UP), SRV(APP_UP), COLD(90), HOT(APP_DOWN, 10) },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n4 app www up", NULL } },
+    { .name = "hot 1, a cold spare already runs www (back from a scale-in): it is heated first",
+      .conf = WEB_HOT,
+      .n = { SRV(APP_UP), SRV(APP_UP), COLD(10), { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, APP_UP, 90, 0 } },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n4 role spare web", NULL } },
+    { .name = "hot 1, hot spare ready: nothing to do (a restarted controller keeps it)",
+      .conf = WEB_HOT,
+      .n = { { NODE_UNKNOWN, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 50, 3 },
+             { NODE_UNKNOWN, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 50, 3 },
+             { NODE_UNKNOWN, ANSWERS, ROLE_SPARE, "web", 0, APP_UP, 10, 0 },
+             { NODE_UNKNOWN, ANSWERS, ROLE_SPARE, "", 0, APP_DOWN, 10, 0 } },
+      .d = { HEALTHY_DESTS },
+      .want = { NULL } },
+    { .name = "failover with a hot spare and no other: role and the directors' adds, no application start",
+      .conf = WEB_HOT,
+      .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP), HOT(APP_UP, 90),
+             { NODE_UP, ANSWERS, ROLE_SPARE, "", NSTATE_MAINTENANCE, APP_DOWN, 10, 0 } },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n3 role server web", "lvs1 add n3 weight 1", "lvs1 remove n1", "lvs2 add n3 weight 1",
+                "lvs2 remove n1", NULL } },
+    { .name = "failover with a hot spare: promoted before a less loaded cold one, which is heated",
+      .conf = WEB_HOT,
+      .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP), HOT(APP_UP, 90),
+             COLD(10) },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n3 role server web", "n4 role spare web", "lvs1 add n3 weight 1", "lvs1 remove n1",
+                "lvs2 add n3 weight 1", "lvs2 remove n1", NULL } },
+    { .name = "a hot spare's application fails: back to the cold spares, another spare heated",
+      .conf = WEB_HOT,
+      .n = { SRV(APP_UP), SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SPARE, "web", 0, APP_DOWN, 10, 0 },
+             COLD(90) },
+      .app_falls = 1u << 2,
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n3 role spare", "n4 role spare web", NULL } },
+    { .name = "hot 1, a role write of the last cycle on its way (the poll may predate it): no spare heated yet",
+      .conf = WEB_HOT,
+      .n = { SRV(APP_UP), SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, APP_DOWN, 90, 0 },
+             COLD(10) },
+      .pending = 1u << 2,
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { NULL } },
+    { .name = "hot 0 (the default) and a hot spare left from hot 1: cooled",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), HOT(APP_UP, 10), COLD(90) },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n3 role spare", NULL } },
+    { .name = "hot 2 with one spare: heat it, and no more",
+      .conf = "service web tcp 10.0.0.1:80 nodes 2 hot 2 app www director lvs1,lvs2\n",
+      .n = { SRV(APP_UP), SRV(APP_UP), COLD(90),
+             { NODE_UP, ANSWERS, ROLE_SPARE, "", NSTATE_MAINTENANCE, APP_DOWN, 10, 0 } },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "n3 role spare web", NULL } },
+    { .name = "hot 0: a cold spare that runs www stays as it is",
+      .conf = WEB,
+      .n = { SRV(APP_UP), SRV(APP_UP), COLD(90), { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, APP_UP, 10, 0 } },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { NULL } },
 };
 
 /* --- the recording sink --------------------------------------------------- */
@@ -274,7 +359,7 @@ static struct ctl_config *load(const char *text)
     return c;
 }
 
-static void observe_node(struct cluster *cl, struct node_rt *n, const struct onode *o)
+static void observe_node(struct cluster *cl, struct node_rt *n, const struct onode *o, bool app_falls, bool pending)
 {
     const struct ctl_config *cfg = cl->cfg;
     n->hyst.health = o->seen;
@@ -299,12 +384,15 @@ static void observe_node(struct cluster *cl, struct node_rt *n, const struct ono
         n->s.apps[0].admin = 1;
         n->s.apps[0].estab = o->conns;
     }
-    /* The application check as the controller had it: up when it ran. */
-    int si = node_service(cl, n);
+    /* The application check as the controller had it: up when it ran,
+     * for a member and for a hot spare alike. */
+    int si = app_service(cl, n);
     snprintf(n->app_for, sizeof n->app_for, "%s", si >= 0 ? cfg->services[si].name : "");
     bool known = o->seen != NODE_UNKNOWN && si >= 0;
-    n->app.health = known && o->app == APP_UP ? NODE_UP : NODE_UNKNOWN;
+    n->app.health = known && (o->app == APP_UP || app_falls) ? NODE_UP : NODE_UNKNOWN;
     n->app.good = n->app.health == NODE_UP ? cfg->rise : 0;
+    n->app.bad = app_falls ? cfg->fall - 1 : 0;
+    n->set_in_flight = n->role_pending = pending;
 }
 
 static void observe_dirs(struct cluster *cl, const struct row *r)
@@ -339,7 +427,7 @@ static void run_row(const struct row *r)
     assert_int_equal(cluster_apply_config(&cl, load(text)), 0);
     assert_int_equal(cl.nnodes, NNODES);
     for (size_t i = 0; i < NNODES; i++)
-        observe_node(&cl, cl.nodes[i], &r->n[i]);
+        observe_node(&cl, cl.nodes[i], &r->n[i], r->app_falls >> i & 1, r->pending >> i & 1);
     observe_dirs(&cl, r);
     cl.svc_target[0] = r->target;
     cl.svc_high[0] = r->high_polls;
