@@ -173,8 +173,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "lamon-controller: %s\n", err);
         return 1;
     }
-    notif_apply_init(a.base, &a.cl, &decide_to_peers);
     a.rx = notif_receiver_new(a.base, on_notification, &a);
+    notif_apply_init(a.base, &a.cl, &decide_to_peers, a.rx);
     if (!a.rx || notif_receiver_apply(a.rx, a.cl.cfg, err, sizeof err) < 0) {
         fprintf(stderr, "lamon-controller: %s\n", a.rx ? err : "out of memory");
         return 1;

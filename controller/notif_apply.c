@@ -18,10 +18,13 @@
 static struct event_base *g_base;
 static struct cluster *g_cl;
 static const struct decide_out *g_out;
+static struct notif_receiver *g_rx;
 static struct log_limit refuse_log[NNREF_COUNT];
 
-void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out)
+void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out,
+                      struct notif_receiver *rx)
 {
+    g_rx = rx;
     g_base = base;
     g_cl = cl;
     g_out = out;
@@ -109,27 +112,39 @@ void notif_heartbeat_expired(struct cluster *cl, struct node_rt *n, const struct
     n->hyst.good = 0;
     n->hyst.bad = cfg->fall;
     n->failed = true;
-    event_log("node %s: %s -> down (heartbeats stopped: none for %ld ms, %u periods of %u ms)", n->peer.name,
+    event_log("node %s: %s -> down (heartbeats stopped: none for %ld ms, fall %u periods of %u ms)", n->peer.name,
               node_health_name(before), ms_since(&n->hb.heard), cfg->fall, n->hb.period_ms);
     heartbeat_panic(cl);
     decide_now(cl, out);
 }
 
+/* The deadline after the last heartbeat: `fall` periods and a half. */
+static unsigned long deadline_ms(const struct cluster *cl, const struct node_rt *n)
+{
+    return (unsigned long)n->hb.period_ms * cl->cfg->fall + n->hb.period_ms / 2;
+}
+
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
-    if (g_cl)
-        notif_heartbeat_expired(g_cl, arg, g_out);
+    struct node_rt *n = arg;
+    if (!g_cl)
+        return;
+    /* What has arrived is read first: a heartbeat in the socket's queue
+     * re-arms this timer and the node is not late. */
+    notif_receiver_drain(g_rx, 1000);
+    if (n->hb.period_ms && !n->hb.stopped && ms_since(&n->hb.heard) < (long)deadline_ms(g_cl, n))
+        return;
+    notif_heartbeat_expired(g_cl, n, g_out);
 }
 
-/* The deadline: `fall` periods from now. */
 static void arm(const struct cluster *cl, struct node_rt *n)
 {
     if (!g_base)
         return;
     if (!n->hb.timer)
         n->hb.timer = evtimer_new(g_base, on_timer, n);
-    unsigned long ms = (unsigned long)n->hb.period_ms * cl->cfg->fall;
+    unsigned long ms = deadline_ms(cl, n);
     struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
     if (!n->hb.timer || evtimer_add(n->hb.timer, &tv) < 0)
         event_log("node %s: cannot arm the heartbeat timer; polls only", n->peer.name);
@@ -154,14 +169,15 @@ static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_
 }
 
 /* The agent says an application stopped: when it is the one of the
- * node's service, the node's application is down now, on its word. */
+ * node's service and it was up, the node's application is down now, on
+ * its word.  One not up yet (a promotion starting it) is the polls'. */
 static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt,
                         const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;
     int svc = node_service(cl, n);
     if (svc < 0 || nt->app_oper != APP_DOWN || strcmp(cfg->services[svc].app, nt->app) != 0 ||
-        strcmp(n->app_for, cfg->services[svc].name) != 0 || n->app.health == NODE_DOWN)
+        strcmp(n->app_for, cfg->services[svc].name) != 0 || n->app.health != NODE_UP)
         return;
     enum node_health before = n->app.health;
     n->app.health = NODE_DOWN;

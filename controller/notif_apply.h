@@ -5,8 +5,11 @@
  *     Anything else is refused, counted (notif_stats) and logged at most
  *     once every NOTIF_LOG_EVERY_S per reason.
  *   - lamonNodeHeartbeat records when the node was heard and what it said,
- *     and re-arms the node's own libevent timer to `fall` heartbeat periods.
- *     When it fires, the node is down at once ("heartbeats stopped"), and
+ *     and re-arms the node's own libevent timer to `fall` heartbeat periods
+ *     and a half (a heartbeat is missed when it is half a period late, so
+ *     that scheduling jitter is no failure).  When it fires, what waits on
+ *     the receiver's socket is read first; if still nothing came, the node
+ *     is down at once ("heartbeats stopped"), and
  *     the decisions run in the same loop turn (decide_now): the removal
  *     from every director leaves first.  One timer per node, re-armed by
  *     each heartbeat, rather than a sweep: the deadline is exact, the cost
@@ -32,9 +35,13 @@
 #include "decide_emit.h"
 #include "notif_pdu.h"
 
-/* Where heartbeat timers live (NULL: none, for unit tests) and where
- * their decisions go.  Call once; CL and OUT must outlive the timers. */
-void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out);
+struct notif_receiver;
+
+/* Where heartbeat timers live (NULL: none, for unit tests), where their
+ * decisions go, and the receiver to read before a deadline is judged (may
+ * be NULL).  Call once; all of them must outlive the timers. */
+void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out,
+                      struct notif_receiver *rx);
 
 /* Applies N to CL.  Decisions it triggers go to OUT. */
 void notif_apply(struct cluster *cl, const struct lamon_notification *n, const struct decide_out *out);
