@@ -72,9 +72,10 @@ static void refuse(enum notif_node_refusal r, const struct lamon_notification *n
     log_limited(&refuse_log[r], NOTIF_LOG_EVERY_S, "notification refused", "%s: %s", why, desc);
 }
 
-/* The heartbeat-stopped panic: more than panic% of the nodes that send
- * heartbeats have missed at least one and a half periods (or `fall`, when
- * that is shorter) at once.  The console's own network is then the likely
+/* The heartbeat-stopped panic: more than panic% of the nodes whose
+ * heartbeats came until now have missed one and a half periods (or `fall`,
+ * when that is shorter) at once; nodes already taken down count for
+ * neither side.  The console's own network is then the likely
  * fault, as with polls (health.c), and removals freeze until the polls
  * thaw them. */
 static void heartbeat_panic(struct cluster *cl)
@@ -82,11 +83,11 @@ static void heartbeat_panic(struct cluster *cl)
     unsigned total = 0, silent = 0;
     for (size_t i = 0; i < cl->nnodes; i++) {
         const struct node_heartbeat *h = &cl->nodes[i]->hb;
-        if (!h->period_ms)
+        if (!h->period_ms || h->stopped)
             continue;
         total++;
         long late = (long)h->period_ms * 3 / 2, fall = (long)h->period_ms * cl->cfg->fall;
-        if (h->stopped || ms_since(&h->heard) >= (late < fall ? late : fall))
+        if (ms_since(&h->heard) >= (late < fall ? late : fall))
             silent++;
     }
     if (total < 2 || cl->panic)
@@ -104,6 +105,7 @@ void notif_heartbeat_expired(struct cluster *cl, struct node_rt *n, const struct
     const struct ctl_config *cfg = cl->cfg;
     if (!n->configured || !n->hb.period_ms || n->hb.stopped)
         return;
+    heartbeat_panic(cl);                 /* before N counts as stopped */
     n->hb.stopped = true;
     if (n->hyst.health == NODE_DOWN)
         return;
@@ -114,7 +116,6 @@ void notif_heartbeat_expired(struct cluster *cl, struct node_rt *n, const struct
     n->failed = true;
     event_log("node %s: %s -> down (heartbeats stopped: none for %ld ms, fall %u periods of %u ms)", n->peer.name,
               node_health_name(before), ms_since(&n->hb.heard), cfg->fall, n->hb.period_ms);
-    heartbeat_panic(cl);
     decide_now(cl, out);
 }
 

@@ -476,6 +476,46 @@ static void test_heartbeats_stop(void **state)
     check_intents(&cl, &failed_n1);
 }
 
+/* The heartbeats of three of four nodes stop at once (panic 50%): the
+ * console's network is the likely fault; nothing is removed or promoted.
+ * One node down before does not count: a later single failure is acted on. */
+static void test_heartbeats_stop_everywhere(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &healthy);
+    const struct decide_out out = { record, NULL };
+    for (size_t i = 0; i < NNODES; i++) {
+        char name[8], addr[16];
+        snprintf(name, sizeof name, "n%zu", i + 1);
+        snprintf(addr, sizeof addr, "127.0.0.%zu", i + 1);
+        struct lamon_notification hb = notif(NT_NODE_HEARTBEAT, name, addr);
+        notif_apply(&cl, &hb, &out);
+    }
+    for (size_t i = 0; i < 3; i++)
+        cl.nodes[i]->hb.heard.tv_sec -= 10;     /* silent for 10 s */
+    notif_heartbeat_expired(&cl, cl.nodes[0], &out);
+    assert_true(cl.panic);
+    assert_int_equal(ngot, 0);
+    cluster_free(&cl);
+
+    observe(&cl, &healthy);
+    for (size_t i = 0; i < NNODES; i++) {
+        char name[8], addr[16];
+        snprintf(name, sizeof name, "n%zu", i + 1);
+        snprintf(addr, sizeof addr, "127.0.0.%zu", i + 1);
+        struct lamon_notification hb = notif(NT_NODE_HEARTBEAT, name, addr);
+        notif_apply(&cl, &hb, &out);
+    }
+    cl.nodes[3]->hb.heard.tv_sec -= 10;
+    notif_heartbeat_expired(&cl, cl.nodes[3], &out);   /* a spare, long gone */
+    cl.nodes[0]->hb.heard.tv_sec -= 10;
+    notif_heartbeat_expired(&cl, cl.nodes[0], &out);
+    assert_false(cl.panic);
+    assert_int_equal(cl.nodes[0]->hyst.health, NODE_DOWN);
+    check_intents(&cl, &failed_n1);
+}
+
 /* lamonAppStateChange: the application of n1's service is down, on the
  * agent's word: failed at once, removal first. */
 static void test_app_state_change(void **state)
@@ -663,7 +703,7 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 4];
+    struct CMUnitTest tests[NROWS + 5];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
@@ -671,5 +711,6 @@ int main(void)
     tests[NROWS + 1] = (struct CMUnitTest)cmocka_unit_test(test_heartbeats_stop);
     tests[NROWS + 2] = (struct CMUnitTest)cmocka_unit_test(test_app_state_change);
     tests[NROWS + 3] = (struct CMUnitTest)cmocka_unit_test(test_notif_refused);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 4, NULL, NULL);
+    tests[NROWS + 4] = (struct CMUnitTest)cmocka_unit_test(test_heartbeats_stop_everywhere);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 5, NULL, NULL);
 }
