@@ -33,8 +33,13 @@
 # before the kill, error printed).  The victim is then brought back (it
 # becomes a spare) and the service left to settle before the next trial.
 #
+# With HEARTBEAT_MS=200 every agent also sends lamonNodeHeartbeat every
+# 200 ms (heartbeat_ms), its snmpd an informsink to the controller's listen
+# port on the bridge (10.77.0.254), and the controller takes a node down
+# after fall missed heartbeats instead of fall missed polls.
+#
 #   sudo bench/failover_time.sh [R=7]      (root: namespaces, bridge)
-#   env: BUILD
+#   env: BUILD, HEARTBEAT_MS (0: polls only, the default)
 # Bounded: each trial gives up after 60 s, the settle wait after 90 s.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +50,7 @@ R=${1:-7}
 . "$ROOT/tests/controller/ctl_lib.sh"
 . "$ROOT/tests/vm/vm.sh"
 NODES="1 2 3 4"
+HEARTBEAT_MS=${HEARTBEAT_MS:-0}
 BR=lamfb0
 NS=lamfb
 log() { echo "# $(date +%T) $*"; }
@@ -105,8 +111,10 @@ rocommunity public 10.77.0.0/24
 createUser $V3_USER SHA "$V3_AUTH" AES "$V3_PRIV"
 rwuser $V3_USER priv
 CONF
+    [ "$HEARTBEAT_MS" -gt 0 ] && echo "informsink 10.77.0.254:$RP lamontrap" >>"$d/snmpd.conf"
     cat >"$d/agent.conf" <<CONF
 nodename node$n
+heartbeat_ms $HEARTBEAT_MS
 statedir $d/state
 cache_ms 100
 check_ms 200
@@ -133,6 +141,7 @@ kill_node() {
     eval "FN_SNMPD_$n= FN_AGENT_$n="
 }
 
+RP=$(free_udp_port)
 log "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 net_setup || { echo "network namespace setup failed"; exit 1; }
 log "booting the director VM"
@@ -146,6 +155,9 @@ CTL_SOCK=$T/ctl.sock
     for n in $NODES; do echo "node node$n 10.77.0.$n:161"; done
     echo "director lvs1 127.0.0.1:$VM_SNMP_PORT"
     echo "service www tcp 10.0.0.1:80 nodes 2 sched rr fwd masq app web director lvs1"
+    if [ "$HEARTBEAT_MS" -gt 0 ]; then
+        echo "listen 10.77.0.254:$RP"; echo "accept 10.77.0.0/24 community lamontrap"
+    fi
 } >"$T/ctl.conf"
 start_controller "$T/ctl.conf" || { echo "controller did not start"; cat "$T/controller.out"; exit 1; }
 
@@ -272,7 +284,7 @@ print(f(t_rm), f(t_add), f(t_srv), f(t_ka), fails)
     start_fnode "$victim" || { log "node $victim did not restart"; break; }
     wait_for 90 stable || { log "not stable after trial $trial"; break; }
 done
-python3 - "$T/trials" <<'PY'
+python3 - "$T/trials" "$HEARTBEAT_MS" <<'PY'
 import statistics, sys
 rows = [[float(x) for x in l.split()] for l in open(sys.argv[1]) if l.strip()]
 if not rows:
@@ -284,8 +296,10 @@ def s(i, name):
     return "%s median %.2f s (min %.2f, max %.2f, n=%d)" % (name, statistics.median(v), v[0], v[-1], len(v))
 dec = [r[1] - r[0] for r in rows]
 srv = [r[2] - r[1] for r in rows]
-print("summary: %d trials, interval 1 s, fall 3: %s; %s; %s; promotion (removal -> spare in IPVS) median %.2f s; "
+hb = int(sys.argv[2])
+print("summary: %d trials, interval 1 s, fall 3%s: %s; %s; %s; promotion (removal -> spare in IPVS) median %.2f s; "
       "spare in IPVS -> first answer median %.2f s; same run, same kills: %s"
-      % (len(rows), s(0, "removed"), s(1, "spare added"), s(2, "spare serving"), statistics.median(dec), statistics.median(srv),
+      % (len(rows), ", heartbeats every %d ms" % hb if hb else "", s(0, "removed"), s(1, "spare added"),
+         s(2, "spare serving"), statistics.median(dec), statistics.median(srv),
          s(3, "keepalived TCP_CHECK delay_loop 1 removed")))
 PY

@@ -22,7 +22,7 @@ struct sockaddr_storage;
 #define LAMON_NOTIFS LAMON_ROOT, 0
 enum lamon_notif {
     LNOTIF_NODE_STARTED = 1, LNOTIF_NODE_STATE_CHANGE = 2, LNOTIF_APP_STATE_CHANGE = 3,
-    LNOTIF_OP_COMPLETED = 4,
+    LNOTIF_OP_COMPLETED = 4, LNOTIF_NODE_HEARTBEAT = 5,
 };
 
 /* lamonNode scalars: { LAMON_NODE, N, 0 } */
@@ -32,7 +32,7 @@ enum lamon_node_col {
     LN_NAME = 1, LN_STATE = 2, LN_ROLE = 3, LN_SERVICE = 4, LN_UPTIME = 5,
     LN_LOAD1 = 6, LN_LOAD5 = 7, LN_LOAD15 = 8, LN_CPU = 9, LN_CPUCOUNT = 10,
     LN_MEMTOTAL = 11, LN_MEMAVAIL = 12, LN_CONNS = 13, LN_KRUNNING = 14,
-    LN_KNEXT = 15, LN_BOOTTIME = 16, LN_VERSION = 17, LN_SYNRECV = 18,
+    LN_KNEXT = 15, LN_BOOTTIME = 16, LN_VERSION = 17, LN_SYNRECV = 18, LN_HEARTBEAT = 19,
 };
 
 /* lamonAppTable { LAMON_ROOT, 1, 2, 1 }, entry columns { ..., 1, COL, <IMPLIED name> } */

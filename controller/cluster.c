@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "event_log.h"
 #include "snmp_session.h"
 #include "snmp_set.h"
@@ -47,6 +49,8 @@ static void close_sessions(void **sess, void **wsess)
 
 static void node_free(struct node_rt *n)
 {
+    if (n->hb.timer)
+        event_free(n->hb.timer);
     close_sessions(&n->sess, &n->wsess);
     backoff_clear(&n->backoff);
     free(n);

@@ -17,6 +17,8 @@
 
 #define CL_MAX_APPS 32
 
+struct event;
+
 /* Ranges, whatever an agent sends (node_poll_apply, node_poll_pdu.h): enumerations
  * hold one of their LAMON-MIB values or 0 (not reported); names are
  * printable ASCII (32..126), at most CTL_NAME_MAX; numbers are 32-bit. */
@@ -35,10 +37,22 @@ struct node_sample {
     unsigned load1, load5, load15, cpu;   /* x100; cpu 0..10000 */
     unsigned long memtotal, memavail;
     unsigned conns, synrecv;
+    unsigned heartbeat_ms;                /* lamonNodeHeartbeatInterval; 0: none sent */
     struct app_sample apps[CL_MAX_APPS];
     size_t napps;                         /* 0..CL_MAX_APPS */
 };
 
+/* What the node's heartbeats said (notif_apply.h). */
+struct node_heartbeat {
+    struct event *timer;                  /* fires `fall` periods after the last one */
+    unsigned period_ms;                   /* of the last one; 0: none heard (polls only) */
+    struct timespec heard;                /* CLOCK_MONOTONIC of the last one */
+    unsigned long count;
+    bool stopped;                         /* `fall` periods passed without one */
+    int state, role;                      /* as the last one said */
+    char service[CTL_NAME_MAX + 1];
+    unsigned long load1, conns;
+};
 
 struct node_rt {
     struct ctl_peer peer;                 /* a copy: survives config reloads */
@@ -64,6 +78,7 @@ struct node_rt {
     bool failed;                          /* went down since it last changed role */
     time_t app_start_sent;
     time_t hot_fell;                      /* fell over as a hot spare (decide_hot.c) */
+    struct node_heartbeat hb;
 };
 
 /* One destination seen in (or wanted for) a director's table. */

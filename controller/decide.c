@@ -12,14 +12,27 @@
 #include "node_view.h"
 #include "snmp_set.h"
 
-void decide_run(struct cluster *cl, const struct decide_out *out)
+/* Removal first: a failed member's destinations leave in the same turn
+ * as the decision that it failed, before the promotion's writes. */
+static void decide_all(struct cluster *cl, const struct decide_out *out)
 {
-    health_feed(cl);
     if (cl->panic)
         return;                            /* freeze: no role changes, no removals */
+    remove_failed_members(cl, out);
     progress_drains(cl, out);
     reconcile_roles(cl, out);
     reconcile_directors(cl, out);
+}
+
+void decide_run(struct cluster *cl, const struct decide_out *out)
+{
+    health_feed(cl);
+    decide_all(cl, out);
+}
+
+void decide_now(struct cluster *cl, const struct decide_out *out)
+{
+    decide_all(cl, out);
 }
 
 void decide_cycle(struct cluster *cl)

@@ -6,7 +6,9 @@
  * gets whatever it missed once it answers again.
  *
  * The decisions are intents (intent.h): decide_run() hands each to a sink
- * and does no I/O itself; decide_cycle() sends them as SETs
+ * and does no I/O itself.  Their order is fixed: the removal of failed
+ * members from every director first (remove_failed_members), then drains,
+ * roles (the promotion) and the rest of the directors' tables; decide_cycle() sends them as SETs
  * (peer_writes.h), whose outcomes feed each decision's back-off. */
 #ifndef LAMON_DECIDE_H
 #define LAMON_DECIDE_H
@@ -19,6 +21,11 @@ void decide_run(struct cluster *cl, const struct decide_out *out);
 
 /* decide_run() into SETs, after ending overdue SETs. */
 void decide_cycle(struct cluster *cl);
+
+/* The decisions between two cycles, when a notification brought a
+ * failure (notif_apply.h): the same as decide_run without feeding the
+ * health machines, whose polls are not all in.  Removals first. */
+void decide_now(struct cluster *cl, const struct decide_out *out);
 
 /* Operator requests; the result arrives asynchronously and is logged.
  * Return 0 when the request was sent, -1 with a reason in err. */

@@ -139,6 +139,28 @@ static void sync_director(struct cluster *cl, const struct decide_out *out, size
             unwant(cl, out, si, di, &d->dests[k]);
 }
 
+void remove_failed_members(struct cluster *cl, const struct decide_out *out)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    if (cl->panic)
+        return;                            /* reconcile_directors logs what it would do */
+    for (size_t si = 0; si < cfg->nservices; si++) {
+        const struct ctl_service *s = &cfg->services[si];
+        for (size_t k = 0; k < s->ndirectors; k++) {
+            size_t di = (size_t)s->directors[k];
+            const struct director_rt *d = cl->dirs[di];
+            if (!d->reachable || d->sets_in_flight || !d->vs_present[si])
+                continue;
+            for (size_t j = 0; j < d->ndests; j++) {
+                const struct dest_obs *ob = &d->dests[j];
+                const struct node_rt *n = ob->svc == (int)si ? node_at(cl, s, &ob->addr) : NULL;
+                if (n && n->failed && in_service(cl, n, (int)si))
+                    unwant(cl, out, si, di, ob);
+            }
+        }
+    }
+}
+
 void reconcile_directors(struct cluster *cl, const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;

@@ -11,4 +11,12 @@
 
 void reconcile_directors(struct cluster *cl, const struct decide_out *out);
 
+/* Removal first: the destinations of every failed member leave every
+ * director that holds them, before anything is done for the promotion
+ * (decide_run calls this before the drains and roles).  It reads the
+ * last complete walk, so it also works between walks, when a
+ * notification brings the failure (decide_now).  A director with a write
+ * in flight is left to the next run, as reconcile_directors does. */
+void remove_failed_members(struct cluster *cl, const struct decide_out *out);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "event_log.h"
+#include "node_view.h"
 #include "peer_writes.h"
 
 /* A decision whose SET failed waits 1 cycle, then 2, 4, ... up to this. */
@@ -17,6 +18,9 @@ struct write_ctx {
     struct node_rt *n;                    /* a node's write, or */
     struct director_rt *d;                /* a director's */
     bool role;                            /* a node's role write */
+    bool remove;                          /* a director's DEST_REMOVE: */
+    size_t svc;                           /*   of this service */
+    struct sockaddr_storage dest;         /*   and destination */
     char key[BACKOFF_KEY_MAX];
     char what[INTENT_TEXT_MAX];
 };
@@ -36,6 +40,18 @@ static void write_failed(struct cluster *cl, struct backoff *bo, const char *key
               wait * (cl->cfg->interval_ms / 1000.0), fails, fails == 1 ? "" : "s");
 }
 
+/* A removal the director acknowledged is out of its table: a decision
+ * before the next walk (decide_now) must not remove it again. */
+static void forget_dest(struct director_rt *d, size_t svc, const struct sockaddr_storage *a)
+{
+    const struct dest_obs *ob = dir_find(d, (int)svc, a);
+    if (!ob)
+        return;
+    size_t i = (size_t)(ob - d->dests);
+    memmove(&d->dests[i], &d->dests[i + 1], (d->ndests - i - 1) * sizeof *d->dests);
+    d->ndests--;
+}
+
 static void write_done(void *arg, bool ok, long errstat, const char *why)
 {
     (void)errstat;
@@ -53,6 +69,8 @@ static void write_done(void *arg, bool ok, long errstat, const char *why)
     if (why == SNMP_SET_ABANDONED) {
         /* nothing is known: the decision is simply taken again */
     } else if (ok) {
+        if (c->remove)
+            forget_dest(c->d, c->svc, &c->dest);
         unsigned fails = backoff_ok(bo, c->key);
         if (fails)
             event_log("SET done: %s, after %u failure%s", c->what, fails, fails == 1 ? "" : "s");
@@ -76,6 +94,9 @@ static int to_peers(struct cluster *cl, const struct intent *it, void *arg, char
     else
         c->n = cl->nodes[it->peer];
     c->role = it->kind == INTENT_NODE_ROLE;
+    c->remove = it->kind == INTENT_DEST_REMOVE;
+    c->svc = it->svc;
+    c->dest = it->dest;
     snprintf(c->key, sizeof c->key, "%s", it->key);
     snprintf(c->what, sizeof c->what, "%s", it->what);
     if (peer_writes_send(cl, it, write_done, c) < 0) {

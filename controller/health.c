@@ -4,8 +4,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "event_log.h"
 #include "node_view.h"
+
+/* A node that sends heartbeats answers only while they come: a poll it
+ * answers while they are overdue is no good poll (notif_apply.h). */
+static bool heard(const struct node_rt *n)
+{
+    return n->answered && !n->hb.stopped;
+}
+
+/* The agent's heartbeat interval as polled: 0 ends the supervision of
+ * its heartbeats (an agent restarted with heartbeat_ms 0). */
+static void heartbeat_polled(struct node_rt *n)
+{
+    if (!n->answered || n->s.heartbeat_ms || !n->hb.period_ms)
+        return;
+    event_log("node %s: sends no heartbeats any more; polls only", n->peer.name);
+    if (n->hb.timer)
+        evtimer_del(n->hb.timer);
+    n->hb.period_ms = 0;
+    n->hb.stopped = false;
+}
 
 void health_feed(struct cluster *cl)
 {
@@ -13,8 +35,9 @@ void health_feed(struct cluster *cl)
     unsigned total = 0, vanished = 0, silent = 0;
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
+        heartbeat_polled(n);
         total++;
-        if (!n->answered) {
+        if (!heard(n)) {
             silent++;
             if (n->answered_before)
                 vanished++;
@@ -32,14 +55,14 @@ void health_feed(struct cluster *cl)
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
         enum node_health before = n->hyst.health;
-        enum node_health t = node_hyst_feed(&n->hyst, n->answered, cfg->rise, cfg->fall);
+        enum node_health t = node_hyst_feed(&n->hyst, heard(n), cfg->rise, cfg->fall);
         if (t == NODE_UP)
             event_log("node %s: %s -> up (%u good polls)", n->peer.name, node_health_name(before), cfg->rise);
         else if (t == NODE_DOWN)
             event_log("node %s: %s -> down (%u missed polls)", n->peer.name, node_health_name(before), cfg->fall);
         if (t == NODE_DOWN)
             n->failed = true;
-        if (!n->answered)
+        if (!heard(n))
             continue;
         /* The application check follows the service the node serves now
          * (or is a hot spare of); a new assignment starts a fresh history. */

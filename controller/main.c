@@ -21,6 +21,7 @@
 #include "decide.h"
 #include "event_log.h"
 #include "node_ops.h"
+#include "notif_apply.h"
 #include "notif_receiver.h"
 #include "poller.h"
 #include "rrd_writer.h"
@@ -54,14 +55,15 @@ static void on_cycle(struct cluster *cl, void *arg)
         rrd_writer_cycle(a->rrd, cl);
 }
 
-/* An accepted notification.  For now it is only counted (notif_stats)
- * and logged at debug level; heartbeats and self-registration start here. */
+/* An accepted notification (counted by the receiver): heartbeats and the
+ * agents' word on their applications (notif_apply.h). */
 static void on_notification(const struct lamon_notification *n, void *arg)
 {
-    (void)arg;
+    struct app *a = arg;
     char desc[512];
     notif_describe(n, desc, sizeof desc);
     syslog(LOG_DEBUG, "notification: %s", desc);
+    notif_apply(&a->cl, n, &decide_to_peers);
 }
 
 static int setup_outputs(struct app *a)
@@ -172,6 +174,7 @@ int main(int argc, char **argv)
         return 1;
     }
     a.rx = notif_receiver_new(a.base, on_notification, &a);
+    notif_apply_init(a.base, &a.cl, &decide_to_peers, a.rx);
     if (!a.rx || notif_receiver_apply(a.rx, a.cl.cfg, err, sizeof err) < 0) {
         fprintf(stderr, "lamon-controller: %s\n", a.rx ? err : "out of memory");
         return 1;

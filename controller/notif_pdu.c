@@ -21,6 +21,7 @@ static const char *const type_names[NT_COUNT] = {
     [NT_NODE_STATE_CHANGE] = "lamonNodeStateChange",
     [NT_APP_STATE_CHANGE] = "lamonAppStateChange",
     [NT_OP_COMPLETED] = "lamonOpCompleted",
+    [NT_NODE_HEARTBEAT] = "lamonNodeHeartbeat",
 };
 
 static const char *const refusal_names[NREF_COUNT] = {
@@ -108,6 +109,13 @@ static bool node_scalar(const netsnmp_variable_list *v, struct lamon_notificatio
     case LN_LOAD1: return gauge(v, &n->load1) && (n->have_load1 = true);
     case LN_CONNS: return gauge(v, &n->conns) && (n->have_conns = true);
     case LN_KRUNNING: return text(v, n->kernel, NOTIF_TEXT_MAX, false);
+    case LN_HEARTBEAT: {
+        unsigned long ms;
+        if (!gauge(v, &ms) || (ms != 0 && (ms < 100 || ms > 3600000)))
+            return false;
+        n->heartbeat_ms = (unsigned)ms;
+        return true;
+    }
     case LN_BOOTTIME:                /* DateAndTime: 8 or 11 octets; not kept */
         return v->type == ASN_OCTET_STR && (v->val_len == 8 || v->val_len == 11);
     default: return true;
@@ -221,6 +229,8 @@ enum notif_refusal notif_pdu_parse(const netsnmp_pdu *pdu, struct lamon_notifica
     }
     if (!t.node[0])
         return NREF_MALFORMED;       /* every LAMON-MIB notification names its node */
+    if (t.type == NT_NODE_HEARTBEAT && !t.heartbeat_ms)
+        return NREF_MALFORMED;       /* a heartbeat says when the next is due */
     /* Keep what the receiver set. */
     t.source = n->source;
     t.version = n->version;

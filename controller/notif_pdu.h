@@ -42,7 +42,8 @@ enum notif_refusal {
  * does not know yet (a newer agent). */
 enum notif_type {
     NT_OTHER = 0, NT_NODE_STARTED = LNOTIF_NODE_STARTED, NT_NODE_STATE_CHANGE = LNOTIF_NODE_STATE_CHANGE,
-    NT_APP_STATE_CHANGE = LNOTIF_APP_STATE_CHANGE, NT_OP_COMPLETED = LNOTIF_OP_COMPLETED, NT_COUNT
+    NT_APP_STATE_CHANGE = LNOTIF_APP_STATE_CHANGE, NT_OP_COMPLETED = LNOTIF_OP_COMPLETED,
+    NT_NODE_HEARTBEAT = LNOTIF_NODE_HEARTBEAT, NT_COUNT
 };
 
 /* Strings are printable ASCII (32..126) within their MIB size; enumerations
@@ -61,6 +62,8 @@ struct lamon_notification {
     bool have_load1, have_conns;
     unsigned long load1, conns;      /* lamonNodeLoad1 (x100), lamonNodeConnections */
     char kernel[NOTIF_TEXT_MAX + 1]; /* lamonNodeKernelRunning */
+    unsigned heartbeat_ms;           /* lamonNodeHeartbeatInterval: 0 or 100..3600000;
+                                      * a lamonNodeHeartbeat always carries one > 0 */
     char app[NOTIF_TEXT_MAX + 1];    /* lamonAppStateChange: the row's name */
     int app_oper;                    /* enum lamon_appoper */
     unsigned op_index;               /* lamonOpCompleted: 0 when absent */
@@ -73,8 +76,8 @@ struct lamon_notification {
 /* Reads PDU (a TRAP2 or INFORM) into N (source, version and user are left
  * as they are).  Returns NREF_NONE, or NREF_PDU_TYPE, NREF_MALFORMED (no
  * sysUpTime.0 then snmpTrapOID.0 first, a LAMON-MIB object of the wrong
- * type or out of its range, no lamonNodeName, more than NOTIF_VARS_MAX
- * varbinds) or NREF_NOT_LAMON (another MIB's notification). */
+ * type or out of its range, no lamonNodeName, a lamonNodeHeartbeat without
+ * its interval, more than NOTIF_VARS_MAX varbinds) or NREF_NOT_LAMON (another MIB's notification). */
 enum notif_refusal notif_pdu_parse(const netsnmp_pdu *pdu, struct lamon_notification *n);
 
 /* "lamonNodeStarted"...; "other" for NT_OTHER. */

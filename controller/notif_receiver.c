@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,19 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     snmp_sess_read2(rx->sess, &rx->fds);
     unmute_netsnmp(muted, n);
     NETSNMP_LARGE_FD_CLR(fd, &rx->fds);
+}
+
+void notif_receiver_drain(struct notif_receiver *rx, unsigned max)
+{
+    if (!rx || !rx->ev)
+        return;
+    evutil_socket_t fd = event_get_fd(rx->ev);
+    for (unsigned i = 0; i < max; i++) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+            return;
+        on_read(fd, EV_READ, rx);
+    }
 }
 
 /* --- USM users ---------------------------------------------------------------- */

@@ -42,6 +42,12 @@ int notif_receiver_apply(struct notif_receiver *rx, const struct ctl_config *cfg
 
 void notif_receiver_free(struct notif_receiver *rx);
 
+/* Reads up to MAX datagrams already waiting on the socket, now: a
+ * heartbeat deadline is judged only after what has arrived was read (a
+ * controller that was itself held up must not take its own backlog for
+ * silence).  NULL or closed: nothing. */
+void notif_receiver_drain(struct notif_receiver *rx, unsigned max);
+
 /* "lamonNodeStarted from 127.0.0.1:40000 (v2c): node node1 ..." into BUF. */
 void notif_describe(const struct lamon_notification *n, char *buf, size_t len);
 

@@ -5,6 +5,11 @@
 
 struct notif_stats notif_stats;
 
+static const char *const node_refusal_names[NNREF_COUNT] = {
+    [NNREF_UNKNOWN_NODE] = "unknown_node",
+    [NNREF_ADDRESS] = "address",
+};
+
 static unsigned long sum(const unsigned long *v, size_t from, size_t n)
 {
     unsigned long s = 0;
@@ -28,6 +33,9 @@ void notif_stats_view(struct evbuffer *out, bool json)
         for (int r = NREF_NONE + 1; r < NREF_COUNT; r++)
             if (s->refused[r])
                 evbuffer_add_printf(out, ", %s %lu", notif_refusal_name((enum notif_refusal)r), s->refused[r]);
+        for (int r = 0; r < NNREF_COUNT; r++)
+            if (s->node_refused[r])
+                evbuffer_add_printf(out, "; node refused: %s %lu", node_refusal_names[r], s->node_refused[r]);
         evbuffer_add_printf(out, "\n");
         return;
     }
@@ -45,5 +53,8 @@ void notif_stats_view(struct evbuffer *out, bool json)
     for (int r = NREF_NONE + 1; r < NREF_COUNT; r++)
         evbuffer_add_printf(out, "%s\"%s\": %lu", r > NREF_NONE + 1 ? ", " : "",
                             notif_refusal_name((enum notif_refusal)r), s->refused[r]);
+    evbuffer_add_printf(out, "}, \"node_refused\": {");
+    for (int r = 0; r < NNREF_COUNT; r++)
+        evbuffer_add_printf(out, "%s\"%s\": %lu", r ? ", " : "", node_refusal_names[r], s->node_refused[r]);
     evbuffer_add_printf(out, "}}");
 }

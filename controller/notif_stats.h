@@ -13,12 +13,18 @@
 #include "notif_config.h"
 #include "notif_pdu.h"
 
+/* Accepted notifications that changed nothing because of what they said
+ * (notif_apply.h): a node name not configured, or one from another
+ * address than the node's. */
+enum notif_node_refusal { NNREF_UNKNOWN_NODE = 0, NNREF_ADDRESS, NNREF_COUNT };
+
 struct notif_stats {
     char listen[NOTIF_HOST_MAX + 16];    /* "ADDRESS:PORT" listened on, "" for none */
     unsigned long datagrams;
     unsigned long discovery;             /* v3 engine ID discovery (RFC 3414 4.) */
     unsigned long received[NT_COUNT];    /* by enum notif_type */
     unsigned long refused[NREF_COUNT];   /* by enum notif_refusal; [NREF_NONE] unused */
+    unsigned long node_refused[NNREF_COUNT];  /* accepted, then refused by notif_apply */
 };
 
 extern struct notif_stats notif_stats;

@@ -84,6 +84,7 @@ void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
             evbuffer_add_printf(out, ", \"load1\": %.2f, \"connections\": %u, \"last_seen\": ",
                                 n->s.load1 / 100.0, n->s.conns);
             json_last_seen(out, n->last_seen);
+            evbuffer_add_printf(out, ", \"heartbeats\": %lu, \"heartbeat_ms\": %u", n->hb.count, n->hb.period_ms);
             evbuffer_add_printf(out, "}");
         } else {
             stamp(n->last_seen, ts, sizeof ts);

@@ -217,7 +217,9 @@ static void check_accepted(const netsnmp_pdu *pdu, const struct lamon_notificati
     if ((n->op_type || n->op_status) && !n->op_index)
         abort();
     if (n->op_exit < INT32_MIN || n->op_exit > INT32_MAX || n->uptime > 0xffffffffUL || n->load1 > 0xffffffffUL ||
-        n->conns > 0xffffffffUL || n->nvars > NOTIF_VARS_MAX)
+        n->conns > 0xffffffffUL || n->nvars > NOTIF_VARS_MAX ||
+        (n->heartbeat_ms && (n->heartbeat_ms < 100 || n->heartbeat_ms > 3600000)) ||
+        (n->type == NT_NODE_HEARTBEAT && !n->heartbeat_ms))
         abort();
     if (n->user[0] != 'u' || n->version != SNMP_VERSION_3 || n->source.ss_family != AF_INET)
         abort();                             /* what the receiver set survives */
@@ -230,7 +232,7 @@ static bool same(const struct lamon_notification *a, const struct lamon_notifica
            !strcmp(a->user, b->user) && a->type == b->type && a->trap == b->trap && a->uptime == b->uptime &&
            !strcmp(a->node, b->node) && a->state == b->state && a->role == b->role &&
            !strcmp(a->service, b->service) && a->have_load1 == b->have_load1 && a->have_conns == b->have_conns &&
-           a->load1 == b->load1 && a->conns == b->conns && !strcmp(a->kernel, b->kernel) &&
+           a->load1 == b->load1 && a->conns == b->conns && a->heartbeat_ms == b->heartbeat_ms && !strcmp(a->kernel, b->kernel) &&
            !strcmp(a->app, b->app) && a->app_oper == b->app_oper && a->op_index == b->op_index &&
            a->op_type == b->op_type && a->op_status == b->op_status && a->op_exit == b->op_exit &&
            !strcmp(a->op_arg, b->op_arg) && a->nvars == b->nvars;

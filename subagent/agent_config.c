@@ -263,6 +263,14 @@ static void h_ms(const char *token, char *line)
     if (strcmp(token, "cache_ms") == 0) {
         if (parse_uint(token, v, 0, 3600000, &ms) == 0)
             building->cache_ms = ms;
+    } else if (strcmp(token, "heartbeat_ms") == 0) {
+        /* 0 is off; a faster beat than 100 ms is load, not safety */
+        if (parse_uint(token, v, 0, 3600000, &ms) != 0)
+            return;
+        if (ms > 0 && ms < 100)
+            config_errorf("%s: %u is too fast; 0 (off) or 100..3600000", token, ms);
+        else
+            building->heartbeat_ms = ms;
     } else if (parse_uint(token, v, 100, 3600000, &ms) == 0) {
         building->check_ms = ms;
     }
@@ -450,6 +458,7 @@ void agent_config_register(void)
         { "statedir", h_path, "DIR" },
         { "cache_ms", h_ms, "MS" },
         { "check_ms", h_ms, "MS" },
+        { "heartbeat_ms", h_ms, "MS" },
         { "ipvs", h_ipvs, "on|off" },
         { "ipvs_pending_age", h_ipvs_pending, "SECONDS" },
         { "ipvs_pending_max", h_ipvs_pending, "COUNT" },

@@ -5,6 +5,8 @@
  *   statedir DIR                       role/service/state file lives here
  *   cache_ms MS                        lifetime of sampled values (default 500)
  *   check_ms MS                        how often app status is checked (default 1000)
+ *   heartbeat_ms MS                    send lamonNodeHeartbeat every MS through
+ *                                      snmpd's sinks (0 = off, the default; 100..3600000)
  *   agentx_socket PATH                 AgentX master socket (-x overrides)
  *   ipvs on|off                        default: on when the kernel has IPVS
  *   ipvs_pending_age SECONDS           idle createAndWait services age out (300)
@@ -69,6 +71,7 @@ struct agent_config {
     struct lamon_argv apt_options;
     unsigned op_keep_seconds, op_keep_count;
     unsigned check_ms;      /* period of the application status checks */
+    unsigned heartbeat_ms;  /* period of lamonNodeHeartbeat; 0: none */
     char agentx_socket[4096];   /* "" = Net-SNMP's default */
     char user[LAMON_NAME_MAX + 1];  /* the worker's user (priv_drop.c) */
     char chroot_dir[4096];      /* the worker's root */

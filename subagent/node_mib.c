@@ -1,4 +1,4 @@
-/* lamonNode scalars, one scalar-group handler for all 18.
+/* lamonNode scalars, one scalar-group handler for all 19.
  *
  * Sampled figures are cached for cache_ms, so a walk of the group costs at
  * most one sampling.  CPU utilisation needs two samples: a 1 s timer keeps
@@ -82,6 +82,24 @@ int node_mib_state(void)
 int node_mib_role(void)
 {
     return persist.role;
+}
+
+static const char *node_mib_service(void)
+{
+    return persist.service;
+}
+
+static unsigned long node_mib_load1(void)
+{
+    refresh();
+    return sample.load[0];
+}
+
+static unsigned long node_mib_conns(void)
+{
+    unsigned est = 0, syn = 0;
+    app_mib_node_conns(&est, &syn);
+    return est;
 }
 
 time_t node_mib_boot_time(void)
@@ -193,6 +211,9 @@ static void get_one(netsnmp_request_info *r, oid col)
     case LN_VERSION:
         set_string(r, LAMON_VERSION);
         break;
+    case LN_HEARTBEAT:
+        set_gauge(r, agent_config()->heartbeat_ms);
+        break;
     default:
         netsnmp_request_set_error(r, SNMP_NOSUCHOBJECT);
     }
@@ -293,6 +314,7 @@ static int node_handler(netsnmp_mib_handler *handler, netsnmp_handler_registrati
 
 static const struct notify_node_view node_view = {
     node_mib_name, node_mib_state, node_mib_role, node_mib_boot_time, node_mib_kernel_running,
+    node_mib_service, node_mib_load1, node_mib_conns,
 };
 
 void node_mib_init(void)
@@ -328,7 +350,7 @@ void node_mib_init(void)
     netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
         "lamonNode", node_handler, lamonNode_oid, OID_LENGTH(lamonNode_oid),
         HANDLER_CAN_RWRITE);
-    if (!reg || netsnmp_register_scalar_group(reg, LN_NAME, LN_SYNRECV) != MIB_REGISTERED_OK)
+    if (!reg || netsnmp_register_scalar_group(reg, LN_NAME, LN_HEARTBEAT) != MIB_REGISTERED_OK)
         snmp_log(LOG_ERR, "node_mib: cannot register lamonNode\n");
 }
 

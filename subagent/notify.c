@@ -16,6 +16,10 @@ static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static const oid nodeName_oid[] = { LAMON_NODE, LN_NAME, 0 };
 static const oid nodeState_oid[] = { LAMON_NODE, LN_STATE, 0 };
 static const oid nodeRole_oid[] = { LAMON_NODE, LN_ROLE, 0 };
+static const oid nodeService_oid[] = { LAMON_NODE, LN_SERVICE, 0 };
+static const oid nodeLoad1_oid[] = { LAMON_NODE, LN_LOAD1, 0 };
+static const oid nodeConns_oid[] = { LAMON_NODE, LN_CONNS, 0 };
+static const oid nodeHeartbeat_oid[] = { LAMON_NODE, LN_HEARTBEAT, 0 };
 static const oid nodeKernelRunning_oid[] = { LAMON_NODE, LN_KRUNNING, 0 };
 static const oid nodeBootTime_oid[] = { LAMON_NODE, LN_BOOTTIME, 0 };
 static const oid appEntry_oid[] = { LAMON_APP_ENTRY };
@@ -81,6 +85,26 @@ void notify_node_state_change(void)
     add_int(&v, nodeState_oid, OID_LENGTH(nodeState_oid), g_node ? g_node->state() : 0);
     add_int(&v, nodeRole_oid, OID_LENGTH(nodeRole_oid), g_node ? g_node->role() : 0);
     emit(v, "lamonNodeStateChange");
+}
+
+static void add_gauge(netsnmp_variable_list **v, const oid *o, size_t olen, unsigned long g)
+{
+    snmp_varlist_add_variable(v, o, olen, ASN_GAUGE, &g, sizeof g);
+}
+
+void notify_node_heartbeat(unsigned period_ms)
+{
+    if (!agentx_loop_connected())
+        return;                  /* the next one goes; no warning every period */
+    netsnmp_variable_list *v = start(LNOTIF_NODE_HEARTBEAT);
+    add_str(&v, nodeName_oid, OID_LENGTH(nodeName_oid), node_name());
+    add_int(&v, nodeState_oid, OID_LENGTH(nodeState_oid), g_node ? g_node->state() : 0);
+    add_int(&v, nodeRole_oid, OID_LENGTH(nodeRole_oid), g_node ? g_node->role() : 0);
+    add_str(&v, nodeService_oid, OID_LENGTH(nodeService_oid), g_node ? g_node->service() : "");
+    add_gauge(&v, nodeLoad1_oid, OID_LENGTH(nodeLoad1_oid), g_node ? g_node->load1() : 0);
+    add_gauge(&v, nodeConns_oid, OID_LENGTH(nodeConns_oid), g_node ? g_node->conns() : 0);
+    add_gauge(&v, nodeHeartbeat_oid, OID_LENGTH(nodeHeartbeat_oid), period_ms);
+    emit(v, "lamonNodeHeartbeat");
 }
 
 /* OID of column COL of lamonAppEntry for the IMPLIED index NAME. */

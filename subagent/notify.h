@@ -12,6 +12,9 @@ struct notify_node_view {
     int (*role)(void);
     time_t (*boot_time)(void);
     const char *(*kernel_running)(void);
+    const char *(*service)(void);
+    unsigned long (*load1)(void);          /* x100 */
+    unsigned long (*conns)(void);          /* established, managed ports */
 };
 
 /* Until a view is set, the node fields are empty or 0. */
@@ -20,6 +23,9 @@ void notify_set_node_view(const struct notify_node_view *v);
 void notify_node_started(void);
 void notify_node_state_change(void);
 void notify_app_state_change(const char *app_name, int oper_status);
+/* lamonNodeHeartbeat: the node's state, role, service, load and
+ * connections, and PERIOD_MS, so that a manager knows when one is late. */
+void notify_node_heartbeat(unsigned period_ms);
 /* type: lamonOpType value; status: lamonOpStatus value */
 void notify_op_completed(unsigned op_index, int type, const char *argument,
                          int status, int exit_code);

@@ -18,6 +18,7 @@
 
 #include "agent_config.h"
 #include "agentx_loop.h"
+#include "heartbeat.h"
 #include "mib_modules.h"
 #include "node_mib.h"   /* LAMON_VERSION */
 #include "node_sample.h"
@@ -37,6 +38,7 @@ static void on_connect(int first)
     /* A restarted worker is no restarted node. */
     if (first && g_generation == 0)
         notify_node_started();
+    heartbeat_now();
 }
 
 static void on_hup(void)
@@ -85,6 +87,7 @@ int priv_worker_main(int sock, unsigned generation, const struct priv_drop *drop
     netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 1);
     init_snmp("lamon-agent");
     agentx_loop_update();
+    heartbeat_start();
     if (!agentx_loop_connected()) {
         const char *x = netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET);
         snmp_log(LOG_WARNING, "AgentX master %s not reachable; retrying every second "
@@ -98,6 +101,7 @@ int priv_worker_main(int sock, unsigned generation, const struct priv_drop *drop
 
     int rc = agentx_loop_run(on_hup);
 
+    heartbeat_stop();
     mib_modules_shutdown();
     snmp_shutdown("lamon-agent");
     shutdown_agent();

@@ -27,6 +27,16 @@ nodename n1
 # comment
 app web 80,70000
 C
+bad_config 2 "heartbeat_ms: 50 is too fast; 0 (off) or 100..3600000" "heartbeat_ms 50" <<'C'
+nodename n1
+heartbeat_ms 50
+C
+bad_config 1 "heartbeat_ms: value out of range" "heartbeat_ms 3600001" <<'C'
+heartbeat_ms 3600001
+C
+bad_config 1 "heartbeat_ms: not a number" "heartbeat_ms fast" <<'C'
+heartbeat_ms fast
+C
 bad_config 1 "port is not a number" "port 'http'" <<'C'
 app web http
 C

@@ -29,6 +29,8 @@ rocommunity public 127.0.0.0/8
 createUser $V3_USER SHA "$V3_AUTH" AES "$V3_PRIV"
 rwuser $V3_USER priv
 CONF
+    # More snmpd lines a test wants on every node (informsink...).
+    if declare -F node_snmpd_extra >/dev/null; then node_snmpd_extra "$n" "$d" >>"$d/snmpd.conf"; fi
     cat >"$d/agent.conf" <<CONF
 nodename node$n
 statedir $d/state

@@ -20,6 +20,8 @@
 
 #include "../../controller/decide.h"
 #include "../../controller/node_view.h"
+#include "../../controller/notif_apply.h"
+#include "../../controller/notif_stats.h"
 #include "../../controller/peer_writes.h"
 
 /* rise 1: a node that answers is up at once; fall 3: a node that misses
@@ -68,6 +70,7 @@ struct row {
     bool away[NDIRS];                     /* not walked this cycle */
     struct odest d[MAX_DESTS];            /* ends at dir 0 */
     unsigned target, high_polls, low_polls; /* scaling state kept by the controller */
+    unsigned app_bad[NNODES];             /* application polls already missed (fall - 1: down this poll) */
     bool panic;                           /* expected after the cycle */
     const char *want[MAX_WANT];           /* the intents, in order; ends at NULL */
     /* Per node, bit N-1 for node N: */
@@ -97,13 +100,21 @@ static const struct row rows[] = {
       .d = { HEALTHY_DESTS },
       .target = 2,
       .want = { NULL } },
-    { .name = "failover 1: a member goes down: promote the best spare, remove it on every director",
+    { .name = "failover 1: a member goes down: removed from every director first, then the best spare promoted",
       .conf = WEB,
       .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP),
              SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
       .d = { HEALTHY_DESTS },
       .target = 2,
-      .want = { "n3 role server web", "lvs1 remove n1", "lvs2 remove n1", NULL } },
+      .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", NULL } },
+    { .name = "failover 1b: a member's application judged down: removed first, then the spare promoted",
+      .conf = WEB,
+      .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_DOWN, 50, 3 }, SRV(APP_UP),
+             SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
+      .app_bad = { 2, 0, 0, 0 },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", "n1 app www up", NULL } },
     { .name = "failover 2: the promoted spare's application is down: start it, add it nowhere yet",
       .conf = WEB,
       .n = { { NODE_DOWN, DOWN, ROLE_SERVER, "web", 0, 0, 0, 0 }, SRV(APP_UP),
@@ -397,6 +408,8 @@ static void observe_node(struct cluster *cl, struct node_rt *n, const struct ono
 
 static void observe_dirs(struct cluster *cl, const struct row *r)
 {
+    for (size_t i = 0; i < NNODES; i++)
+        cl->nodes[i]->app.bad = r->app_bad[i];
     for (size_t k = 0; k < NDIRS; k++) {
         struct director_rt *d = cl->dirs[k];
         d->walked = d->reachable = !r->away[k];
@@ -418,41 +431,41 @@ static void observe_dirs(struct cluster *cl, const struct row *r)
     }
 }
 
-static void run_row(const struct row *r)
+static void observe(struct cluster *cl, const struct row *r)
 {
-    struct cluster cl;
-    memset(&cl, 0, sizeof cl);
+    memset(cl, 0, sizeof *cl);
     char text[2048];
     snprintf(text, sizeof text, "%s%s", BASE_CONF, r->conf);
-    assert_int_equal(cluster_apply_config(&cl, load(text)), 0);
-    assert_int_equal(cl.nnodes, NNODES);
+    assert_int_equal(cluster_apply_config(cl, load(text)), 0);
+    assert_int_equal(cl->nnodes, NNODES);
     for (size_t i = 0; i < NNODES; i++)
-        observe_node(&cl, cl.nodes[i], &r->n[i], r->app_falls >> i & 1, r->pending >> i & 1);
-    observe_dirs(&cl, r);
-    cl.svc_target[0] = r->target;
-    cl.svc_high[0] = r->high_polls;
-    cl.svc_low[0] = r->low_polls;
-    cl.cycle = 10;
-
+        observe_node(cl, cl->nodes[i], &r->n[i], r->app_falls >> i & 1, r->pending >> i & 1);
+    observe_dirs(cl, r);
+    cl->svc_target[0] = r->target;
+    cl->svc_high[0] = r->high_polls;
+    cl->svc_low[0] = r->low_polls;
+    cl->cycle = 10;
     ngot = 0;
-    const struct decide_out out = { record, NULL };
-    decide_run(&cl, &out);
+}
 
+/* The intents recorded are R's want, in order (then CL is freed). */
+static void check_intents(struct cluster *cl, const struct row *r)
+{
     bool same = true;
     size_t nwant = 0;
     while (nwant < MAX_WANT && r->want[nwant])
         nwant++;
     char txt[32][160];
     for (size_t i = 0; i < ngot; i++) {
-        intent_text(&cl, &got[i], txt[i], sizeof txt[i]);
+        intent_text(cl, &got[i], txt[i], sizeof txt[i]);
         /* Every intent says why, for the log, and names its decision. */
         assert_true(got[i].what[0] != '\0');
         assert_true(got[i].key[0] != '\0');
         same = same && i < nwant && strcmp(txt[i], r->want[i]) == 0;
     }
-    same = same && ngot == nwant && cl.panic == r->panic;
+    same = same && ngot == nwant && cl->panic == r->panic;
     if (!same) {
-        print_error("row: %s\n  panic: %s (want %s)\n  got:\n", r->name, cl.panic ? "yes" : "no",
+        print_error("row: %s\n  panic: %s (want %s)\n  got:\n", r->name, cl->panic ? "yes" : "no",
                     r->panic ? "yes" : "no");
         for (size_t i = 0; i < ngot; i++)
             print_error("    %s   [%s]\n", txt[i], got[i].what);
@@ -460,8 +473,17 @@ static void run_row(const struct row *r)
         for (size_t i = 0; i < nwant; i++)
             print_error("    %s\n", r->want[i]);
     }
-    cluster_free(&cl);
+    cluster_free(cl);
     assert_true(same);
+}
+
+static void run_row(const struct row *r)
+{
+    struct cluster cl;
+    observe(&cl, r);
+    const struct decide_out out = { record, NULL };
+    decide_run(&cl, &out);
+    check_intents(&cl, r);
 }
 
 static void test_row(void **state)
@@ -491,6 +513,166 @@ static void test_emit_no_such_peer(void **state)
     it.kind = INTENT_VS_CREATE;
     it.peer = cl.ndirs;
     assert_int_equal(decide_emit(&cl, &out, &it), -1);
+    assert_int_equal(ngot, 0);
+    cluster_free(&cl);
+}
+
+/* --- failures the agents tell: decisions at once, removal first ------------ */
+
+static const struct row healthy = {
+    .name = "healthy",
+    .conf = WEB,
+    .n = { SRV(APP_UP), SRV(APP_UP), SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
+    .d = { HEALTHY_DESTS },
+    .target = 2,
+};
+
+static const struct row failed_n1 = {
+    .name = "n1 failed, told by a notification",
+    .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", NULL },
+};
+
+static struct lamon_notification notif(enum notif_type type, const char *node, const char *from)
+{
+    struct lamon_notification n;
+    memset(&n, 0, sizeof n);
+    struct sockaddr_in *sin = (struct sockaddr_in *)&n.source;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(40000);
+    assert_int_equal(inet_pton(AF_INET, from, &sin->sin_addr), 1);
+    n.version = SNMP_VERSION_2c;
+    n.inform = true;
+    n.type = type;
+    n.trap = (unsigned long)type;
+    snprintf(n.node, sizeof n.node, "%s", node);
+    n.state = NSTATE_RUNNING;
+    n.role = ROLE_SERVER;
+    snprintf(n.service, sizeof n.service, "web");
+    if (type == NT_NODE_HEARTBEAT)
+        n.heartbeat_ms = 200;
+    return n;
+}
+
+/* Heartbeats are recorded and change nothing; when they stop, the node is
+ * down and the decisions run in that turn, without a poll: the removal
+ * from every director first.  A poll it answers while its heartbeats are
+ * overdue does not bring it back. */
+static void test_heartbeats_stop(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &healthy);
+    const struct decide_out out = { record, NULL };
+    struct lamon_notification hb = notif(NT_NODE_HEARTBEAT, "n1", "127.0.0.1");
+    notif_apply(&cl, &hb, &out);
+    notif_apply(&cl, &hb, &out);
+    assert_int_equal(ngot, 0);
+    assert_int_equal(cl.nodes[0]->hb.count, 2);
+    assert_int_equal(cl.nodes[0]->hb.period_ms, 200);
+    assert_int_equal(cl.nodes[0]->hyst.health, NODE_UP);
+
+    notif_heartbeat_expired(&cl, cl.nodes[0], &out);
+    assert_int_equal(cl.nodes[0]->hyst.health, NODE_DOWN);
+    assert_true(cl.nodes[0]->failed);
+    size_t told = ngot;
+    struct intent saved[32];
+    memcpy(saved, got, sizeof saved);
+
+    /* the next cycle: n1 answers its poll, but sends no heartbeat */
+    for (size_t i = 0; i < NDIRS; i++)
+        cl.dirs[i]->sets_in_flight = 0;
+    cl.nodes[0]->answered = true;
+    cl.nodes[0]->s.heartbeat_ms = 200;
+    decide_run(&cl, &out);
+    assert_int_equal(cl.nodes[0]->hyst.health, NODE_DOWN);
+    memcpy(got, saved, sizeof saved);
+    ngot = told;
+    check_intents(&cl, &failed_n1);
+}
+
+/* The heartbeats of three of four nodes stop at once (panic 50%): the
+ * console's network is the likely fault; nothing is removed or promoted.
+ * One node down before does not count: a later single failure is acted on. */
+static void test_heartbeats_stop_everywhere(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &healthy);
+    const struct decide_out out = { record, NULL };
+    for (size_t i = 0; i < NNODES; i++) {
+        char name[8], addr[16];
+        snprintf(name, sizeof name, "n%zu", i + 1);
+        snprintf(addr, sizeof addr, "127.0.0.%zu", i + 1);
+        struct lamon_notification hb = notif(NT_NODE_HEARTBEAT, name, addr);
+        notif_apply(&cl, &hb, &out);
+    }
+    for (size_t i = 0; i < 3; i++)
+        cl.nodes[i]->hb.heard.tv_sec -= 10;     /* silent for 10 s */
+    notif_heartbeat_expired(&cl, cl.nodes[0], &out);
+    assert_true(cl.panic);
+    assert_int_equal(ngot, 0);
+    cluster_free(&cl);
+
+    observe(&cl, &healthy);
+    for (size_t i = 0; i < NNODES; i++) {
+        char name[8], addr[16];
+        snprintf(name, sizeof name, "n%zu", i + 1);
+        snprintf(addr, sizeof addr, "127.0.0.%zu", i + 1);
+        struct lamon_notification hb = notif(NT_NODE_HEARTBEAT, name, addr);
+        notif_apply(&cl, &hb, &out);
+    }
+    cl.nodes[3]->hb.heard.tv_sec -= 10;
+    notif_heartbeat_expired(&cl, cl.nodes[3], &out);   /* a spare, long gone */
+    cl.nodes[0]->hb.heard.tv_sec -= 10;
+    notif_heartbeat_expired(&cl, cl.nodes[0], &out);
+    assert_false(cl.panic);
+    assert_int_equal(cl.nodes[0]->hyst.health, NODE_DOWN);
+    check_intents(&cl, &failed_n1);
+}
+
+/* lamonAppStateChange: the application of n1's service is down, on the
+ * agent's word: failed at once, removal first. */
+static void test_app_state_change(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &healthy);
+    const struct decide_out out = { record, NULL };
+    struct lamon_notification n = notif(NT_APP_STATE_CHANGE, "n1", "127.0.0.1");
+    snprintf(n.app, sizeof n.app, "www");
+    n.app_oper = APP_STARTING;               /* not a failure */
+    notif_apply(&cl, &n, &out);
+    assert_int_equal(ngot, 0);
+    n.app_oper = APP_DOWN;
+    notif_apply(&cl, &n, &out);
+    assert_int_equal(cl.nodes[0]->app.health, NODE_DOWN);
+    assert_int_equal(cl.nodes[0]->hyst.health, NODE_UP);
+    check_intents(&cl, &failed_n1);
+}
+
+/* A node's name from another address, or a name that is no node:
+ * refused, counted, nothing changes. */
+static void test_notif_refused(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &healthy);
+    const struct decide_out out = { record, NULL };
+    unsigned long addr = notif_stats.node_refused[NNREF_ADDRESS];
+    unsigned long unknown = notif_stats.node_refused[NNREF_UNKNOWN_NODE];
+    struct lamon_notification hb = notif(NT_NODE_HEARTBEAT, "n1", "127.0.0.2");
+    notif_apply(&cl, &hb, &out);
+    struct lamon_notification app = notif(NT_APP_STATE_CHANGE, "n1", "127.0.0.3");
+    snprintf(app.app, sizeof app.app, "www");
+    app.app_oper = APP_DOWN;
+    notif_apply(&cl, &app, &out);
+    struct lamon_notification other = notif(NT_NODE_HEARTBEAT, "n9", "127.0.0.1");
+    notif_apply(&cl, &other, &out);
+    assert_int_equal(notif_stats.node_refused[NNREF_ADDRESS], addr + 2);
+    assert_int_equal(notif_stats.node_refused[NNREF_UNKNOWN_NODE], unknown + 1);
+    assert_int_equal(cl.nodes[0]->hb.count, 0);
+    assert_int_equal(cl.nodes[1]->hb.count, 0);
+    assert_int_equal(cl.nodes[0]->app.health, NODE_UP);
     assert_int_equal(ngot, 0);
     cluster_free(&cl);
 }
@@ -635,11 +817,15 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 2];
+    struct CMUnitTest tests[NROWS + 6];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
     tests[NROWS] = (struct CMUnitTest)cmocka_unit_test(test_peer_writes_varbinds);
     tests[NROWS + 1] = (struct CMUnitTest)cmocka_unit_test(test_emit_no_such_peer);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 2, NULL, NULL);
+    tests[NROWS + 2] = (struct CMUnitTest)cmocka_unit_test(test_heartbeats_stop);
+    tests[NROWS + 3] = (struct CMUnitTest)cmocka_unit_test(test_app_state_change);
+    tests[NROWS + 4] = (struct CMUnitTest)cmocka_unit_test(test_notif_refused);
+    tests[NROWS + 5] = (struct CMUnitTest)cmocka_unit_test(test_heartbeats_stop_everywhere);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 6, NULL, NULL);
 }

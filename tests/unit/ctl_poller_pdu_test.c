@@ -77,6 +77,7 @@ static netsnmp_pdu *first_page(const char *name, long state, long role, long loa
     add_scalar(pdu, LN_MEMAVAIL, ASN_GAUGE, 500);
     add_scalar(pdu, LN_CONNS, ASN_GAUGE, 3);
     add_scalar(pdu, LN_SYNRECV, ASN_GAUGE, 0);
+    add_scalar(pdu, LN_HEARTBEAT, ASN_GAUGE, 200);
     return pdu;
 }
 
@@ -89,13 +90,14 @@ static void test_realistic_page(void **state)
     char after[CTL_NAME_MAX + 1];
     size_t nvb;
     assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
-    assert_int_equal(nvb, 17);
+    assert_int_equal(nvb, 18);
     assert_string_equal(s.name, "node1");
     assert_string_equal(s.service, "web");
     assert_int_equal(s.state, NSTATE_RUNNING);
     assert_int_equal(s.role, ROLE_SERVER);
     assert_int_equal(s.load1, 42);
     assert_int_equal(s.cpu, 1234);
+    assert_int_equal(s.heartbeat_ms, 200);
     assert_int_equal(s.napps, 1);
     assert_string_equal(s.apps[0].name, "web");
     assert_int_equal(s.apps[0].oper, APP_UP);

@@ -1,0 +1,209 @@
+/* Heartbeats and the agents' own word on their applications (see
+ * notif_apply.h). */
+#include "notif_apply.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "decide.h"
+#include "event_log.h"
+#include "log_limit.h"
+#include "node_state.h"
+#include "node_view.h"
+#include "notif_receiver.h"
+#include "notif_stats.h"
+
+static struct event_base *g_base;
+static struct cluster *g_cl;
+static const struct decide_out *g_out;
+static struct notif_receiver *g_rx;
+static struct log_limit refuse_log[NNREF_COUNT];
+
+void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out,
+                      struct notif_receiver *rx)
+{
+    g_rx = rx;
+    g_base = base;
+    g_cl = cl;
+    g_out = out;
+}
+
+static long ms_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* The IPv4 address of SA (also of an IPv4-mapped IPv6 one) into V4. */
+static bool as_v4(const struct sockaddr_storage *sa, struct in_addr *v4)
+{
+    if (sa->ss_family == AF_INET) {
+        *v4 = ((const struct sockaddr_in *)sa)->sin_addr;
+        return true;
+    }
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+    if (sa->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+        memcpy(v4, &s6->sin6_addr.s6_addr[12], 4);
+        return true;
+    }
+    return false;
+}
+
+/* Same host address, whatever the ports. */
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    struct in_addr x, y;
+    if (as_v4(a, &x) && as_v4(b, &y))
+        return x.s_addr == y.s_addr;
+    if (a->ss_family != AF_INET6 || b->ss_family != AF_INET6)
+        return false;
+    return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+                  sizeof(struct in6_addr)) == 0;
+}
+
+static void refuse(enum notif_node_refusal r, const struct lamon_notification *n, const char *why)
+{
+    notif_stats.node_refused[r]++;
+    char desc[512];
+    notif_describe(n, desc, sizeof desc);
+    log_limited(&refuse_log[r], NOTIF_LOG_EVERY_S, "notification refused", "%s: %s", why, desc);
+}
+
+/* The heartbeat-stopped panic: more than panic% of the nodes whose
+ * heartbeats came until now have missed one and a half periods (or `fall`,
+ * when that is shorter) at once; nodes already taken down count for
+ * neither side.  The console's own network is then the likely
+ * fault, as with polls (health.c), and removals freeze until the polls
+ * thaw them. */
+static void heartbeat_panic(struct cluster *cl)
+{
+    unsigned total = 0, silent = 0;
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        const struct node_heartbeat *h = &cl->nodes[i]->hb;
+        if (!h->period_ms || h->stopped)
+            continue;
+        total++;
+        long late = (long)h->period_ms * 3 / 2, fall = (long)h->period_ms * cl->cfg->fall;
+        if (ms_since(&h->heard) >= (late < fall ? late : fall))
+            silent++;
+    }
+    if (total < 2 || cl->panic)
+        return;
+    if (panic_update(false, total, silent, silent, cl->cfg->panic_pct)) {
+        cl->panic = true;
+        event_log("PANIC: heartbeats of %u of %u nodes stopped at once (threshold %u%%): "
+                  "the console's own network is the likely fault; removals are frozen",
+                  silent, total, cl->cfg->panic_pct);
+    }
+}
+
+void notif_heartbeat_expired(struct cluster *cl, struct node_rt *n, const struct decide_out *out)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    if (!n->configured || !n->hb.period_ms || n->hb.stopped)
+        return;
+    heartbeat_panic(cl);                 /* before N counts as stopped */
+    n->hb.stopped = true;
+    if (n->hyst.health == NODE_DOWN)
+        return;
+    enum node_health before = n->hyst.health;
+    n->hyst.health = NODE_DOWN;
+    n->hyst.good = 0;
+    n->hyst.bad = cfg->fall;
+    n->failed = true;
+    event_log("node %s: %s -> down (heartbeats stopped: none for %ld ms, fall %u periods of %u ms)", n->peer.name,
+              node_health_name(before), ms_since(&n->hb.heard), cfg->fall, n->hb.period_ms);
+    decide_now(cl, out);
+}
+
+/* The deadline after the last heartbeat: `fall` periods and a half. */
+static unsigned long deadline_ms(const struct cluster *cl, const struct node_rt *n)
+{
+    return (unsigned long)n->hb.period_ms * cl->cfg->fall + n->hb.period_ms / 2;
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what;
+    struct node_rt *n = arg;
+    if (!g_cl)
+        return;
+    /* What has arrived is read first: a heartbeat in the socket's queue
+     * re-arms this timer and the node is not late. */
+    notif_receiver_drain(g_rx, 1000);
+    if (n->hb.period_ms && !n->hb.stopped && ms_since(&n->hb.heard) < (long)deadline_ms(g_cl, n))
+        return;
+    notif_heartbeat_expired(g_cl, n, g_out);
+}
+
+static void arm(const struct cluster *cl, struct node_rt *n)
+{
+    if (!g_base)
+        return;
+    if (!n->hb.timer)
+        n->hb.timer = evtimer_new(g_base, on_timer, n);
+    unsigned long ms = deadline_ms(cl, n);
+    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+    if (!n->hb.timer || evtimer_add(n->hb.timer, &tv) < 0)
+        event_log("node %s: cannot arm the heartbeat timer; polls only", n->peer.name);
+}
+
+static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt)
+{
+    struct node_heartbeat *h = &n->hb;
+    if (!h->period_ms || h->stopped)
+        event_log("node %s: heartbeats every %u ms%s", n->peer.name, nt->heartbeat_ms,
+                  h->stopped ? " again" : "");
+    h->period_ms = nt->heartbeat_ms;
+    clock_gettime(CLOCK_MONOTONIC, &h->heard);
+    h->count++;
+    h->stopped = false;
+    h->state = nt->state;
+    h->role = nt->role;
+    snprintf(h->service, sizeof h->service, "%s", nt->service);
+    h->load1 = nt->load1;
+    h->conns = nt->conns;
+    arm(cl, n);
+}
+
+/* The agent says an application stopped: when it is the one of the
+ * node's service and it was up, the node's application is down now, on
+ * its word.  One not up yet (a promotion starting it) is the polls'. */
+static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt,
+                        const struct decide_out *out)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    int svc = node_service(cl, n);
+    if (svc < 0 || nt->app_oper != APP_DOWN || strcmp(cfg->services[svc].app, nt->app) != 0 ||
+        strcmp(n->app_for, cfg->services[svc].name) != 0 || n->app.health != NODE_UP)
+        return;
+    enum node_health before = n->app.health;
+    n->app.health = NODE_DOWN;
+    n->app.good = 0;
+    n->app.bad = cfg->fall;
+    n->failed = true;
+    event_log("node %s: application %s of service %s %s -> down (lamonAppStateChange: not running)",
+              n->peer.name, nt->app, cfg->services[svc].name, node_health_name(before));
+    decide_now(cl, out);
+}
+
+void notif_apply(struct cluster *cl, const struct lamon_notification *nt, const struct decide_out *out)
+{
+    int i = cluster_find_node(cl, nt->node);
+    if (i < 0 || !cl->nodes[i]->configured) {
+        refuse(NNREF_UNKNOWN_NODE, nt, "no node of that name");
+        return;
+    }
+    struct node_rt *n = cl->nodes[i];
+    if (!same_host(&nt->source, &n->peer.addr)) {
+        refuse(NNREF_ADDRESS, nt, "not the node's address");
+        return;
+    }
+    if (nt->type == NT_NODE_HEARTBEAT)
+        heartbeat(cl, n, nt);
+    else if (nt->type == NT_APP_STATE_CHANGE)
+        app_changed(cl, n, nt, out);
+}
