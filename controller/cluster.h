@@ -87,6 +87,7 @@ struct dest_obs {
     struct sockaddr_storage addr;         /* address + port */
     int weight, fwd;
     unsigned active;
+    bool removing;                        /* its removal is on its way (this turn) */
 };
 
 struct director_rt {
@@ -97,6 +98,7 @@ struct director_rt {
     bool walk_dests;                      /* walking lamonDestTable (else lamonVsTable) */
     unsigned req_cycle;
     unsigned sets_in_flight;
+    bool stale;                           /* writes of an earlier turn on their way: table not to be trusted */
     struct backoff backoff;               /* decisions whose SET failed */
     struct dest_obs *dests; size_t ndests;     /* last complete walk */
     struct dest_obs *walk; size_t nwalk;       /* walk in progress */

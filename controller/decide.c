@@ -18,6 +18,11 @@ static void decide_all(struct cluster *cl, const struct decide_out *out)
 {
     if (cl->panic)
         return;                            /* freeze: no role changes, no removals */
+    /* A director whose writes of an earlier turn are on their way has a
+     * table that may predate them: it waits for them.  The writes of this
+     * turn (the removals) mark what they change instead. */
+    for (size_t i = 0; i < cl->ndirs; i++)
+        cl->dirs[i]->stale = cl->dirs[i]->sets_in_flight > 0;
     remove_failed_members(cl, out);
     progress_drains(cl, out);
     reconcile_roles(cl, out);

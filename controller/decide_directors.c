@@ -91,6 +91,8 @@ static void unwant(struct cluster *cl, const struct decide_out *out, size_t si, 
     struct director_rt *d = cl->dirs[di];
     const struct node_rt *n = node_at(cl, s, &ob->addr);
     const char *reason;
+    if (ob->removing)
+        return;                            /* removal first sent it this turn */
     if (n && in_service(cl, n, (int)si) && node_ready(cl, n) && !n->failed)
         return;                            /* wanted: want_member's */
     if (n && in_service(cl, n, (int)si) && !node_settled(n))
@@ -149,7 +151,7 @@ void remove_failed_members(struct cluster *cl, const struct decide_out *out)
         for (size_t k = 0; k < s->ndirectors; k++) {
             size_t di = (size_t)s->directors[k];
             const struct director_rt *d = cl->dirs[di];
-            if (!d->reachable || d->sets_in_flight || !d->vs_present[si])
+            if (!d->reachable || d->stale || !d->vs_present[si])
                 continue;
             for (size_t j = 0; j < d->ndests; j++) {
                 const struct dest_obs *ob = &d->dests[j];
@@ -171,7 +173,7 @@ void reconcile_directors(struct cluster *cl, const struct decide_out *out)
             const struct director_rt *d = cl->dirs[di];
             /* An unreachable director is left alone; being level-triggered,
              * the next walk after it returns gives it what it missed. */
-            if (!d->walked || d->sets_in_flight)
+            if (!d->walked || d->stale)
                 continue;
             sync_director(cl, out, si, di);
         }

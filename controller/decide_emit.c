@@ -80,6 +80,14 @@ static void write_done(void *arg, bool ok, long errstat, const char *why)
     free(c);
 }
 
+/* Its removal is on its way: the same turn must not send it again. */
+static void mark_removing(struct director_rt *d, const struct intent *it)
+{
+    const struct dest_obs *ob = dir_find(d, (int)it->svc, &it->dest);
+    if (ob)
+        d->dests[ob - d->dests].removing = true;
+}
+
 static int to_peers(struct cluster *cl, const struct intent *it, void *arg, char *why, size_t whylen)
 {
     (void)arg;
@@ -127,6 +135,8 @@ int decide_emit(struct cluster *cl, const struct decide_out *out, const struct i
     }
     if (d) {
         d->sets_in_flight++;
+        if (it->kind == INTENT_DEST_REMOVE)
+            mark_removing(d, it);
         return 0;
     }
     n->set_in_flight = true;

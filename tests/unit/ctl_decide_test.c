@@ -68,9 +68,9 @@ struct row {
     struct onode n[NNODES];
     bool no_vs[NDIRS];                    /* the service's row is missing */
     bool away[NDIRS];                     /* not walked this cycle */
+    bool busy[NDIRS];                     /* a write of an earlier turn still on its way */
     struct odest d[MAX_DESTS];            /* ends at dir 0 */
     unsigned target, high_polls, low_polls; /* scaling state kept by the controller */
-    unsigned app_bad[NNODES];             /* application polls already missed (fall - 1: down this poll) */
     bool panic;                           /* expected after the cycle */
     const char *want[MAX_WANT];           /* the intents, in order; ends at NULL */
     /* Per node, bit N-1 for node N: */
@@ -107,11 +107,19 @@ static const struct row rows[] = {
       .d = { HEALTHY_DESTS },
       .target = 2,
       .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", NULL } },
+    { .name = "failover 1 with a write of the last turn on its way to lvs2: lvs2 waits for it (its table may predate it)",
+      .conf = WEB,
+      .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP),
+             SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
+      .busy = { false, true },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "lvs1 remove n1", "n3 role server web", NULL } },
     { .name = "failover 1b: a member's application judged down: removed first, then the spare promoted",
       .conf = WEB,
       .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_DOWN, 50, 3 }, SRV(APP_UP),
              SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
-      .app_bad = { 2, 0, 0, 0 },
+      .app_falls = 1u << 0,
       .d = { HEALTHY_DESTS },
       .target = 2,
       .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", "n1 app www up", NULL } },
@@ -256,16 +264,16 @@ static const struct row rows[] = {
              { NODE_UP, ANSWERS, ROLE_SPARE, "", NSTATE_MAINTENANCE, APP_DOWN, 10, 0 } },
       .d = { HEALTHY_DESTS },
       .target = 2,
-      .want = { "n3 role server web", "lvs1 add n3 weight 1", "lvs1 remove n1", "lvs2 add n3 weight 1",
-                "lvs2 remove n1", NULL } },
+      .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", "lvs1 add n3 weight 1",
+                "lvs2 add n3 weight 1", NULL } },
     { .name = "failover with a hot spare: promoted before a less loaded cold one, which is heated",
       .conf = WEB_HOT,
       .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP), HOT(APP_UP, 90),
              COLD(10) },
       .d = { HEALTHY_DESTS },
       .target = 2,
-      .want = { "n3 role server web", "n4 role spare web", "lvs1 add n3 weight 1", "lvs1 remove n1",
-                "lvs2 add n3 weight 1", "lvs2 remove n1", NULL } },
+      .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", "n4 role spare web",
+                "lvs1 add n3 weight 1", "lvs2 add n3 weight 1", NULL } },
     { .name = "a hot spare's application fails: back to the cold spares, another spare heated",
       .conf = WEB_HOT,
       .n = { SRV(APP_UP), SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SPARE, "web", 0, APP_DOWN, 10, 0 },
@@ -408,12 +416,11 @@ static void observe_node(struct cluster *cl, struct node_rt *n, const struct ono
 
 static void observe_dirs(struct cluster *cl, const struct row *r)
 {
-    for (size_t i = 0; i < NNODES; i++)
-        cl->nodes[i]->app.bad = r->app_bad[i];
     for (size_t k = 0; k < NDIRS; k++) {
         struct director_rt *d = cl->dirs[k];
         d->walked = d->reachable = !r->away[k];
         d->vs_present[0] = !r->no_vs[k];
+        d->sets_in_flight = r->busy[k];
         d->ndests = 0;
         free(d->dests);
         d->dests = calloc(MAX_DESTS, sizeof *d->dests);
