@@ -125,6 +125,8 @@ static unsigned long deadline_ms(const struct cluster *cl, const struct node_rt 
     return (unsigned long)n->hb.period_ms * cl->cfg->fall + n->hb.period_ms / 2;
 }
 
+static void arm(struct node_rt *n, unsigned long ms);
+
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
@@ -134,18 +136,25 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     /* What has arrived is read first: a heartbeat in the socket's queue
      * re-arms this timer and the node is not late. */
     notif_receiver_drain(g_rx, 1000);
-    if (n->hb.period_ms && !n->hb.stopped && ms_since(&n->hb.heard) < (long)deadline_ms(g_cl, n))
+    if (!n->hb.period_ms || n->hb.stopped)
         return;
+    /* libevent counts from the time it cached at the start of the loop
+     * turn that read the heartbeat, which can be a little before it was
+     * stamped: a timer that fires early is armed again for the rest. */
+    long since = ms_since(&n->hb.heard), deadline = (long)deadline_ms(g_cl, n);
+    if (since < deadline) {
+        arm(n, (unsigned long)(deadline - since));
+        return;
+    }
     notif_heartbeat_expired(g_cl, n, g_out);
 }
 
-static void arm(const struct cluster *cl, struct node_rt *n)
+static void arm(struct node_rt *n, unsigned long ms)
 {
     if (!g_base)
         return;
     if (!n->hb.timer)
         n->hb.timer = evtimer_new(g_base, on_timer, n);
-    unsigned long ms = deadline_ms(cl, n);
     struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
     if (!n->hb.timer || evtimer_add(n->hb.timer, &tv) < 0)
         event_log("node %s: cannot arm the heartbeat timer; polls only", n->peer.name);
@@ -166,7 +175,7 @@ static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_
     snprintf(h->service, sizeof h->service, "%s", nt->service);
     h->load1 = nt->load1;
     h->conns = nt->conns;
-    arm(cl, n);
+    arm(n, deadline_ms(cl, n));
 }
 
 /* The agent says an application stopped: when it is the one of the
