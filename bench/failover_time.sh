@@ -38,8 +38,18 @@
 # port on the bridge (10.77.0.254), and the controller takes a node down
 # after fall missed heartbeats instead of fall missed polls.
 #
+# With HOT=1 the service keeps one hot spare (service option hot 1): its
+# application already runs, and promotion is only the IPVS add.  After each
+# trial the next one waits until a spare is hot again.
+#
+# With KILL=app only the victim's web server is killed (SIGKILL); its node
+# lives on, the agent sees the application down (check_ms 200) and says so
+# at once with lamonAppStateChange.
+#
 #   sudo bench/failover_time.sh [R=7]      (root: namespaces, bridge)
-#   env: BUILD, HEARTBEAT_MS (0: polls only, the default)
+#   env: BUILD, HEARTBEAT_MS (0: polls only, the default), HOT (0), KILL
+#        (node: snmpd + agent + web server, the default; app: web server
+#        only), FALL (the controller's fall, default 3)
 # Bounded: each trial gives up after 60 s, the settle wait after 90 s.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +61,10 @@ R=${1:-7}
 . "$ROOT/tests/vm/vm.sh"
 NODES="1 2 3 4"
 HEARTBEAT_MS=${HEARTBEAT_MS:-0}
+HOT=${HOT:-0}
+KILL=${KILL:-node}
+FALL=${FALL:-3}
+case $KILL in node|app) ;; *) echo "KILL is node or app"; exit 1 ;; esac
 BR=lamfb0
 NS=lamfb
 log() { echo "# $(date +%T) $*"; }
@@ -149,12 +163,12 @@ vm_start "cache_ms 200" || { echo "the director VM did not start"; exit 1; }
 for n in $NODES; do start_fnode "$n" || { echo "node $n did not start"; exit 1; }; done
 CTL_SOCK=$T/ctl.sock
 {
-    echo "interval 1000"; echo "timeout 800"; echo "rise 2"; echo "fall 3"
+    echo "interval 1000"; echo "timeout 800"; echo "rise 2"; echo "fall $FALL"
     echo "control $CTL_SOCK"; echo "logfile $T/controller.log"
     echo "v3user $V3_USER sha $V3_AUTH aes $V3_PRIV"
     for n in $NODES; do echo "node node$n 10.77.0.$n:161"; done
     echo "director lvs1 127.0.0.1:$VM_SNMP_PORT"
-    echo "service www tcp 10.0.0.1:80 nodes 2 sched rr fwd masq app web director lvs1"
+    echo "service www tcp 10.0.0.1:80 nodes 2 hot $HOT sched rr fwd masq app web director lvs1"
     if [ "$HEARTBEAT_MS" -gt 0 ]; then
         echo "listen 10.77.0.254:$RP"; echo "accept 10.77.0.0/24 community lamontrap"
     fi
@@ -222,10 +236,15 @@ vm_spawn /run/lamon/client.out /usr/bin/python3 "$T/client.py" /run/lamon/client
 # lamon's destinations (10.0.0.1:80), as the client logged them last.
 ipvs_dests() { vm_exec tail -n 1 /run/lamon/client.log | awk '{n = split($2, d, ","); print ($2 == "-" ? 0 : n)}'; }
 role_of() { "$LAMONCTL_BIN" -s "$CTL_SOCK" status | awk -v n="node$1" '$1 == n {print $2 "/" $4}'; }
-# stable: 2 servers up, 2 spares up, 2 destinations, and the client's last
-# 10 fetches all answered.
+hot_spares() {
+    "$LAMONCTL_BIN" -s "$CTL_SOCK" --json status |
+        python3 -c 'import json, sys; print(sum(n.get("spare") == "hot" for n in json.load(sys.stdin)["nodes"]))'
+}
+# stable: 2 servers up, 2 spares up (HOT of them hot), 2 destinations, and
+# the client's last 10 fetches all answered.
 stable() {
     [ "$(count_role_state server up)" = 2 ] && [ "$(count_role_state spare up)" = 2 ] &&
+    { [ "$HOT" = 0 ] || [ "$(hot_spares)" = "$HOT" ]; } &&
     [ "$(ipvs_dests)" = 2 ] &&
     [ "$(vm_exec tail -n 10 /run/lamon/client.log | awk '$3 ~ /^node/' | wc -l)" = 10 ]
 }
@@ -245,7 +264,11 @@ for trial in $(seq 1 "$R"); do
     off=$(echo "$g - ($h0 + $h1) / 2" | bc -l); err=$(echo "($h1 - $h0) / 2" | bc -l)
     prev=$(vm_exec tail -n 1 /run/lamon/client.log | awk '{print $2}')
     tk=$(date +%s.%N)
-    kill_node "$victim"
+    if [ "$KILL" = app ]; then
+        kill -9 "$(cat "$T/node$victim/web.pid")" 2>/dev/null
+    else
+        kill_node "$victim"
+    fi
     gk=$(echo "$tk + $off" | bc -l)
     vip=10.77.0.$victim
     healed() {
@@ -278,13 +301,15 @@ print(f(t_rm), f(t_add), f(t_srv), f(t_ka), fails)
 ' "$gk" "$victim" "$vip" >"$T/row"
     read -r t_rm t_add t_srv t_ka fails <"$T/row"
     echo "$t_rm $t_add $t_srv $t_ka" >>"$T/trials"
-    log "trial $trial: killed node$victim; removed from IPVS +${t_rm}s, spare added +${t_add}s, spare answering through the VIP +${t_srv}s; keepalived removed it +${t_ka}s; $fails failed fetches (clock offset error ±$(printf %.3f "$err") s; load $(cut -d' ' -f1 /proc/loadavg))"
+    log "trial $trial: killed $([ "$KILL" = app ] && echo "the application of ")node$victim; removed from IPVS +${t_rm}s, spare added +${t_add}s, spare answering through the VIP +${t_srv}s; keepalived removed it +${t_ka}s; $fails failed fetches (clock offset error ±$(printf %.3f "$err") s; load $(cut -d' ' -f1 /proc/loadavg))"
     # The victim comes back; its agent still says server, and the
     # controller makes it a spare (the service is at strength).
-    start_fnode "$victim" || { log "node $victim did not restart"; break; }
+    if [ "$KILL" = node ]; then
+        start_fnode "$victim" || { log "node $victim did not restart"; break; }
+    fi
     wait_for 90 stable || { log "not stable after trial $trial"; break; }
 done
-python3 - "$T/trials" "$HEARTBEAT_MS" <<'PY'
+python3 - "$T/trials" "$HEARTBEAT_MS" "$HOT" "$KILL" "$FALL" <<'PY'
 import statistics, sys
 rows = [[float(x) for x in l.split()] for l in open(sys.argv[1]) if l.strip()]
 if not rows:
@@ -293,13 +318,15 @@ def s(i, name):
     v = sorted(r[i] for r in rows if len(r) > i and r[i] == r[i])
     if not v:
         return "%s: not measured" % name
+    # p99 of n < 100 trials is their maximum: no better estimate exists
     return "%s median %.2f s (min %.2f, max %.2f, n=%d)" % (name, statistics.median(v), v[0], v[-1], len(v))
 dec = [r[1] - r[0] for r in rows]
 srv = [r[2] - r[1] for r in rows]
-hb = int(sys.argv[2])
-print("summary: %d trials, interval 1 s, fall 3%s: %s; %s; %s; promotion (removal -> spare in IPVS) median %.2f s; "
-      "spare in IPVS -> first answer median %.2f s; same run, same kills: %s"
-      % (len(rows), ", heartbeats every %d ms" % hb if hb else "", s(0, "removed"), s(1, "spare added"),
+hb, hot, kill, fall = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+print("summary: %d trials, %s killed, interval 1 s, fall %s%s, %s spares: %s; %s; %s; promotion (removal -> spare in IPVS) "
+      "median %.2f s; spare in IPVS -> first answer median %.2f s; same run, same kills: %s"
+      % (len(rows), "application" if kill == "app" else "node", fall, ", heartbeats every %d ms" % hb if hb else "",
+         "hot (hot %d)" % hot if hot else "cold", s(0, "removed"), s(1, "spare added"),
          s(2, "spare serving"), statistics.median(dec), statistics.median(srv),
          s(3, "keepalived TCP_CHECK delay_loop 1 removed")))
 PY
