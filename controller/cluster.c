@@ -62,6 +62,7 @@ static void dir_free(struct director_rt *d)
     backoff_clear(&d->backoff);
     free(d->dests);
     free(d->walk);
+    free(d->acked);
     free(d->vs_present);
     free(d->walk_vs);
     free(d);

@@ -90,6 +90,17 @@ struct dest_obs {
     bool removing;                        /* its removal is on its way (this turn) */
 };
 
+/* A write a director acknowledged, kept while a walk is in flight
+ * (dir_table.h). */
+enum dir_change_kind { DC_VS_CREATE, DC_DEST_ADD, DC_DEST_WEIGHT, DC_DEST_REMOVE };
+struct dir_change {
+    enum dir_change_kind kind;
+    int svc;
+    struct sockaddr_storage addr;
+    int weight, fwd;
+    bool set_fwd;                         /* DC_DEST_WEIGHT: the method too */
+};
+
 struct director_rt {
     struct ctl_peer peer;
     bool configured;
@@ -99,8 +110,11 @@ struct director_rt {
     unsigned req_cycle;
     unsigned sets_in_flight;
     bool stale;                           /* writes of an earlier turn on their way: table not to be trusted */
+    struct dir_change *acked; size_t nacked;   /* acknowledged while a walk is in flight */
+    bool doubt;                           /* the table may miss a write: trusted again after a clean walk */
+    bool doubt_walk;                      /*   and the walk in flight may miss it too */
     struct backoff backoff;               /* decisions whose SET failed */
-    struct dest_obs *dests; size_t ndests;     /* last complete walk */
+    struct dest_obs *dests; size_t ndests;     /* last complete walk + writes acknowledged since */
     struct dest_obs *walk; size_t nwalk;       /* walk in progress */
     bool *vs_present;                     /* per service: lamonVsTable row exists */
     bool *walk_vs;

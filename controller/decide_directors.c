@@ -151,7 +151,7 @@ void remove_failed_members(struct cluster *cl, const struct decide_out *out)
         for (size_t k = 0; k < s->ndirectors; k++) {
             size_t di = (size_t)s->directors[k];
             const struct director_rt *d = cl->dirs[di];
-            if (!d->reachable || d->stale || !d->vs_present[si])
+            if (!d->reachable || d->stale || d->doubt || !d->vs_present[si])
                 continue;
             for (size_t j = 0; j < d->ndests; j++) {
                 const struct dest_obs *ob = &d->dests[j];
@@ -172,8 +172,11 @@ void reconcile_directors(struct cluster *cl, const struct decide_out *out)
             size_t di = (size_t)s->directors[k];
             const struct director_rt *d = cl->dirs[di];
             /* An unreachable director is left alone; being level-triggered,
-             * the next walk after it returns gives it what it missed. */
-            if (!d->walked || d->stale)
+             * the next walk after it returns gives it what it missed.  A
+             * reachable one is judged on its last walk and the writes it
+             * acknowledged since (dir_table.h), also while a walk is on
+             * its way: a heartbeat's decision does not wait for it. */
+            if (!d->reachable || d->stale || d->doubt)
                 continue;
             sync_director(cl, out, si, di);
         }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dir_table.h"
 #include "event_log.h"
 #include "node_view.h"
 #include "peer_writes.h"
@@ -18,9 +19,7 @@ struct write_ctx {
     struct node_rt *n;                    /* a node's write, or */
     struct director_rt *d;                /* a director's */
     bool role;                            /* a node's role write */
-    bool remove;                          /* a director's DEST_REMOVE: */
-    size_t svc;                           /*   of this service */
-    struct sockaddr_storage dest;         /*   and destination */
+    struct dir_change change;             /* a director's write, for its table */
     char key[BACKOFF_KEY_MAX];
     char what[INTENT_TEXT_MAX];
 };
@@ -40,16 +39,15 @@ static void write_failed(struct cluster *cl, struct backoff *bo, const char *key
               wait * (cl->cfg->interval_ms / 1000.0), fails, fails == 1 ? "" : "s");
 }
 
-/* A removal the director acknowledged is out of its table: a decision
- * before the next walk (decide_now) must not remove it again. */
-static void forget_dest(struct director_rt *d, size_t svc, const struct sockaddr_storage *a)
+/* The director's write as a change of its table (dir_table.h). */
+static struct dir_change table_change(const struct intent *it)
 {
-    const struct dest_obs *ob = dir_find(d, (int)svc, a);
-    if (!ob)
-        return;
-    size_t i = (size_t)(ob - d->dests);
-    memmove(&d->dests[i], &d->dests[i + 1], (d->ndests - i - 1) * sizeof *d->dests);
-    d->ndests--;
+    static const enum dir_change_kind kinds[] = {
+        [INTENT_VS_CREATE] = DC_VS_CREATE, [INTENT_DEST_ADD] = DC_DEST_ADD,
+        [INTENT_DEST_WEIGHT] = DC_DEST_WEIGHT, [INTENT_DEST_REMOVE] = DC_DEST_REMOVE,
+    };
+    return (struct dir_change){ .kind = kinds[it->kind], .svc = (int)it->svc, .addr = it->dest,
+                                .weight = it->weight, .fwd = it->fwd, .set_fwd = it->set_fwd };
 }
 
 static void write_done(void *arg, bool ok, long errstat, const char *why)
@@ -69,8 +67,8 @@ static void write_done(void *arg, bool ok, long errstat, const char *why)
     if (why == SNMP_SET_ABANDONED) {
         /* nothing is known: the decision is simply taken again */
     } else if (ok) {
-        if (c->remove)
-            forget_dest(c->d, c->svc, &c->dest);
+        if (c->d)
+            dir_table_acked(c->d, &c->change);
         unsigned fails = backoff_ok(bo, c->key);
         if (fails)
             event_log("SET done: %s, after %u failure%s", c->what, fails, fails == 1 ? "" : "s");
@@ -97,14 +95,13 @@ static int to_peers(struct cluster *cl, const struct intent *it, void *arg, char
         return -1;
     }
     c->cl = cl;
-    if (intent_to_director(it))
+    if (intent_to_director(it)) {
         c->d = cl->dirs[it->peer];
-    else
+        c->change = table_change(it);
+    } else {
         c->n = cl->nodes[it->peer];
+    }
     c->role = it->kind == INTENT_NODE_ROLE;
-    c->remove = it->kind == INTENT_DEST_REMOVE;
-    c->svc = it->svc;
-    c->dest = it->dest;
     snprintf(c->key, sizeof c->key, "%s", it->key);
     snprintf(c->what, sizeof c->what, "%s", it->what);
     if (peer_writes_send(cl, it, write_done, c) < 0) {

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <sys/resource.h>
 
+#include "dir_table.h"
 #include "event_log.h"
 #include "node_poll_pdu.h"
 #include "snmp_session.h"
@@ -175,19 +176,12 @@ static void dir_done(struct poller *p, struct director_rt *d, bool ok)
 {
     d->in_flight = false;
     if (ok) {
-        free(d->dests);
-        d->dests = d->walk;
-        d->ndests = d->nwalk;
-        d->walk = NULL;
-        d->nwalk = 0;
-        memcpy(d->vs_present, d->walk_vs, p->cl->cfg->nservices * sizeof *d->vs_present);
+        dir_table_walk_done(d, p->cl->cfg->nservices);
         d->reachable = true;
         d->walked = true;
         d->last_seen = time(NULL);
     } else {
-        free(d->walk);
-        d->walk = NULL;
-        d->nwalk = 0;
+        dir_table_walk_failed(d);
         d->reachable = false;
     }
     one_done(p);
@@ -397,6 +391,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if (id) {
             d->req_cycle = (unsigned)id;
             d->in_flight = true;
+            dir_table_walk_started(d);
             p->outstanding++;
         }
     }

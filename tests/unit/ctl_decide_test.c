@@ -69,6 +69,7 @@ struct row {
     bool no_vs[NDIRS];                    /* the service's row is missing */
     bool away[NDIRS];                     /* not walked this cycle */
     bool busy[NDIRS];                     /* a write of an earlier turn still on its way */
+    bool walking[NDIRS];                  /* its walk of this cycle is on its way (last one read) */
     struct odest d[MAX_DESTS];            /* ends at dir 0 */
     unsigned target, high_polls, low_polls; /* scaling state kept by the controller */
     bool panic;                           /* expected after the cycle */
@@ -266,6 +267,15 @@ static const struct row rows[] = {
       .target = 2,
       .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", "lvs1 add n3 weight 1",
                 "lvs2 add n3 weight 1", NULL } },
+    { .name = "failover with a hot spare while lvs2's walk is on its way: lvs2 judged on its last walk, in the same turn",
+      .conf = WEB_HOT,
+      .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP), HOT(APP_UP, 90),
+             { NODE_UP, ANSWERS, ROLE_SPARE, "", NSTATE_MAINTENANCE, APP_DOWN, 10, 0 } },
+      .walking = { false, true },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", "lvs1 add n3 weight 1",
+                "lvs2 add n3 weight 1", NULL } },
     { .name = "failover with a hot spare: promoted before a less loaded cold one, which is heated",
       .conf = WEB_HOT,
       .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP), HOT(APP_UP, 90),
@@ -418,7 +428,8 @@ static void observe_dirs(struct cluster *cl, const struct row *r)
 {
     for (size_t k = 0; k < NDIRS; k++) {
         struct director_rt *d = cl->dirs[k];
-        d->walked = d->reachable = !r->away[k];
+        d->walked = !r->away[k] && !r->walking[k];
+        d->reachable = !r->away[k];
         d->vs_present[0] = !r->no_vs[k];
         d->sets_in_flight = r->busy[k];
         d->ndests = 0;
