@@ -42,6 +42,8 @@ struct app_row {
     time_t last_change;
     unsigned est, syn;
     unsigned check_id;      /* the running check's id, 0 when none runs */
+    bool was_busy;          /* starting or stopping when last shown */
+    bool check_crossed;     /* the running check saw it starting or stopping */
 };
 
 static struct app_row *rows;
@@ -126,21 +128,39 @@ void app_mib_node_conns(unsigned *established, unsigned *syn_recv)
     }
 }
 
+static bool row_busy(const struct app_row *r)
+{
+    if (!admin_ops || !admin_ops->busy_state)
+        return false;
+    int b = admin_ops->busy_state(r->name);
+    return b == APP_STARTING || b == APP_STOPPING;
+}
+
 static int effective_oper(const struct app_row *r)
 {
-    if (admin_ops && admin_ops->busy_state) {
-        int b = admin_ops->busy_state(r->name);
-        if (b == APP_STARTING || b == APP_STOPPING)
-            return b;
-    }
-    return r->check_result;
+    return row_busy(r) ? admin_ops->busy_state(r->name) : r->check_result;
 }
 
 /* Records a change of the shown status and notifies it.  The first real
  * result after start (from unknown) is no change: lastChange stays at the
  * agent's start, as the MIB says. */
+/* A check from before a start or stop ended says nothing about the
+ * application after it: unknown until a check that began afterwards.
+ * (Shown as down, it told the controller a just-started application had
+ * failed.) */
+static void note_busy(struct app_row *r)
+{
+    bool busy = row_busy(r);
+    if (busy && r->check_id)
+        r->check_crossed = true;
+    if (r->was_busy && !busy)
+        r->check_result = APP_UNKNOWN;
+    r->was_busy = busy;
+}
+
 static void update_shown(struct app_row *r)
 {
+    note_busy(r);
     int now = effective_oper(r);
     if (now == r->shown)
         return;
@@ -178,6 +198,9 @@ static void check_finished(void *ctx, int exit_code, const struct op_output *out
     r->check_result = exit_code == 0 ? APP_UP
                     : exit_code > 0 && exit_code < 127 ? APP_DOWN
                     : APP_UNKNOWN;
+    if (r->check_crossed || row_busy(r))
+        r->check_result = APP_UNKNOWN;    /* it ran across a start or stop */
+    r->check_crossed = false;
     update_shown(r);
 }
 
@@ -199,6 +222,7 @@ static void start_check(struct app_row *r, const struct lamon_argv *argv, size_t
             return;
         }
         r->check_id = id;
+        r->check_crossed = row_busy(r);
         return;
     }
     struct op_run *run = op_run_start(argv->argv, NULL, CHECK_TIMEOUT_S, check_finished, (void *)(uintptr_t)id);
@@ -209,6 +233,7 @@ static void start_check(struct app_row *r, const struct lamon_argv *argv, size_t
     }
     op_run_kill_on_exit(run);
     r->check_id = id;
+    r->check_crossed = row_busy(r);
 }
 
 static void check_all(void)
@@ -225,6 +250,7 @@ static void check_all(void)
             start_check(r, &a->check, (size_t)(a - agent_config()->apps));
             update_shown(r);
         } else {
+            note_busy(r);                  /* this result is fresh */
             int up = r->nports > 0 && have_counts;
             for (size_t p = 0; p < r->nports && up; p++) {
                 const struct sock_diag_port *d = diag_port(r->ports[p]);

@@ -20,6 +20,10 @@ statedir $T/state
 cache_ms 100
 check_ms 200
 app web $P
+app job $((P + 1))
+app_start job /usr/bin/touch $T/job.up
+app_stop job /usr/bin/rm -f $T/job.up
+app_check job /usr/bin/test -e $T/job.up
 CONF
 start_agent_ready "$T/agent.conf" || bail "agent did not register"
 ROOT_OID=.1.3.6.1.4.1.8072.9999.9999.9999
@@ -44,6 +48,18 @@ wait_val 5 "lamonAppOperStatus.'web'" 2 && ok "oper status back to down(2) when 
     || fail "oper status $(val "lamonAppOperStatus.'web'") after the app stopped"
 wait_for 10 grep -q "$ROOT_OID.1.2.1.1.4.119.101.98 = INTEGER: down(2)" "$T/traps.log" \
     && ok "lamonAppStateChange down(2) received" || fail "no lamonAppStateChange for down"
+
+# A start: starting(4), then up(1) once a check that began after the start
+# says so.  The check result from before the start (down) is no news of the
+# started application: shown, it told the controller a just-started
+# application had failed.
+JOB=$ROOT_OID.1.2.1.1.4.106.111.98
+wait_val 5 "lamonAppOperStatus.'job'" 2 || fail "job is $(val "lamonAppOperStatus.'job'") before its start"
+is "$(set_result "LAMON-MIB::lamonAppAdminStatus.'job'" i 1)" OK "SET job admin up(1)"
+wait_for 10 grep -q "$JOB = INTEGER: up(1)" "$T/traps.log" && ok "lamonAppStateChange up(1) for job after its start" \
+    || fail "no lamonAppStateChange up(1) for job: $(grep "$JOB" "$T/traps.log" | tr '\n' ' ')"
+seq=$(grep -o "$JOB = INTEGER: [a-z]*" "$T/traps.log" | awk '{print $NF}' | tr '\n' ' ' | sed 's/^.*starting/starting/')
+like "$seq" "^starting (unknown )?up $" "job's notifications from its start: starting, then up, no stale down ($seq)"
 
 is "$(set_result LAMON-MIB::lamonNodeRole.0 i 2)" OK "SET role server(2)"
 wait_for 10 grep -q "$ROOT_OID.0.2" "$T/traps.log" && ok "lamonNodeStateChange received after the role change" \
