@@ -67,7 +67,8 @@ got=$(snmp snmpget -Oqv LAMON-MIB::lamonNodeBootTime.0)
 like "$got" "^$want," "lamonNodeBootTime is /proc/stat btime ($want)"
 is "$(val lamonNodeAgentVersion.0)" '0.1.0' "lamonNodeAgentVersion"
 n=$(snmp snmpwalk -Oqn LAMON-MIB::lamonNode | grep -c '^\.1\.3\.6\.1\.4\.1\.8072\.9999\.9999\.9999\.1\.1\.[0-9]*\.0 ')
-is "$n" 18 "a walk of lamonNode returns all 18 scalars"
+is "$(val lamonNodeHeartbeatInterval.0)" 0 "lamonNodeHeartbeatInterval is 0 without heartbeat_ms"
+is "$n" 19 "a walk of lamonNode returns all 19 scalars (lamonNodeHeartbeatInterval is the 19th)"
 
 # Freshness: with cache_ms 0 figures are fresh; the agent answers a walk
 # without error many times in a row.
