@@ -24,6 +24,13 @@ struct write_ctx {
     char what[INTENT_TEXT_MAX];
 };
 
+static void (*role_landed)(struct cluster *cl, struct node_rt *n);
+
+void decide_emit_on_role_landed(void (*fn)(struct cluster *cl, struct node_rt *n))
+{
+    role_landed = fn;
+}
+
 static unsigned backoff_cap(const struct ctl_config *cfg)
 {
     unsigned c = cfg->interval_ms ? BACKOFF_CAP_MS / cfg->interval_ms : 1;
@@ -72,6 +79,8 @@ static void write_done(void *arg, bool ok, long errstat, const char *why)
         unsigned fails = backoff_ok(bo, c->key);
         if (fails)
             event_log("SET done: %s, after %u failure%s", c->what, fails, fails == 1 ? "" : "s");
+        if (c->role && role_landed)
+            role_landed(c->cl, c->n);
     } else {
         write_failed(c->cl, bo, c->key, "SET failed: ", c->what, why);
     }

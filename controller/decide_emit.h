@@ -26,4 +26,8 @@ extern const struct decide_out decide_to_peers;
  * ("cannot WHAT: WHY") and the decision backs off.  Returns 0 / -1. */
 int decide_emit(struct cluster *cl, const struct decide_out *out, const struct intent *it);
 
+/* FN (or NULL) is called when a node acknowledged a role write: the
+ * decisions that waited for it (its application's start) may go now. */
+void decide_emit_on_role_landed(void (*fn)(struct cluster *cl, struct node_rt *n));
+
 #endif

@@ -204,6 +204,7 @@ int main(int argc, char **argv)
     poller_free(a.poller);
     node_ops_free();
     control_socket_close(a.ctl);
+    notif_apply_free();
     notif_receiver_free(a.rx);
     rrd_writer_free(a.rrd);
     cluster_free(&a.cl);

@@ -20,6 +20,24 @@ static struct cluster *g_cl;
 static const struct decide_out *g_out;
 static struct notif_receiver *g_rx;
 static struct log_limit refuse_log[NNREF_COUNT];
+static struct event *decide_soon;
+
+static void on_decide_soon(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what; (void)arg;
+    if (g_cl)
+        decide_now(g_cl, g_out);
+}
+
+/* A node that sends heartbeats is hurried along: what waited for its role
+ * write (a promoted cold spare's application start) goes in the next loop
+ * turn, not at the next poll.  One event: acknowledgements coalesce. */
+static void role_landed(struct cluster *cl, struct node_rt *n)
+{
+    (void)cl;
+    if (decide_soon && n->hb.period_ms && !n->hb.stopped)
+        event_active(decide_soon, EV_TIMEOUT, 0);
+}
 
 void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out,
                       struct notif_receiver *rx)
@@ -28,6 +46,19 @@ void notif_apply_init(struct event_base *base, struct cluster *cl, const struct 
     g_base = base;
     g_cl = cl;
     g_out = out;
+    if (base && !decide_soon)
+        decide_soon = event_new(base, -1, 0, on_decide_soon, NULL);
+    decide_emit_on_role_landed(role_landed);
+}
+
+void notif_apply_free(void)
+{
+    decide_emit_on_role_landed(NULL);
+    if (decide_soon)
+        event_free(decide_soon);
+    decide_soon = NULL;
+    g_base = NULL;
+    g_cl = NULL;
 }
 
 static long ms_since(const struct timespec *t)
@@ -178,6 +209,32 @@ static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_
     arm(n, deadline_ms(cl, n));
 }
 
+/* The agent says the application of the node's service (or of the
+ * service it is a hot spare of) is up: when the controller has no
+ * judgement of it yet (a promoted or heated spare's application, just
+ * started), and the node sends heartbeats and is up, it is up now on the
+ * agent's word: its own check found it answering.  One that went down
+ * comes back through `rise` good polls, as ever. */
+static void app_started(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt,
+                        const struct decide_out *out)
+{
+    const struct ctl_config *cfg = cl->cfg;
+    int svc = app_service(cl, n);
+    if (svc < 0 || strcmp(cfg->services[svc].app, nt->app) != 0 || strcmp(n->app_for, cfg->services[svc].name) != 0 ||
+        n->app.health != NODE_UNKNOWN || n->hyst.health != NODE_UP || !n->hb.period_ms || n->hb.stopped)
+        return;
+    n->app.health = NODE_UP;
+    n->app.good = cfg->rise;
+    n->app.bad = 0;
+    /* The sample says so too, until the next poll: the decisions read it. */
+    for (size_t i = 0; i < n->s.napps; i++)
+        if (strcmp(n->s.apps[i].name, nt->app) == 0)
+            n->s.apps[i].oper = APP_UP;
+    event_log("node %s: application %s of service %s unknown -> up (lamonAppStateChange: running)", n->peer.name,
+              nt->app, cfg->services[svc].name);
+    decide_now(cl, out);
+}
+
 /* The agent says an application stopped: when it is the one of the
  * node's service and it was up, the node's application is down now, on
  * its word.  One not up yet (a promotion starting it) is the polls'. */
@@ -185,6 +242,10 @@ static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamo
                         const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;
+    if (nt->app_oper == APP_UP) {
+        app_started(cl, n, nt, out);
+        return;
+    }
     int svc = node_service(cl, n);
     if (svc < 0 || nt->app_oper != APP_DOWN || strcmp(cfg->services[svc].app, nt->app) != 0 ||
         strcmp(n->app_for, cfg->services[svc].name) != 0 || n->app.health != NODE_UP)

@@ -17,6 +17,12 @@
  *     thousand nodes every few milliseconds.
  *   - lamonAppStateChange saying the application of the node's service is
  *     down makes the application down at once, and the decisions run.
+ *     Saying it is up, for an application not judged yet (a promoted or
+ *     heated spare's, just started) on a node that sends heartbeats, makes
+ *     it up at once: the agent's own check found it answering.
+ *   - A role write such a node acknowledged runs the decisions in the
+ *     next loop turn (decide_emit_on_role_landed): a promoted cold spare's
+ *     application start does not wait for the next poll.
  *
  * Rise stays with the polls: a node taken down comes back after `rise`
  * good polls, and while its heartbeats are overdue a poll it answers does
@@ -42,6 +48,10 @@ struct notif_receiver;
  * be NULL).  Call once; all of them must outlive the timers. */
 void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out,
                       struct notif_receiver *rx);
+
+/* Undoes notif_apply_init's event and hook (the heartbeat timers are the
+ * nodes', freed with them). */
+void notif_apply_free(void);
 
 /* Applies N to CL.  Decisions it triggers go to OUT. */
 void notif_apply(struct cluster *cl, const struct lamon_notification *n, const struct decide_out *out);

@@ -8,7 +8,8 @@
 #  (a) heartbeats are counted in `lamonctl --json status`;
 #  (b) a serving node whose snmpd and agent stop (SIGSTOP) is down because
 #      its heartbeats stopped, removed from IPVS, and a spare takes its
-#      place; the removal is logged before the promotion;
+#      place; the removal is logged before the promotion; the promoted
+#      spare's application is up on its agent's word (lamonAppStateChange);
 #  (c) a node that misses one heartbeat in three (fall 3) stays in IPVS and
 #      is never declared down;
 #  (d) an application killed on a live node (its check fails, the agent
@@ -139,6 +140,11 @@ pr_line=$(tail -n +"${down_line:-1}" "$T/controller.log" | grep -n "promote spar
 check "(b) the removal is logged" test -n "$rm_line"
 check "(b) before the promotion (removal first: line $rm_line, promotion line ${pr_line:-none})" \
     test -n "$pr_line" -a "${rm_line:-0}" -lt "${pr_line:-0}"
+# The promoted spare's application, started for the promotion, is up on
+# its agent's word (lamonAppStateChange), not after rise polls.
+promoted=$(tail -n +"${down_line:-1}" "$T/controller.log" | grep -o "promote spare node[0-9]" | head -n 1 | grep -o "node[0-9]")
+check "(b) the promoted spare ${promoted:-?}'s application is up on its agent's word" \
+    grep -q "node ${promoted:-?}: application web of service www unknown -> up (lamonAppStateChange: running)" "$T/controller.log"
 thaw "$k"
 
 # --- (d) the application dies on a live node ---------------------------------------

@@ -668,6 +668,48 @@ static void test_app_state_change(void **state)
     check_intents(&cl, &failed_n1);
 }
 
+/* A promoted spare's application, started and not judged yet: the
+ * agent's "up" makes it up at once and the directors' adds leave in that
+ * turn, but only from a node that sends heartbeats; an application that
+ * went down comes back through the polls. */
+static const struct row promoted_n3 = {
+    .name = "the promoted spare's application is up on the agent's word: added to every director",
+    .conf = WEB,
+    .n = { { NODE_DOWN, DOWN, ROLE_SERVER, "web", 0, 0, 0, 0 }, SRV(APP_UP),
+           { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_DOWN, 10, 0 }, SPARE },
+    .d = { { 1, 2, 1, 3 }, { 2, 2, 1, 3 } },
+    .target = 2,
+    .want = { "lvs1 add n3 weight 1", "lvs2 add n3 weight 1", NULL },
+};
+
+static void test_app_started(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &promoted_n3);
+    const struct decide_out out = { record, NULL };
+    struct node_rt *n3 = cl.nodes[2];
+    struct lamon_notification n = notif(NT_APP_STATE_CHANGE, "n3", "127.0.0.3");
+    snprintf(n.app, sizeof n.app, "www");
+    n.app_oper = APP_UP;
+    notif_apply(&cl, &n, &out);              /* no heartbeats: the polls' */
+    assert_int_equal(n3->app.health, NODE_UNKNOWN);
+    assert_int_equal(ngot, 0);
+    n3->hb.period_ms = 200;
+    n3->app.health = NODE_DOWN;              /* went down: the polls' too */
+    notif_apply(&cl, &n, &out);
+    assert_int_equal(n3->app.health, NODE_DOWN);
+    assert_int_equal(ngot, 0);
+    n3->app.health = NODE_UNKNOWN;
+    snprintf(n.app, sizeof n.app, "other");  /* not the service's */
+    notif_apply(&cl, &n, &out);
+    assert_int_equal(ngot, 0);
+    snprintf(n.app, sizeof n.app, "www");
+    notif_apply(&cl, &n, &out);
+    assert_int_equal(n3->app.health, NODE_UP);
+    check_intents(&cl, &promoted_n3);
+}
+
 /* A node's name from another address, or a name that is no node:
  * refused, counted, nothing changes. */
 static void test_notif_refused(void **state)
@@ -835,7 +877,7 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 6];
+    struct CMUnitTest tests[NROWS + 7];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
@@ -845,5 +887,6 @@ int main(void)
     tests[NROWS + 3] = (struct CMUnitTest)cmocka_unit_test(test_app_state_change);
     tests[NROWS + 4] = (struct CMUnitTest)cmocka_unit_test(test_notif_refused);
     tests[NROWS + 5] = (struct CMUnitTest)cmocka_unit_test(test_heartbeats_stop_everywhere);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 6, NULL, NULL);
+    tests[NROWS + 6] = (struct CMUnitTest)cmocka_unit_test(test_app_started);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 7, NULL, NULL);
 }
