@@ -10,12 +10,17 @@
 #              application "web", a real python3 http.server on 127.0.1.N:8N,
 #              started and stopped by the agent (argv, no shell)
 #   controller lamon-controller: one virtual service www, tcp 10.0.0.1:80,
-#              4 nodes, scheduler rr, on the director; RRDs in a temp dir
+#              4 nodes and 1 hot spare, scheduler rr, on the director; RRDs
+#              in a temp dir; it listens for the agents' notifications
+#   heartbeats every agent sends lamonNodeHeartbeat every 200 ms through its
+#              snmpd (informsink to the controller), so a dead node is
+#              noticed in under a second, not after three missed polls
 #
-# It shows the initial assignment (4 servers, 2 spares) with lamonctl and
-# ipvsadm -Ln in the director, then kills a serving node (SIGKILL to its
-# snmpd, agent and web server) and shows the controller remove it from IPVS
-# and promote a spare.  Nothing outside 127.0.0.0/8 and the guest is
+# It shows the initial assignment (4 servers, a hot spare whose web server
+# already runs, a cold spare) with lamonctl and ipvsadm -Ln in the director,
+# then kills a serving node (SIGKILL to its snmpd, agent and web server) and
+# shows the controller remove it from IPVS when its heartbeats stop and
+# promote the hot spare: only an IPVS add.  Nothing outside 127.0.0.0/8 and the guest is
 # touched; everything is stopped and removed at the end.
 #
 #   DEMO_HOLD=1 scripts/demo.sh   keep the cluster running until Ctrl-C
@@ -50,6 +55,12 @@ node_app_lines() {
     printf 'app_stop web /sbin/start-stop-daemon --stop --quiet --oknodo --remove-pidfile --pidfile %s/web.pid\n' "$2"
 }
 
+# Heartbeats: each node's snmpd sends the agent's notifications to the
+# controller's listen port, from the node's own address.
+RP=$(free_udp_port)
+node_snmpd_extra() { printf '%s\n' "informsink 127.0.0.1:$RP lamondemo" "[snmp] clientaddr 127.0.1.$1"; }
+node_agent_extra() { echo "heartbeat_ms 200"; }
+
 say "Director: booting Debian's kernel in qemu for real IPVS"
 [ -f "$VM_CACHE/kver" ] || echo "(first run: downloading linux-image-amd64's kernel package and building an initramfs)"
 vm_start "cache_ms 200" || die "the director VM did not start (see the messages above)"
@@ -62,11 +73,13 @@ for n in 1 2 3 4 5 6; do
     echo "$(elapsed)  node$n up on 127.0.1.$n:$NODE_PORT (application web: http.server on 127.0.1.$n:8$n, not started yet)"
 done
 
-say "Controller: service www = tcp 10.0.0.1:80, 4 nodes, rr, on director lvs1"
+say "Controller: service www = tcp 10.0.0.1:80, 4 nodes + 1 hot spare, rr, on director lvs1"
 CTL_INTERVAL=1000 CTL_TIMEOUT=900 write_ctl_conf "$T/ctl.conf" "1 2 3 4 5 6" \
     "rrddir $T/rrd" \
+    "listen 127.0.0.1:$RP" \
+    "accept 127.0.0.0/8 community lamondemo" \
     "director lvs1 127.0.0.1:$VM_SNMP_PORT" \
-    "service www tcp 10.0.0.1:80 nodes 4 sched rr fwd route app web director lvs1"
+    "service www tcp 10.0.0.1:80 nodes 4 hot 1 sched rr fwd route app web director lvs1"
 mkdir -p "$T/rrd"
 sed 's/^v3user .*/v3user lamonadmin sha ******** aes ********/; s/^/    /' "$T/ctl.conf"
 start_controller "$T/ctl.conf" || die "the controller did not start: $(cat "$T/controller.out")"
@@ -74,17 +87,18 @@ echo "$(elapsed)  lamon-controller running; control socket $CTL_SOCK"
 
 # ipvs_dests: the real servers of 10.0.0.1:80 in the director's kernel.
 ipvs_dests() { vm_exec ipvsadm -Ln -t 10.0.0.1:80 2>/dev/null | awk '$1 == "->" && $2 ~ /^127\.0\.1\./ {print $2}' | sort | tr '\n' ' '; }
-servers_up() { [ "$(count_role_state server up)" = 4 ] && [ "$(ipvs_dests | wc -w)" = 4 ]; }
+hot_spares() { lamonctl status | awk 'NR > 1 && $2 == "spare" && / hot( |$)/' | wc -l; }
+servers_up() { [ "$(count_role_state server up)" = 4 ] && [ "$(ipvs_dests | wc -w)" = 4 ] && [ "$(hot_spares)" = 1 ]; }
 echo "waiting for the controller to assign the nodes, start the applications and fill IPVS ..."
 last=""
 for _ in $(seq 1 90); do
     servers_up && break
-    now="$(count_role_state server up) servers up, IPVS: $(ipvs_dests)"
+    now="$(count_role_state server up) servers up, $(hot_spares) hot spare, IPVS: $(ipvs_dests)"
     [ "$now" != "$last" ] && echo "$(elapsed)  $now" && last=$now
     sleep 1
 done
-servers_up || { lamonctl log | tail -20; die "the service did not reach 4 healthy nodes"; }
-echo "$(elapsed)  service www at strength"
+servers_up || { lamonctl log | tail -20; die "the service did not reach 4 healthy nodes and a hot spare"; }
+echo "$(elapsed)  service www at strength, with a hot spare"
 
 say "lamonctl status"
 lamonctl status
@@ -114,7 +128,7 @@ say "lamonctl status"
 lamonctl status
 say "ipvsadm -Ln in the director"
 vm_exec ipvsadm -Ln
-promoted=$(lamonctl log | sed -n 's/.*promote spare node\([0-9]*\) to service www.*/\1/p' | tail -n 1)
+promoted=$(lamonctl log | sed -n 's/.*promote \(hot \)\{0,1\}spare node\([0-9]*\) to service www.*/\2/p' | tail -n 1)
 if [ -n "$promoted" ]; then
     say "The promoted spare's web server, started by its agent, answers"
     python3 - "http://127.0.1.$promoted:8$promoted/" <<'PY'
