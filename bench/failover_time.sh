@@ -161,6 +161,35 @@ kill_node() {
 RP=$(free_udp_port)
 log "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 net_setup || { echo "network namespace setup failed"; exit 1; }
+
+# The application's own start time, for the cold-spare figures: the same
+# start-stop-daemon line as the agent's app_start, in node 4's namespace,
+# timed to the first connection it accepts (5 starts, median).
+app_start_s() {
+    local d=$T/appstart i
+    mkdir -p "$d"; echo x >"$d/index.html"
+    for i in 1 2 3 4 5; do
+        nsx 4 python3 - "$d" <<'PY'
+import socket, subprocess, sys, time
+d = sys.argv[1]
+t0 = time.time()
+subprocess.run(["/sbin/start-stop-daemon", "--start", "--quiet", "--background", "--make-pidfile",
+                "--pidfile", d + "/pid", "--chdir", d, "--exec", "/usr/bin/python3", "--", "-m",
+                "http.server", "--directory", d, "--bind", "10.77.0.4", "80"], check=True)
+while time.time() - t0 < 10:
+    try:
+        socket.create_connection(("10.77.0.4", 80), 0.2).close()
+        break
+    except OSError:
+        time.sleep(0.005)
+print("%.3f" % (time.time() - t0))
+subprocess.run(["/sbin/start-stop-daemon", "--stop", "--quiet", "--oknodo", "--remove-pidfile",
+                "--pidfile", d + "/pid"])
+PY
+    done | sort -n | sed -n 3p
+}
+APP_START=$(app_start_s)
+log "the application (python3 http.server via start-stop-daemon) starts in ${APP_START} s (median of 5)"
 log "booting the director VM"
 vm_start "cache_ms 200" || { echo "the director VM did not start"; exit 1; }
 for n in $NODES; do start_fnode "$n" || { echo "node $n did not start"; exit 1; }; done
@@ -319,7 +348,7 @@ print(f(t_rm), f(t_add), f(t_srv), f(t_ka), fails)
     fi
     wait_for 90 stable || { log "not stable after trial $trial"; break; }
 done
-python3 - "$T/trials" "$HEARTBEAT_MS" "$HOT" "$KILL" "$FALL" <<'PY'
+python3 - "$T/trials" "$HEARTBEAT_MS" "$HOT" "$KILL" "$FALL" "${APP_START:-nan}" <<'PY'
 import statistics, sys
 rows = [[float(x) for x in l.split()] for l in open(sys.argv[1]) if l.strip()]
 if not rows:
@@ -334,9 +363,9 @@ dec = [r[1] - r[0] for r in rows]
 srv = [r[2] - r[1] for r in rows]
 hb, hot, kill, fall = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 print("summary: %d trials, %s killed, interval 1 s, fall %s%s, %s spares: %s; %s; %s; promotion (removal -> spare in IPVS) "
-      "median %.2f s; spare in IPVS -> first answer median %.2f s; same run, same kills: %s"
+      "median %.2f s; spare in IPVS -> first answer median %.2f s; application start time %s s; same run, same kills: %s"
       % (len(rows), "application" if kill == "app" else "node", fall, ", heartbeats every %d ms" % hb if hb else "",
          "hot (hot %d)" % hot if hot else "cold", s(0, "removed"), s(1, "spare added"),
-         s(2, "spare serving"), statistics.median(dec), statistics.median(srv),
+         s(2, "spare serving"), statistics.median(dec), statistics.median(srv), sys.argv[6],
          s(3, "keepalived TCP_CHECK delay_loop 1 removed")))
 PY
