@@ -7,6 +7,7 @@
 #include <event2/event.h>
 
 #include "event_log.h"
+#include "node_register.h"
 #include "snmp_session.h"
 #include "snmp_set.h"
 
@@ -70,7 +71,8 @@ static void dir_free(struct director_rt *d)
 int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
 {
     const struct ctl_config *old = cl->cfg;
-    struct node_rt **nodes = calloc(cfg->nnodes + 1, sizeof *nodes);
+    /* Room for the registered nodes, which stay (node_register.h). */
+    struct node_rt **nodes = calloc(cfg->nnodes + cl->nnodes + 1, sizeof *nodes);
     struct director_rt **dirs = calloc(cfg->ndirectors + 1, sizeof *dirs);
     unsigned *target = calloc(cfg->nservices + 1, sizeof *target);
     unsigned *high = calloc(cfg->nservices + 1, sizeof *high);
@@ -119,17 +121,34 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
             /* New credentials or a new address: what failed may work now. */
             if (!peer_same || !writer_same)
                 backoff_clear(&nodes[i]->backoff);
+            if (nodes[i]->registered)
+                event_log("node %s: registered, now configured (%s:%u)", cfg->nodes[i].name, cfg->nodes[i].host,
+                          cfg->nodes[i].port);
+            nodes[i]->registered = false;
         } else {
             event_log("node %s: added (%s:%u)", cfg->nodes[i].name, cfg->nodes[i].host, cfg->nodes[i].port);
         }
         nodes[i]->peer = cfg->nodes[i];
         nodes[i]->configured = true;
     }
-    for (size_t j = 0; j < cl->nnodes; j++)
-        if (cl->nodes[j]) {
-            event_log("node %s: removed from the configuration", cl->nodes[j]->peer.name);
-            node_free(cl->nodes[j]);
+    size_t nn = cfg->nnodes;
+    for (size_t j = 0; j < cl->nnodes; j++) {
+        struct node_rt *n = cl->nodes[j];
+        if (!n)
+            continue;
+        int keep = n->registered ? node_register_keep(n, old, cfg) : -1;
+        if (keep >= 0) {
+            if (keep > 0 || !writer_same)
+                close_sessions(&n->sess, &n->wsess);
+            if (keep > 0 || !writer_same)
+                backoff_clear(&n->backoff);
+            nodes[nn++] = n;
+            continue;
         }
+        if (!n->registered)
+            event_log("node %s: removed from the configuration", n->peer.name);
+        node_free(n);
+    }
     /* Directors' observed tables are indexed by service, which a reload may
      * renumber: start them afresh (the next walk refills them). */
     for (size_t j = 0; j < cl->ndirs; j++)
@@ -149,7 +168,7 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
     free(cl->svc_hot_short);
     cl->svc_short = shortfall;
     cl->svc_hot_short = hot_short;
-    cl->nodes = nodes; cl->nnodes = cfg->nnodes;
+    cl->nodes = nodes; cl->nnodes = nn;
     cl->dirs = dirs; cl->ndirs = cfg->ndirectors;
     cl->svc_target = target; cl->svc_high = high; cl->svc_low = low;
     ctl_config_free(cl->cfg);
