@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Self-registration end to end: three real agents (127.0.1.1-3) with
-# heartbeat_ms 200 behind real snmpds whose informsink points at the
+# heartbeat_ms 1500 behind real snmpds whose informsink points at the
 # controller's listen port (each sends from its node's own address:
 # clientaddr), and a real IPVS director in the qemu VM (ipvsadm -Ln in the
 # guest).  Only node1 is in the configuration; the service wants 2 nodes.
@@ -29,7 +29,10 @@ node_snmpd_extra() {
     printf '%s\n' "informsink 127.0.0.1:$RP lamontrap" "[snmp] clientaddr 127.0.1.$1" \
         "rocommunity lamontrap 127.0.0.0/8"
 }
-node_agent_extra() { echo "heartbeat_ms 200"; }
+# Heartbeats slower than a poll cycle: after a restart the first decisions
+# come before the registered nodes are heard again, which is what the
+# registration window (default 2 s) is for.
+node_agent_extra() { echo "heartbeat_ms 1500"; }
 
 vm_start "cache_ms 200" || bail "the VM did not start"
 ok "director VM up (snmpd + lamon-agent with IPVS on 127.0.0.1:$VM_SNMP_PORT)"
@@ -88,7 +91,7 @@ is "$(lamonctl --json node node2 | python3 -c 'import json, sys; d = json.load(s
 LAMON=.1.3.6.1.4.1.8072.9999.9999.9999
 check "(b) a heartbeat naming node2 from 127.0.0.77 is acknowledged by the receiver" \
     env MIBS= snmpinform -r0 -t1 -v2c -c lamontrap -Y clientaddr=127.0.0.77 "127.0.0.1:$RP" '' "$LAMON.0.5" \
-    "$LAMON.1.1.1.0" s node2 "$LAMON.1.1.19.0" u 200
+    "$LAMON.1.1.1.0" s node2 "$LAMON.1.1.19.0" u 1500
 conflict() { [ "$(json 's["notifications"]["node_refused"]["conflict"]')" = 1 ]; }
 wait_for 10 conflict
 check "(b) refused as a conflict and counted" conflict
