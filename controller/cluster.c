@@ -7,7 +7,6 @@
 #include <event2/event.h>
 
 #include "event_log.h"
-#include "node_register.h"
 #include "snmp_session.h"
 #include "snmp_set.h"
 
@@ -66,6 +65,32 @@ static void dir_free(struct director_rt *d)
     free(d->vs_present);
     free(d->walk_vs);
     free(d);
+}
+
+/* Registered node N under the configuration NEWC (replacing OLDC): 0
+ * when it stays as it is, 1 when it stays but its v3user's keys changed
+ * (its sessions must be reopened), -1 when it must be forgotten (logged).
+ * Its v3user is looked up again by name: a reload may renumber them. */
+static int keep_registered(struct node_rt *n, const struct ctl_config *oldc, const struct ctl_config *newc)
+{
+    if (!n->reg_user[0]) {
+        n->peer.v3user = -1;
+        return 0;
+    }
+    int j = -1;
+    for (size_t k = 0; k < newc->nv3users && j < 0; k++)
+        if (strcmp(newc->v3users[k].name, n->reg_user) == 0)
+            j = (int)k;
+    if (j < 0) {
+        event_log("node %s: forgotten: it registered as v3user %s, which the configuration no longer has",
+                  n->peer.name, n->reg_user);
+        return -1;
+    }
+    int i = n->peer.v3user;
+    bool same = oldc && i >= 0 && (size_t)i < oldc->nv3users &&
+                memcmp(&oldc->v3users[i], &newc->v3users[j], sizeof newc->v3users[j]) == 0;
+    n->peer.v3user = j;
+    return same ? 0 : 1;
 }
 
 int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
@@ -136,12 +161,12 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
         struct node_rt *n = cl->nodes[j];
         if (!n)
             continue;
-        int keep = n->registered ? node_register_keep(n, old, cfg) : -1;
+        int keep = n->registered ? keep_registered(n, old, cfg) : -1;
         if (keep >= 0) {
-            if (keep > 0 || !writer_same)
-                close_sessions(&n->sess, &n->wsess);
-            if (keep > 0 || !writer_same)
+            if (keep > 0 || !writer_same) {
+                close_sessions(&n->sess, &n->wsess);   /* new keys: reopened by the next poll */
                 backoff_clear(&n->backoff);
+            }
             nodes[nn++] = n;
             continue;
         }

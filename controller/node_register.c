@@ -173,22 +173,3 @@ bool node_unpolled(const struct cluster *cl, const struct node_rt *n)
 {
     return n->registered && n->reg_cycle == cl->cycle && !n->answered;
 }
-
-int node_register_keep(struct node_rt *n, const struct ctl_config *oldc, const struct ctl_config *newc)
-{
-    if (!n->reg_user[0]) {
-        n->peer.v3user = -1;
-        return 0;
-    }
-    int j = find_v3user(newc, n->reg_user);
-    if (j < 0) {
-        event_log("node %s: forgotten: it registered as v3user %s, which the configuration no longer has",
-                  n->peer.name, n->reg_user);
-        return -1;
-    }
-    int i = n->peer.v3user;
-    bool same = oldc && i >= 0 && (size_t)i < oldc->nv3users &&
-                memcmp(&oldc->v3users[i], &newc->v3users[j], sizeof newc->v3users[j]) == 0;
-    n->peer.v3user = j;
-    return same ? 0 : 1;
-}

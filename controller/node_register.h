@@ -17,9 +17,10 @@
  *     more than register_max registered nodes ("register_max").  A
  *     registered name heard from a second address is notif_apply's
  *     "conflict", a configured one's "address".
- *   - A reload keeps registered nodes (their v3user is looked up again by
- *     name; one whose v3user is gone is forgotten); a registered name that
- *     appears in the configuration becomes a configured node.
+ *   - A reload keeps registered nodes (cluster_apply_config: their v3user
+ *     is looked up again by name; one whose v3user is gone is forgotten);
+ *     a registered name that appears in the configuration becomes a
+ *     configured node.
  *
  * The registration window.  A restarted controller knows nothing of the
  * registered nodes until their next heartbeat, while the directors' tables
@@ -55,11 +56,5 @@ bool registration_hold(const struct cluster *cl);
 /* N registered in this poll cycle and was not polled in it: this
  * cycle's health feed skips it. */
 bool node_unpolled(const struct cluster *cl, const struct node_rt *n);
-
-/* Registered node N under the configuration NEWC (replacing OLDC): 0
- * when it stays as it is, 1 when it stays but its v3user's keys changed
- * (its sessions must be reopened), -1 when it must be forgotten (logged).
- * Its v3user index is renewed. */
-int node_register_keep(struct node_rt *n, const struct ctl_config *oldc, const struct ctl_config *newc);
 
 #endif
