@@ -68,10 +68,37 @@ static void dir_free(struct director_rt *d)
     free(d);
 }
 
+/* Registered node N under the configuration NEWC (replacing OLDC): 0
+ * when it stays as it is, 1 when it stays but its v3user's keys changed
+ * (its sessions must be reopened), -1 when it must be forgotten (logged).
+ * Its v3user is looked up again by name: a reload may renumber them. */
+static int keep_registered(struct node_rt *n, const struct ctl_config *oldc, const struct ctl_config *newc)
+{
+    if (!n->reg_user[0]) {
+        n->peer.v3user = -1;
+        return 0;
+    }
+    int j = -1;
+    for (size_t k = 0; k < newc->nv3users && j < 0; k++)
+        if (strcmp(newc->v3users[k].name, n->reg_user) == 0)
+            j = (int)k;
+    if (j < 0) {
+        event_log("node %s: forgotten: it registered as v3user %s, which the configuration no longer has",
+                  n->peer.name, n->reg_user);
+        return -1;
+    }
+    int i = n->peer.v3user;
+    bool same = oldc && i >= 0 && (size_t)i < oldc->nv3users &&
+                memcmp(&oldc->v3users[i], &newc->v3users[j], sizeof newc->v3users[j]) == 0;
+    n->peer.v3user = j;
+    return same ? 0 : 1;
+}
+
 int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
 {
     const struct ctl_config *old = cl->cfg;
-    struct node_rt **nodes = calloc(cfg->nnodes + 1, sizeof *nodes);
+    /* Room for the registered nodes, which stay (node_register.h). */
+    struct node_rt **nodes = calloc(cfg->nnodes + cl->nnodes + 1, sizeof *nodes);
     struct director_rt **dirs = calloc(cfg->ndirectors + 1, sizeof *dirs);
     unsigned *target = calloc(cfg->nservices + 1, sizeof *target);
     unsigned *high = calloc(cfg->nservices + 1, sizeof *high);
@@ -120,17 +147,34 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
             /* New credentials or a new address: what failed may work now. */
             if (!peer_same || !writer_same)
                 backoff_clear(&nodes[i]->backoff);
+            if (nodes[i]->registered)
+                event_log("node %s: registered, now configured (%s:%u)", cfg->nodes[i].name, cfg->nodes[i].host,
+                          cfg->nodes[i].port);
+            nodes[i]->registered = false;
         } else {
             event_log("node %s: added (%s:%u)", cfg->nodes[i].name, cfg->nodes[i].host, cfg->nodes[i].port);
         }
         nodes[i]->peer = cfg->nodes[i];
         nodes[i]->configured = true;
     }
-    for (size_t j = 0; j < cl->nnodes; j++)
-        if (cl->nodes[j]) {
-            event_log("node %s: removed from the configuration", cl->nodes[j]->peer.name);
-            node_free(cl->nodes[j]);
+    size_t nn = cfg->nnodes;
+    for (size_t j = 0; j < cl->nnodes; j++) {
+        struct node_rt *n = cl->nodes[j];
+        if (!n)
+            continue;
+        int keep = n->registered ? keep_registered(n, old, cfg) : -1;
+        if (keep >= 0) {
+            if (keep > 0 || !writer_same) {
+                close_sessions(&n->sess, &n->wsess);   /* new keys: reopened by the next poll */
+                backoff_clear(&n->backoff);
+            }
+            nodes[nn++] = n;
+            continue;
         }
+        if (!n->registered)
+            event_log("node %s: removed from the configuration", n->peer.name);
+        node_free(n);
+    }
     /* Directors' observed tables are indexed by service, which a reload may
      * renumber: start them afresh (the next walk refills them). */
     for (size_t j = 0; j < cl->ndirs; j++)
@@ -150,7 +194,7 @@ int cluster_apply_config(struct cluster *cl, struct ctl_config *cfg)
     free(cl->svc_hot_short);
     cl->svc_short = shortfall;
     cl->svc_hot_short = hot_short;
-    cl->nodes = nodes; cl->nnodes = cfg->nnodes;
+    cl->nodes = nodes; cl->nnodes = nn;
     cl->dirs = dirs; cl->ndirs = cfg->ndirectors;
     cl->svc_target = target; cl->svc_high = high; cl->svc_low = low;
     ctl_config_free(cl->cfg);

@@ -57,6 +57,9 @@ struct node_heartbeat {
 struct node_rt {
     struct ctl_peer peer;                 /* a copy: survives config reloads */
     bool configured;                      /* still in the configuration */
+    bool registered;                      /* self-registered (node_register.h), not configured */
+    char reg_user[CTL_NAME_MAX + 1];      /* the v3user its accept line named, "": community */
+    unsigned reg_cycle;                   /* the poll cycle it registered in */
     void *sess;                           /* read session (snmp_sess_*) */
     void *wsess;                          /* write session (v3 authPriv) */
     unsigned req_cycle;                   /* cycle of the request in flight */
@@ -132,13 +135,15 @@ struct cluster {
     unsigned *svc_short;                  /* last logged shortfall, to log changes only */
     unsigned *svc_hot_short;              /* the same for hot spares */
     unsigned long sets_sent;              /* SET PDUs issued since start */
+    struct timespec started;              /* CLOCK_MONOTONIC; opens the registration window */
     unsigned long varbinds_read;
 };
 
 int cluster_find_node(const struct cluster *cl, const char *name);
 
 /* Takes CFG (ownership passes) as the configuration in force, keeping the
- * state of every node and director whose name stays; sessions of peers
+ * state of every node and director whose name stays, and the
+ * self-registered nodes (node_register.h); sessions of peers
  * whose address or credentials changed are closed for reopening.  The old
  * configuration is freed.  Returns -1 on allocation failure (nothing
  * changed, CFG freed). */

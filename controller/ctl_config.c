@@ -63,6 +63,8 @@ static void h_panic(const char *t, char *l)    { set_uint(t, l, 1, 100, &buildin
 static void h_scale(const char *t, char *l)    { set_uint(t, l, 1, 100000, &building->scale_polls); }
 static void h_drain(const char *t, char *l)    { set_uint(t, l, 0, 86400, &building->drain_timeout_s); }
 static void h_in_flight(const char *t, char *l) { set_uint(t, l, 1, 65536, &building->in_flight); }
+static void h_reg_max(const char *t, char *l)  { set_uint(t, l, 0, 65536, &building->register_max); }
+static void h_reg_win(const char *t, char *l)  { set_uint(t, l, 1, 3600000, &building->register_window_ms); }
 
 static void set_path(const char *token, char *line, char *dst, size_t len)
 {
@@ -281,7 +283,9 @@ static const struct {
     { "director", h_director, "NAME HOST[:PORT] [community C | v3 USER]" },
     { "service", h_service, "NAME tcp|udp VIP:PORT nodes N ... director NAME[,NAME...]" },
     { "listen", h_listen, "ADDRESS[:PORT]" },
-    { "accept", h_accept, "NETWORK/PREFIX community C | NETWORK/PREFIX v3 USER" },
+    { "accept", h_accept, "NETWORK/PREFIX community C [port P] | NETWORK/PREFIX v3 USER [port P]" },
+    { "register_max", h_reg_max, "N" },
+    { "register_window", h_reg_win, "MS" },
 };
 
 void ctl_config_free(struct ctl_config *cfg)
@@ -333,6 +337,7 @@ int ctl_config_load(const char *file, struct ctl_config **out, char *err, size_t
     c->scale_polls = 3;
     c->drain_timeout_s = 60;
     c->in_flight = 64;
+    c->register_max = 4096;
     c->control_mode = -1;
     c->write_user = -1;
     snprintf(c->control, sizeof c->control, "/run/lamon/controller.sock");

@@ -23,7 +23,9 @@
  *   in_flight N                       node polls in flight at once (default 64)
  *   write_user USER                   v3user for SETs (default: the first v3user)
  *   listen ADDRESS[:PORT]             notification receiver (notif_config.h)
- *   accept NETWORK/PREFIX community C | accept NETWORK/PREFIX v3 USER
+ *   accept NETWORK/PREFIX community C [port P] | accept NETWORK/PREFIX v3 USER [port P]
+ *   register_max N                    self-registered nodes at most (default 4096; 0: none)
+ *   register_window MS                after start, wait for registrations (node_register.h)
  *
  * A service's per-node load ("load", default load1) is the node's 1-minute
  * load average (lamonNodeLoad1 / 100), or with "conns" the established

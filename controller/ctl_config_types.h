@@ -62,6 +62,8 @@ struct ctl_config {
     unsigned interval_ms, timeout_ms, retries;
     unsigned rise, fall, panic_pct, scale_polls, drain_timeout_s;
     unsigned in_flight;              /* node polls in flight at most */
+    unsigned register_max;           /* self-registered nodes at most (node_register.h) */
+    unsigned register_window_ms;     /* after start, 0: max(interval, 2000) */
     char rrddir[4096], rrdcached[4096], control[108], logfile[4096];
     char control_owner[CTL_NAME_MAX + 1], control_group[CTL_NAME_MAX + 1];
     int control_mode;                /* -1: leave the umask's */

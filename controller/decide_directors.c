@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event_log.h"
+#include "node_register.h"
 #include "node_view.h"
 
 /* The kernel turns a destination whose address is local to the director
@@ -97,6 +98,10 @@ static void unwant(struct cluster *cl, const struct decide_out *out, size_t si, 
         return;                            /* wanted: want_member's */
     if (n && in_service(cl, n, (int)si) && !node_settled(n))
         return;                            /* not judged yet: leave it be */
+    if (n && n->registered && !n->have_sample && n->hyst.health == NODE_UNKNOWN)
+        return;                            /* registered, not polled yet: the same */
+    if (!n && registration_hold(cl))
+        return;                            /* may be a registered node not heard from yet */
     if (!n)
         reason = "not a configured node";
     else if (n->hyst.health == NODE_DOWN)

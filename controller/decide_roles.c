@@ -7,10 +7,13 @@
 #include "decide_hot.h"
 #include "decide_node.h"
 #include "event_log.h"
+#include "node_register.h"
 #include "node_view.h"
 
 /* A failed application start is retried after this long. */
 #define APP_START_RETRY 30
+/* svc_short of a shortfall logged while promotions wait (node_register.h). */
+#define HOLD_MARK 0x40000000u
 
 static bool can_promote(const struct cluster *cl, const struct node_rt *n, const char *service)
 {
@@ -110,6 +113,8 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;
     bool settled = cluster_settled(cl);
+    /* Registered members may not be known again yet: no promotion. */
+    bool hold = registration_hold(cl);
     /* A role write of an earlier cycle still on its way: a poll may have
      * overwritten what it wrote with what the agent said before it. */
     bool roles_landed = true;
@@ -157,7 +162,7 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
         /* Each promotion that fails makes its node back off, so the next
          * candidate is tried; the guard bounds the loop all the same. */
         unsigned waiting = 0;
-        for (size_t guard = 0; live < target && guard <= cl->nnodes; guard++) {
+        for (size_t guard = 0; !hold && live < target && guard <= cl->nnodes; guard++) {
             struct node_rt *n = best_spare(cl, s->name, &waiting);
             if (!n)
                 break;
@@ -172,7 +177,14 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
         /* The shortfall is logged when it changes.  Members whose role
          * write is still on its way do not count: were they counted, each
          * failing retry would log a shortfall that came and went. */
-        if (live < target) {
+        if (live < target && hold) {
+            if (cl->svc_short[si] != ((target - placed) | HOLD_MARK))
+                event_log("service %s: %u of %u nodes; promotions wait for nodes to register", s->name, live,
+                          target);
+            /* Marked apart, so that a shortfall that outlasts the wait is
+             * logged as such. */
+            cl->svc_short[si] = (target - placed) | HOLD_MARK;
+        } else if (live < target) {
             if (cl->svc_short[si] != target - placed) {
                 if (waiting)
                     event_log("service %s: %u of %u nodes in place; %u candidate%s back off after failed writes",

@@ -7,6 +7,7 @@
 #include <event2/event.h>
 
 #include "event_log.h"
+#include "node_register.h"
 #include "node_view.h"
 
 /* A node that sends heartbeats answers only while they come: a poll it
@@ -35,6 +36,8 @@ void health_feed(struct cluster *cl)
     unsigned total = 0, vanished = 0, silent = 0;
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
+        if (node_unpolled(cl, n))
+            continue;                    /* registered during this cycle: polled from the next */
         heartbeat_polled(n);
         total++;
         if (!heard(n)) {
@@ -54,6 +57,8 @@ void health_feed(struct cluster *cl)
 
     for (size_t i = 0; i < cl->nnodes; i++) {
         struct node_rt *n = cl->nodes[i];
+        if (node_unpolled(cl, n))
+            continue;
         enum node_health before = n->hyst.health;
         enum node_health t = node_hyst_feed(&n->hyst, heard(n), cfg->rise, cfg->fall);
         if (t == NODE_UP)

@@ -166,6 +166,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lamon-controller: out of memory\n");
         return 1;
     }
+    clock_gettime(CLOCK_MONOTONIC, &a.cl.started);   /* the registration window (node_register.h) */
     if (setup_outputs(&a) < 0)
         return 1;
     a.ctl = control_socket_open(a.base, &a.cl, err, sizeof err);

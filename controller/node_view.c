@@ -1,6 +1,8 @@
 /* Predicates over the cluster picture (see node_view.h). */
 #include "node_view.h"
 
+#include "node_register.h"
+
 #include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
@@ -62,7 +64,7 @@ bool cluster_settled(const struct cluster *cl)
     for (size_t i = 0; i < cl->nnodes; i++)
         if (!node_settled(cl->nodes[i]))
             return false;
-    return true;
+    return !registration_hold(cl);       /* nodes not heard from yet may be registered ones */
 }
 
 const struct app_sample *find_app(const struct node_rt *n, const char *name)

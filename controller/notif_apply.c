@@ -10,6 +10,7 @@
 #include "decide.h"
 #include "event_log.h"
 #include "log_limit.h"
+#include "node_register.h"
 #include "node_state.h"
 #include "node_view.h"
 #include "notif_receiver.h"
@@ -134,7 +135,7 @@ static void heartbeat_panic(struct cluster *cl)
 void notif_heartbeat_expired(struct cluster *cl, struct node_rt *n, const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;
-    if (!n->configured || !n->hb.period_ms || n->hb.stopped)
+    if ((!n->configured && !n->registered) || !n->hb.period_ms || n->hb.stopped)
         return;
     heartbeat_panic(cl);                 /* before N counts as stopped */
     n->hb.stopped = true;
@@ -263,13 +264,22 @@ static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamo
 void notif_apply(struct cluster *cl, const struct lamon_notification *nt, const struct decide_out *out)
 {
     int i = cluster_find_node(cl, nt->node);
-    if (i < 0 || !cl->nodes[i]->configured) {
-        refuse(NNREF_UNKNOWN_NODE, nt, "no node of that name");
-        return;
+    if (i < 0) {
+        /* A name no node has: the sender may register (node_register.h). */
+        enum notif_node_refusal r;
+        const char *why;
+        i = node_register(cl, nt, &r, &why);
+        if (i < 0) {
+            refuse(r, nt, why);
+            return;
+        }
     }
     struct node_rt *n = cl->nodes[i];
     if (!same_host(&nt->source, &n->peer.addr)) {
-        refuse(NNREF_ADDRESS, nt, "not the node's address");
+        if (n->registered)
+            refuse(NNREF_CONFLICT, nt, "registered from another address");
+        else
+            refuse(NNREF_ADDRESS, nt, "not the node's address");
         return;
     }
     if (nt->type == NT_NODE_HEARTBEAT)

@@ -1,9 +1,10 @@
 /* What an accepted notification changes in the cluster picture.
  *
- *   - It must come from a configured node: its lamonNodeName names the
- *     node and its source address is that node's configured address.
- *     Anything else is refused, counted (notif_stats) and logged at most
- *     once every NOTIF_LOG_EVERY_S per reason.
+ *   - It must come from a known node: its lamonNodeName names the node
+ *     and its source address is that node's address.  A name no node has
+ *     may register (a lamonNodeStarted or lamonNodeHeartbeat; see
+ *     node_register.h).  Anything else is refused, counted (notif_stats)
+ *     and logged at most once every NOTIF_LOG_EVERY_S per reason.
  *   - lamonNodeHeartbeat records when the node was heard and what it said,
  *     and re-arms the node's own libevent timer to `fall` heartbeat periods
  *     and a half (a heartbeat is missed when it is half a period late, so

@@ -15,7 +15,7 @@
 _Static_assert(NOTIF_NAME_MAX == CTL_NAME_MAX, "accept names are config names");
 
 #define WORD_MAX (CONFIG_WORD_MAX + 1)
-#define ACCEPT_WORDS 3
+#define ACCEPT_WORDS 5
 
 /* Words of LINE into W (at most MAXW kept, all counted in *N); false when a
  * word was too long (already reported). */
@@ -142,9 +142,19 @@ void notif_config_accept(struct notif_config *nc, const struct ctl_v3user *users
     memset(&a, 0, sizeof a);
     if (!words(token, line, w, ACCEPT_WORDS, &n))
         goto out;
-    if (n != 3 || (strcmp(w[1], "community") != 0 && strcmp(w[1], "v3") != 0)) {
-        config_errorf("%s needs NETWORK/PREFIX community C, or NETWORK/PREFIX v3 USER", token);
+    if ((n != 3 && n != 5) || (strcmp(w[1], "community") != 0 && strcmp(w[1], "v3") != 0)) {
+        config_errorf("%s needs NETWORK/PREFIX community C [port P], or NETWORK/PREFIX v3 USER [port P]", token);
         goto out;
+    }
+    a.port = 161;
+    if (n == 5) {
+        unsigned port;
+        if (strcmp(w[3], "port") != 0 || !ctl_cfg_uint(w[4], 1, 65535, &port)) {
+            config_errorf("%s %s: expected 'port P' (1 to 65535) after the %s, got '%.40s %.40s'", token, w[0],
+                          w[1][0] == 'v' ? "user" : "community", w[3], w[4]);
+            goto out;
+        }
+        a.port = (uint16_t)port;
     }
     if (notif_net_parse(w[0], &a.net, err, sizeof err) < 0) {
         config_errorf("%s: %s", token, err);

@@ -2,9 +2,12 @@
  *
  *   listen ADDRESS[:PORT]                    receive on udp ADDRESS:PORT (default port 162);
  *                                            no listen line: no receiver
- *   accept NETWORK/PREFIX community C        SNMPv2c traps and informs with community C
- *   accept NETWORK/PREFIX v3 USER            SNMPv3 informs, authPriv, as v3user USER
+ *   accept NETWORK/PREFIX community C [port P]   SNMPv2c traps and informs with community C
+ *   accept NETWORK/PREFIX v3 USER [port P]       SNMPv3 informs, authPriv, as v3user USER
  *
+ * P (default 161) is the SNMP port of the agents a line lets register
+ * (node_register.h): a notification's source port is snmpd's trap
+ * socket, not the port it answers polls on. *
  * A notification is accepted only when an accept line's network holds its
  * source address and its credentials are that line's.  IPv4 and IPv6
  * networks; an IPv4-mapped IPv6 source (::ffff:a.b.c.d) is matched as the
@@ -34,6 +37,7 @@ struct notif_accept {
     bool v3;
     char community[NOTIF_NAME_MAX + 1];  /* v2c: never logged */
     char user[NOTIF_NAME_MAX + 1];       /* v3: a declared v3user */
+    uint16_t port;                       /* registered agents' SNMP port */
 };
 
 struct notif_config {

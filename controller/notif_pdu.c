@@ -235,6 +235,8 @@ enum notif_refusal notif_pdu_parse(const netsnmp_pdu *pdu, struct lamon_notifica
     t.source = n->source;
     t.version = n->version;
     memcpy(t.user, n->user, sizeof t.user);
+    memcpy(t.community, n->community, sizeof t.community);
     *n = t;
+    explicit_bzero(&t, sizeof t);
     return NREF_NONE;
 }

@@ -53,6 +53,8 @@ struct lamon_notification {
     int version;                     /* SNMP_VERSION_2c or SNMP_VERSION_3 (receiver) */
     bool inform;
     char user[NOTIF_TEXT_MAX + 1];   /* v3 user, "" for v2c (receiver) */
+    char community[NOTIF_TEXT_MAX + 1]; /* v2c community, "" for v3 (receiver): never logged;
+                                      * registration matches it to its accept line */
     enum notif_type type;
     unsigned long trap;              /* N of lamonNotifications.N, 1..2^32-1 */
     unsigned long uptime;            /* sender's sysUpTime.0, TimeTicks */
@@ -73,8 +75,8 @@ struct lamon_notification {
     size_t nvars;                    /* varbinds read */
 };
 
-/* Reads PDU (a TRAP2 or INFORM) into N (source, version and user are left
- * as they are).  Returns NREF_NONE, or NREF_PDU_TYPE, NREF_MALFORMED (no
+/* Reads PDU (a TRAP2 or INFORM) into N (source, version, user and community
+ * are left as they are).  Returns NREF_NONE, or NREF_PDU_TYPE, NREF_MALFORMED (no
  * sysUpTime.0 then snmpTrapOID.0 first, a LAMON-MIB object of the wrong
  * type or out of its range, no lamonNodeName, a lamonNodeHeartbeat without
  * its interval, more than NOTIF_VARS_MAX varbinds) or NREF_NOT_LAMON (another MIB's notification). */

@@ -281,6 +281,8 @@ static int on_pdu(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, void
     n.version = (int)pdu->version;
     if (pdu->version == SNMP_VERSION_3 && pdu->securityName)
         clean(pdu->securityName, pdu->securityNameLen, n.user, sizeof n.user);
+    else if (pdu->community && pdu->community_len < sizeof n.community)
+        memcpy(n.community, pdu->community, pdu->community_len);    /* it matched an accept line */
     /* Authenticated: the sender's retries would change nothing, whatever
      * the content, so an inform is acknowledged before it is judged. */
     if (pdu->command == SNMP_MSG_INFORM)
@@ -293,6 +295,7 @@ static int on_pdu(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, void
         if (rx->cb)
             rx->cb(&n, rx->arg);
     }
+    explicit_bzero(n.community, sizeof n.community);
     return 1;
 }
 

@@ -8,6 +8,9 @@ struct notif_stats notif_stats;
 static const char *const node_refusal_names[NNREF_COUNT] = {
     [NNREF_UNKNOWN_NODE] = "unknown_node",
     [NNREF_ADDRESS] = "address",
+    [NNREF_CONFLICT] = "conflict",
+    [NNREF_NAME] = "name",
+    [NNREF_REGISTER_MAX] = "register_max",
 };
 
 static unsigned long sum(const unsigned long *v, size_t from, size_t n)

@@ -14,9 +14,14 @@
 #include "notif_pdu.h"
 
 /* Accepted notifications that changed nothing because of what they said
- * (notif_apply.h): a node name not configured, or one from another
- * address than the node's. */
-enum notif_node_refusal { NNREF_UNKNOWN_NODE = 0, NNREF_ADDRESS, NNREF_COUNT };
+ * (notif_apply.h, node_register.h): a name that is no node and cannot
+ * register; a configured node's name from another address than the
+ * node's; a registered node's name from another address, or a
+ * registration that would clash with a director or another node; a name
+ * no node may have; the cap on registered nodes reached. */
+enum notif_node_refusal {
+    NNREF_UNKNOWN_NODE = 0, NNREF_ADDRESS, NNREF_CONFLICT, NNREF_NAME, NNREF_REGISTER_MAX, NNREF_COUNT
+};
 
 struct notif_stats {
     char listen[NOTIF_HOST_MAX + 16];    /* "ADDRESS:PORT" listened on, "" for none */

@@ -10,6 +10,7 @@
 #include "dir_table.h"
 #include "event_log.h"
 #include "node_poll_pdu.h"
+#include "notif_config.h"
 #include "snmp_session.h"
 
 #define DIR_REPS 25
@@ -336,7 +337,7 @@ static int queue_nodes(struct poller *p)
     for (int pass = 0; pass < 2; pass++)
         for (size_t k = 0; k < nn; k++) {
             struct node_rt *n = cl->nodes[pass == 0 ? k : (off + k) % nn];
-            if (n->configured && n->answered_before == (pass == 0))
+            if ((n->configured || n->registered) && n->answered_before == (pass == 0))
                 p->send_q[p->send_len++] = n;
         }
     return 0;
@@ -440,7 +441,9 @@ int poller_reconfigure(struct poller *p)
     /* A reload may have freed queued nodes: drop the queue; the cycle
      * started below queues the new node list. */
     p->send_len = p->send_next = 0;
-    raise_nofile((p->cl->nnodes + p->cl->ndirs) * 2);
+    /* Registered nodes come later: room for as many as may register. */
+    size_t reg = cfg->notif && cfg->notif->naccepts ? cfg->register_max : 0;
+    raise_nofile((p->cl->nnodes + p->cl->ndirs + reg) * 2);
     struct timeval tv = { cfg->interval_ms / 1000, (cfg->interval_ms % 1000) * 1000 };
     if (event_add(p->tick, &tv) < 0)
         return -1;

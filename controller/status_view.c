@@ -45,6 +45,13 @@ static const char *spare_kind(const struct cluster *cl, const struct node_rt *n)
     return hot_ready(cl, n, hot_service(cl, n)) ? "hot" : "cold";
 }
 
+/* Where the node comes from: its configuration line or its own
+ * registration (node_register.h). */
+static const char *source_of(const struct node_rt *n)
+{
+    return n->registered ? "registered" : "config";
+}
+
 static void json_last_seen(struct evbuffer *out, time_t t)
 {
     char ts[32];
@@ -62,8 +69,8 @@ void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
     if (json)
         evbuffer_add_printf(out, "{\"nodes\": [");
     else
-        evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6s %6s %-5s  %s\n", "NAME", "ROLE", "SERVICE", "STATE",
-                            "LOAD", "CONNS", "SPARE", "LAST SEEN");
+        evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6s %6s %-5s  %-20s  %s\n", "NAME", "ROLE", "SERVICE",
+                            "STATE", "LOAD", "CONNS", "SPARE", "LAST SEEN", "SOURCE");
     for (size_t i = 0; i < cl->nnodes; i++) {
         const struct node_rt *n = cl->nodes[i];
         const char *svc = n->have_sample && n->s.service[0] ? n->s.service : "-";
@@ -84,13 +91,14 @@ void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
             evbuffer_add_printf(out, ", \"load1\": %.2f, \"connections\": %u, \"last_seen\": ",
                                 n->s.load1 / 100.0, n->s.conns);
             json_last_seen(out, n->last_seen);
-            evbuffer_add_printf(out, ", \"heartbeats\": %lu, \"heartbeat_ms\": %u", n->hb.count, n->hb.period_ms);
-            evbuffer_add_printf(out, "}");
+            evbuffer_add_printf(out, ", \"heartbeats\": %lu, \"heartbeat_ms\": %u, \"source\": \"%s\"}", n->hb.count,
+                                n->hb.period_ms, source_of(n));
         } else {
             stamp(n->last_seen, ts, sizeof ts);
             const char *sk = spare_kind(cl, n);
-            evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6.2f %6u %-5s  %s\n", n->peer.name, role_of(n), svc,
-                                node_state_label(cl, n), n->s.load1 / 100.0, n->s.conns, sk ? sk : "-", ts);
+            evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6.2f %6u %-5s  %-20s  %s\n", n->peer.name, role_of(n),
+                                svc, node_state_label(cl, n), n->s.load1 / 100.0, n->s.conns, sk ? sk : "-", ts,
+                                source_of(n));
         }
     }
     if (json)
@@ -113,7 +121,7 @@ int view_node(struct evbuffer *out, const struct cluster *cl, const char *name, 
         json_string(out, n->peer.name);
         evbuffer_add_printf(out, ", \"address\": ");
         json_string(out, n->peer.host);
-        evbuffer_add_printf(out, ", \"port\": %u, \"role\": ", n->peer.port);
+        evbuffer_add_printf(out, ", \"port\": %u, \"source\": \"%s\", \"role\": ", n->peer.port, source_of(n));
         json_string(out, role_of(n));
         evbuffer_add_printf(out, ", \"service\": ");
         if (n->have_sample && s->service[0])
@@ -143,9 +151,9 @@ int view_node(struct evbuffer *out, const struct cluster *cl, const char *name, 
         return 0;
     }
     stamp(n->last_seen, ts, sizeof ts);
-    evbuffer_add_printf(out, "name:        %s\naddress:     %s:%u\nrole:        %s\nservice:     %s\n"
+    evbuffer_add_printf(out, "name:        %s\naddress:     %s:%u (%s)\nrole:        %s\nservice:     %s\n"
                              "state:       %s (health %s)\nlast seen:   %s\n",
-                        n->peer.name, n->peer.host, n->peer.port, role_of(n),
+                        n->peer.name, n->peer.host, n->peer.port, source_of(n), role_of(n),
                         n->have_sample && s->service[0] ? s->service : "-", node_state_label(cl, n),
                         node_health_name(n->hyst.health), ts);
     if (!n->have_sample)

@@ -62,9 +62,11 @@ static void canonical(const struct ctl_config *c, struct out *o)
 {
     o->len = 0;
     addf(o, "interval %u\ntimeout %u\nretries %u\nrise %u\nfall %u\npanic %u\n"
-         "scale_polls %u\ndrain_timeout %u\nin_flight %u\n", c->interval_ms, c->timeout_ms,
+         "scale_polls %u\ndrain_timeout %u\nin_flight %u\nregister_max %u\n", c->interval_ms, c->timeout_ms,
          c->retries, c->rise, c->fall, c->panic_pct, c->scale_polls, c->drain_timeout_s,
-         c->in_flight);
+         c->in_flight, c->register_max);
+    if (c->register_window_ms)
+        addf(o, "register_window %u\n", c->register_window_ms);
     if (c->rrddir[0]) { adds(o, "rrddir"); word(o, c->rrddir); adds(o, "\n"); }
     if (c->rrdcached[0]) { adds(o, "rrdcached"); word(o, c->rrdcached); adds(o, "\n"); }
     if (c->logfile[0]) { adds(o, "logfile"); word(o, c->logfile); adds(o, "\n"); }

@@ -13,9 +13,9 @@
  * an INFORM whose trap OID is lamonNotifications.N (N > 0, the type
  * matching N), names its node, and keeps every field within its bounds
  * (printable strings within their LAMON-MIB sizes, enumerations in
- * range); what the receiver set (source, version, user) survives; a
- * refusal is one of the three reasons the parser gives and leaves the
- * struct as it was; the same PDU gets the same verdict twice.
+ * range); what the receiver set (source, version, user, community)
+ * survives; a refusal is one of the three reasons the parser gives and
+ * leaves the struct as it was; the same PDU gets the same verdict twice.
  *
  * Input: a header byte (command, first-varbind mutations), then varbinds:
  * a selector byte, its OID bytes, a type byte, a length byte, the value. */
@@ -221,7 +221,8 @@ static void check_accepted(const netsnmp_pdu *pdu, const struct lamon_notificati
         (n->heartbeat_ms && (n->heartbeat_ms < 100 || n->heartbeat_ms > 3600000)) ||
         (n->type == NT_NODE_HEARTBEAT && !n->heartbeat_ms))
         abort();
-    if (n->user[0] != 'u' || n->version != SNMP_VERSION_3 || n->source.ss_family != AF_INET)
+    if (n->user[0] != 'u' || n->version != SNMP_VERSION_3 || n->source.ss_family != AF_INET ||
+        strcmp(n->community, "comm") != 0)
         abort();                             /* what the receiver set survives */
 }
 
@@ -229,7 +230,7 @@ static void check_accepted(const netsnmp_pdu *pdu, const struct lamon_notificati
 static bool same(const struct lamon_notification *a, const struct lamon_notification *b)
 {
     return a->source.ss_family == b->source.ss_family && a->version == b->version && a->inform == b->inform &&
-           !strcmp(a->user, b->user) && a->type == b->type && a->trap == b->trap && a->uptime == b->uptime &&
+           !strcmp(a->user, b->user) && !strcmp(a->community, b->community) && a->type == b->type && a->trap == b->trap && a->uptime == b->uptime &&
            !strcmp(a->node, b->node) && a->state == b->state && a->role == b->role &&
            !strcmp(a->service, b->service) && a->have_load1 == b->have_load1 && a->have_conns == b->have_conns &&
            a->load1 == b->load1 && a->conns == b->conns && a->heartbeat_ms == b->heartbeat_ms && !strcmp(a->kernel, b->kernel) &&
@@ -269,6 +270,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n[0].version = SNMP_VERSION_3;
     n[0].source.ss_family = AF_INET;
     memcpy(n[0].user, "user", 5);
+    memcpy(n[0].community, "comm", 5);
     n[1] = n[0];
     enum notif_refusal r = notif_pdu_parse(pdu, &n[0]);
     if (r == NREF_NONE)

@@ -76,7 +76,7 @@ check "(a) every node's heartbeats are counted in lamonctl --json status" all_be
 like "$(received)" "^[0-9]+$" "(a) and the receiver counts lamonNodeHeartbeat: $(received)"
 is "$(json '[x["heartbeat_ms"] for x in s["nodes"]]')" "[200, 200, 200, 200]" "(a) with each node's period"
 check "(a) the controller logs each node's heartbeats" grep -q "node node1: heartbeats every 200 ms" "$T/controller.log"
-is "$(json 's["notifications"]["node_refused"]')" "{'unknown_node': 0, 'address': 0}" "(a) none refused"
+is "$(json 's["notifications"]["node_refused"]')" "{'unknown_node': 0, 'address': 0, 'conflict': 0, 'name': 0, 'register_max': 0}" "(a) none refused"
 
 # --- (c) flapping: one heartbeat in three missed, four times ----------------------
 # A pause of 0.2 s in every 0.6 s drops (at most) one 200 ms heartbeat in a

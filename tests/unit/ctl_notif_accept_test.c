@@ -1,7 +1,8 @@
 /* cmocka tests of controller/notif_config.c: NETWORK/PREFIX parsing and
  * matching (IPv4, IPv6, IPv4-mapped sources, prefixes 0, odd and full),
- * and the listen / accept lines of lamon-controller.conf with their
- * errors at their own line. */
+ * and the listen / accept lines of lamon-controller.conf (accept's
+ * optional port P, register_max, register_window) with their errors at
+ * their own line. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -119,6 +120,20 @@ static void test_config_lines(void **state)
     assert_true(c->notif->accepts[1].v3);
     assert_string_equal(c->notif->accepts[1].user, "lamonadmin");
     assert_int_equal(c->notif->accepts[1].net.af, AF_INET6);
+    assert_int_equal(c->notif->accepts[0].port, 161);     /* registered agents' SNMP port, by default */
+    assert_int_equal(c->notif->accepts[1].port, 161);
+    assert_int_equal(c->register_max, 4096);
+    assert_int_equal(c->register_window_ms, 0);
+    ctl_config_free(c);
+
+    c = load_ok("v3user lamonadmin sha authpass1 aes privpass1\n"
+                "accept 127.0.0.0/8 community lamontrap port 1161\n"
+                "accept ::1/128 v3 lamonadmin port 65535\n"
+                "register_max 0\nregister_window 5000\n");
+    assert_int_equal(c->notif->accepts[0].port, 1161);
+    assert_int_equal(c->notif->accepts[1].port, 65535);
+    assert_int_equal(c->register_max, 0);
+    assert_int_equal(c->register_window_ms, 5000);
     ctl_config_free(c);
 
     c = load_ok("listen [::1]\n");                        /* port 162 by default */
@@ -142,6 +157,13 @@ static void test_config_errors(void **state)
     load_bad("\naccept 127.0.0.0/8\n", 2, "accept needs NETWORK/PREFIX community C");
     load_bad("accept 127.0.0.0/8 public x\n", 1, "accept needs NETWORK/PREFIX community C");
     load_bad("accept 127.0.0.0/8 community a b\n", 1, "accept needs NETWORK/PREFIX community C");
+    load_bad("accept 127.0.0.0/8 community a port\n", 1, "accept needs NETWORK/PREFIX community C [port P]");
+    load_bad("accept 127.0.0.0/8 community a port 0\n", 1, "expected 'port P' (1 to 65535) after the community");
+    load_bad("accept 127.0.0.0/8 community a port 65536\n", 1, "expected 'port P' (1 to 65535)");
+    load_bad("accept 127.0.0.0/8 community a prt 161\n", 1, "got 'prt 161'");
+    load_bad("accept 127.0.0.0/8 community a port 1 2\n", 1, "accept needs NETWORK/PREFIX community C");
+    load_bad("register_max -1\n", 1, "register_max");
+    load_bad("register_window 0\n", 1, "register_window");
     load_bad("accept 127.0.0.1/8 community x\n", 1, "bits set beyond the /8 prefix");
     load_bad("accept 127.0.0.0/33 community x\n", 1, "prefix must be a number from 0 to 32");
     load_bad("accept ::/200 community x\n", 1, "prefix must be a number from 0 to 128");
