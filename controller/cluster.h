@@ -52,6 +52,7 @@ struct node_heartbeat {
     int state, role;                      /* as the last one said */
     char service[CTL_NAME_MAX + 1];
     unsigned long load1, conns;
+    unsigned long uptime;                 /* the sender's sysUpTime.0 in the last one */
 };
 
 struct node_rt {

@@ -207,6 +207,7 @@ static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_
     snprintf(h->service, sizeof h->service, "%s", nt->service);
     h->load1 = nt->load1;
     h->conns = nt->conns;
+    h->uptime = nt->uptime;
     arm(n, deadline_ms(cl, n));
 }
 
@@ -239,10 +240,29 @@ static void app_started(struct cluster *cl, struct node_rt *n, const struct lamo
 /* The agent says an application stopped: when it is the one of the
  * node's service and it was up, the node's application is down now, on
  * its word.  One not up yet (a promotion starting it) is the polls'. */
+/* NT (a lamonAppStateChange) was sent before N's last heartbeat by more
+ * than a period: an inform snmpd sent again because its first copy went
+ * unanswered (a controller not listening yet, a lost datagram), arriving
+ * after newer news.  Its word on the application is old.  Both come from
+ * the same agent's sysUpTime; a restarted agent's first heartbeat resets
+ * the reference. */
+static bool stale(const struct node_rt *n, const struct lamon_notification *nt)
+{
+    const struct node_heartbeat *h = &n->hb;
+    if (!h->period_ms || h->stopped || !h->count)
+        return false;
+    unsigned long slack = h->period_ms / 10 + 1;     /* TimeTicks: 10 ms */
+    return nt->uptime + slack < h->uptime;
+}
+
 static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt,
                         const struct decide_out *out)
 {
     const struct ctl_config *cfg = cl->cfg;
+    if (stale(n, nt)) {
+        refuse(NNREF_STALE, nt, "older than the node's last heartbeat by more than a period");
+        return;
+    }
     if (nt->app_oper == APP_UP) {
         app_started(cl, n, nt, out);
         return;

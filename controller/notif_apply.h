@@ -18,6 +18,9 @@
  *     thousand nodes every few milliseconds.
  *   - lamonAppStateChange saying the application of the node's service is
  *     down makes the application down at once, and the decisions run.
+ *     One sent more than a heartbeat period before the node's last
+ *     heartbeat (by their sysUpTime) is refused as stale: snmpd sends an
+ *     unanswered inform again, seconds later, after newer news.
  *     Saying it is up, for an application not judged yet (a promoted or
  *     heated spare's, just started) on a node that sends heartbeats, makes
  *     it up at once: the agent's own check found it answering.

@@ -11,6 +11,7 @@ static const char *const node_refusal_names[NNREF_COUNT] = {
     [NNREF_CONFLICT] = "conflict",
     [NNREF_NAME] = "name",
     [NNREF_REGISTER_MAX] = "register_max",
+    [NNREF_STALE] = "stale",
 };
 
 static unsigned long sum(const unsigned long *v, size_t from, size_t n)

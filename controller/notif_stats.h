@@ -18,9 +18,11 @@
  * register; a configured node's name from another address than the
  * node's; a registered node's name from another address, or a
  * registration that would clash with a director or another node; a name
- * no node may have; the cap on registered nodes reached. */
+ * no node may have; the cap on registered nodes reached; a
+ * lamonAppStateChange older than the node's last heartbeat (an inform
+ * retransmitted late, notif_apply.h). */
 enum notif_node_refusal {
-    NNREF_UNKNOWN_NODE = 0, NNREF_ADDRESS, NNREF_CONFLICT, NNREF_NAME, NNREF_REGISTER_MAX, NNREF_COUNT
+    NNREF_UNKNOWN_NODE = 0, NNREF_ADDRESS, NNREF_CONFLICT, NNREF_NAME, NNREF_REGISTER_MAX, NNREF_STALE, NNREF_COUNT
 };
 
 struct notif_stats {

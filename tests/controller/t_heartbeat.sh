@@ -15,7 +15,9 @@
 #  (d) an application killed on a live node (its check fails, the agent
 #      sends lamonAppStateChange) is failed over on the agent's word;
 #  (e) a heartbeat under a node's name from another address is refused,
-#      counted and logged, and changes nothing.
+#      counted and logged, and changes nothing;
+#  (f) a lamonAppStateChange older than the node's last heartbeat (an
+#      inform snmpd sent again late) is refused as stale.
 # No timed assertions: every wait is bounded and waits for an event.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/snmpd.sh"
@@ -76,7 +78,10 @@ check "(a) every node's heartbeats are counted in lamonctl --json status" all_be
 like "$(received)" "^[0-9]+$" "(a) and the receiver counts lamonNodeHeartbeat: $(received)"
 is "$(json '[x["heartbeat_ms"] for x in s["nodes"]]')" "[200, 200, 200, 200]" "(a) with each node's period"
 check "(a) the controller logs each node's heartbeats" grep -q "node node1: heartbeats every 200 ms" "$T/controller.log"
-is "$(json 's["notifications"]["node_refused"]')" "{'unknown_node': 0, 'address': 0, 'conflict': 0, 'name': 0, 'register_max': 0}" "(a) none refused"
+# (stale ones may be: the informs of the agents' start, before the
+# controller listened, which snmpd sent again; see (f))
+is "$(json '{k: v for k, v in s["notifications"]["node_refused"].items() if k != "stale"}')" \
+    "{'unknown_node': 0, 'address': 0, 'conflict': 0, 'name': 0, 'register_max': 0}" "(a) none refused"
 
 # --- (c) flapping: one heartbeat in three missed, four times ----------------------
 # A pause of 0.2 s in every 0.6 s drops (at most) one 200 ms heartbeat in a
@@ -117,6 +122,23 @@ wait_for 10 addr_refused
 check "(e) but refused by the cluster and counted" addr_refused
 check "(e) and logged" grep -q "notification refused: not the node's address: lamonNodeHeartbeat inform from 127.0.0.77" \
     "$T/controller.log"
+
+# --- (f) a late lamonAppStateChange: sent (by its sysUpTime) long before the
+# node's last heartbeat, as snmpd sends an unanswered inform again seconds
+# later.  Its "down" is old news: refused as stale, the node stays in IPVS.
+k=$(ipvs_dests | grep -o '127\.0\.1\.[0-9]*:' | head -n 1 | tr -dc 0-9. | cut -d. -f4)
+old=1                                   # TimeTicks: 10 ms after the agent started
+stale_n() { json 's["notifications"]["node_refused"]["stale"]'; }
+stale0=$(stale_n)
+check "(f) a lamonAppStateChange 'down' from node$k's address with sysUpTime 0.01 s is acknowledged" \
+    env MIBS= snmpinform -r0 -t1 -v2c -c lamontrap -Y clientaddr=127.0.1.$k "127.0.0.1:$RP" "$old" "$LAMON.0.3" \
+    "$LAMON.1.1.1.0" s "node$k" "$LAMON.1.2.1.1.2.119.101.98" s web "$LAMON.1.2.1.1.4.119.101.98" i 2
+stale_seen() { [ "$(stale_n)" = $((stale0 + 1)) ]; }
+wait_for 10 stale_seen
+check "(f) and refused as stale (counted)" stale_seen
+check "(f) and logged" grep -q "notification refused: older than the node's last heartbeat" "$T/controller.log"
+unlike "$(lamonctl log)" "node node$k: application web of service www up -> down" "(f) node$k's application is not failed"
+check "(f) node$k is still in IPVS" in_ipvs "$k"
 
 # --- (b) a serving node stops: down because its heartbeats stopped -----------------
 srv=$(servers)

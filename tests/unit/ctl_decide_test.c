@@ -710,6 +710,34 @@ static void test_app_started(void **state)
     check_intents(&cl, &promoted_n3);
 }
 
+/* A lamonAppStateChange "down" sent before the node's last heartbeat by
+ * more than a period (an inform snmpd retransmitted late) is refused as
+ * stale and changes nothing; one within the period is news. */
+static void test_app_state_change_stale(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &healthy);
+    const struct decide_out out = { record, NULL };
+    struct lamon_notification hb = notif(NT_NODE_HEARTBEAT, "n1", "127.0.0.1");
+    hb.uptime = 100000;                      /* TimeTicks: 1000 s */
+    notif_apply(&cl, &hb, &out);
+    unsigned long before = notif_stats.node_refused[NNREF_STALE];
+    struct lamon_notification n = notif(NT_APP_STATE_CHANGE, "n1", "127.0.0.1");
+    snprintf(n.app, sizeof n.app, "www");
+    n.app_oper = APP_DOWN;
+    n.uptime = 100000 - 150;                 /* 1.5 s before the heartbeat */
+    notif_apply(&cl, &n, &out);
+    assert_int_equal(notif_stats.node_refused[NNREF_STALE], before + 1);
+    assert_int_equal(cl.nodes[0]->app.health, NODE_UP);
+    assert_int_equal(ngot, 0);
+    n.uptime = 100000 - 10;                  /* 0.1 s before: within the 200 ms period */
+    notif_apply(&cl, &n, &out);
+    assert_int_equal(notif_stats.node_refused[NNREF_STALE], before + 1);
+    assert_int_equal(cl.nodes[0]->app.health, NODE_DOWN);
+    check_intents(&cl, &failed_n1);
+}
+
 /* A node's name from another address, or a name that is no node:
  * refused, counted, nothing changes. */
 static void test_notif_refused(void **state)
@@ -877,7 +905,7 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 7];
+    struct CMUnitTest tests[NROWS + 8];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
@@ -888,5 +916,6 @@ int main(void)
     tests[NROWS + 4] = (struct CMUnitTest)cmocka_unit_test(test_notif_refused);
     tests[NROWS + 5] = (struct CMUnitTest)cmocka_unit_test(test_heartbeats_stop_everywhere);
     tests[NROWS + 6] = (struct CMUnitTest)cmocka_unit_test(test_app_started);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 7, NULL, NULL);
+    tests[NROWS + 7] = (struct CMUnitTest)cmocka_unit_test(test_app_state_change_stale);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 8, NULL, NULL);
 }
