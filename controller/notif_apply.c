@@ -125,6 +125,20 @@ static unsigned long deadline_ms(const struct cluster *cl, const struct node_rt 
     return (unsigned long)n->hb.period_ms * cl->cfg->fall + n->hb.period_ms / 2;
 }
 
+static void on_timer(evutil_socket_t fd, short what, void *arg);
+
+/* N's timer, to fire in MS. */
+static void arm_in(struct node_rt *n, unsigned long ms)
+{
+    if (!g_base)
+        return;
+    if (!n->hb.timer)
+        n->hb.timer = evtimer_new(g_base, on_timer, n);
+    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+    if (!n->hb.timer || evtimer_add(n->hb.timer, &tv) < 0)
+        event_log("node %s: cannot arm the heartbeat timer; polls only", n->peer.name);
+}
+
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd; (void)what;
@@ -134,21 +148,19 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     /* What has arrived is read first: a heartbeat in the socket's queue
      * re-arms this timer and the node is not late. */
     notif_receiver_drain(g_rx, 1000);
-    if (n->hb.period_ms && !n->hb.stopped && ms_since(&n->hb.heard) < (long)deadline_ms(g_cl, n))
+    long left = (long)deadline_ms(g_cl, n) - ms_since(&n->hb.heard);
+    if (n->hb.period_ms && !n->hb.stopped && left > 0) {
+        /* Woken before the deadline: libevent's clock is the coarse one,
+         * up to a jiffy behind the heartbeat's stamp.  Wait for the rest. */
+        arm_in(n, (unsigned long)left);
         return;
+    }
     notif_heartbeat_expired(g_cl, n, g_out);
 }
 
 static void arm(const struct cluster *cl, struct node_rt *n)
 {
-    if (!g_base)
-        return;
-    if (!n->hb.timer)
-        n->hb.timer = evtimer_new(g_base, on_timer, n);
-    unsigned long ms = deadline_ms(cl, n);
-    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
-    if (!n->hb.timer || evtimer_add(n->hb.timer, &tv) < 0)
-        event_log("node %s: cannot arm the heartbeat timer; polls only", n->peer.name);
+    arm_in(n, deadline_ms(cl, n));
 }
 
 static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt)
