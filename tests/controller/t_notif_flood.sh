@@ -15,7 +15,8 @@
 #    every datagram landed in exactly one counter;
 #  - no heartbeat was taken from the flood: the receiver's heartbeats are
 #    the real nodes' plus those refused for the wrong address;
-#  - the log holds at most two lines per kind (one every 10 s);
+#  - the log holds at most two lines per kind (one every 10 s), and
+#    syslog no line per heartbeat;
 #  - node1 stays up (no "-> down", no SET); node2, frozen during the
 #    flood, is still declared down when its heartbeats stop;
 #  - lamonctl status answers during the flood, the controller's RSS after
@@ -64,7 +65,7 @@ wait_for 30 settled || bail "nodes not up and beating: $(lamonctl status)"
 c=$(stat_of cycles); wait_for 10 cycles_ge $((c + 2))
 ok "two real nodes up, spares, heartbeats every 200 ms"
 counters >"$T/before"
-sets0=$(stat_of sets) rss0=$(rss_kb) log0=$(wc -l <"$T/controller.log")
+sets0=$(stat_of sets) rss0=$(rss_kb) log0=$(wc -l <"$T/controller.log") out0=$(wc -l <"$T/controller.out")
 
 # --- the flood ------------------------------------------------------------------
 "$BLAST" -t "127.0.0.1:$RP" -k garbage,community,spoof,v3user,v3auth,v3priv,source -r "$RATE" -s "$SECONDS_" \
@@ -140,6 +141,10 @@ done
 n=$(grep -c "notification refused: not the node's address" "$T/flood.log")
 check "spoofed heartbeats logged $n times (at least once, at most twice)" test "$n" -ge 1 -a "$n" -le 2
 check "the whole flood added $(wc -l <"$T/flood.log") lines to the log (at most 30)" test "$(wc -l <"$T/flood.log")" -le 30
+# The controller's stderr has its syslog lines, debug level included: a
+# heartbeat, even a spoofed one, is not logged one line each.
+out1=$(wc -l <"$T/controller.out")
+check "and $((out1 - out0)) lines to syslog (at most 30)" test $((out1 - out0)) -le 30
 like "$(grep -m1 'refused a datagram from .* (community)' "$T/flood.log")" "more like it not logged|nothing changed" \
     "a refusal line names its reason"
 
