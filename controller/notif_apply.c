@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decide.h"
@@ -21,9 +22,65 @@ static const struct decide_out *g_out;
 static struct notif_receiver *g_rx;
 static struct log_limit refuse_log[NNREF_COUNT];
 
+/* Node names to indexes, for notif_apply: cluster_find_node compares
+ * every name, a thousand strcmp per heartbeat at 1,000 nodes (a fifth of
+ * the controller's time, bench/README.md).  Open addressing with a short
+ * probe; every hint is checked against the node's name before use, so a
+ * reload that reorders or drops nodes costs misses, never a wrong node.
+ * The table is cleared when the cluster's node array changes. */
+#define HINT_PROBE 8
+static size_t *hints;                    /* index + 1, 0: empty */
+static size_t nhints;
+static const void *hinted_nodes;         /* cl->nodes the table was made for */
+static size_t hinted_n;
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 14695981039346656037UL;   /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211UL;
+    return h;
+}
+
+static int hinted_find_node(const struct cluster *cl, const char *name)
+{
+    if (hinted_nodes != (const void *)cl->nodes || hinted_n != cl->nnodes) {
+        size_t want = 4 * cl->nnodes + HINT_PROBE;
+        if (want > nhints) {
+            free(hints);
+            hints = calloc(want, sizeof *hints);
+            nhints = hints ? want : 0;
+        } else if (hints) {
+            memset(hints, 0, nhints * sizeof *hints);
+        }
+        hinted_nodes = cl->nodes;
+        hinted_n = cl->nnodes;
+    }
+    if (!nhints)
+        return cluster_find_node(cl, name);
+    size_t slot = name_hash(name) % (nhints - HINT_PROBE), *free_slot = NULL;
+    for (size_t k = slot; k < slot + HINT_PROBE; k++) {
+        size_t i = hints[k];
+        if (!i) {
+            free_slot = free_slot ? free_slot : &hints[k];
+            continue;
+        }
+        if (i <= cl->nnodes && cl->nodes[i - 1] && strcmp(cl->nodes[i - 1]->peer.name, name) == 0)
+            return (int)(i - 1);
+    }
+    int found = cluster_find_node(cl, name);
+    if (found >= 0)
+        *(free_slot ? free_slot : &hints[slot]) = (size_t)found + 1;
+    return found;
+}
+
 void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out,
                       struct notif_receiver *rx)
 {
+    free(hints);
+    hints = NULL;
+    nhints = 0;
+    hinted_nodes = NULL;
     g_rx = rx;
     g_base = base;
     g_cl = cl;
@@ -204,7 +261,7 @@ static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamo
 
 void notif_apply(struct cluster *cl, const struct lamon_notification *nt, const struct decide_out *out)
 {
-    int i = cluster_find_node(cl, nt->node);
+    int i = hinted_find_node(cl, nt->node);
     if (i < 0 || !cl->nodes[i]->configured) {
         refuse(NNREF_UNKNOWN_NODE, nt, "no node of that name");
         return;

@@ -1,5 +1,5 @@
-/* cmocka test of the heartbeat deadline timer of controller/notif_apply.c
- * in a real libevent loop.  libevent's timers run on CLOCK_MONOTONIC_COARSE
+/* cmocka tests of controller/notif_apply.c: its node lookup across a
+ * reload, and its heartbeat deadline timer in a real libevent loop.  libevent's timers run on CLOCK_MONOTONIC_COARSE
  * (a jiffy, 4 ms here, behind), while a heartbeat is stamped with
  * CLOCK_MONOTONIC: the timer may wake a few milliseconds before the
  * deadline it was armed for.  Such an early wake-up must wait for the rest
@@ -22,6 +22,7 @@
 #include "../../controller/ctl_config.h"
 #include "../../controller/decide_emit.h"
 #include "../../controller/notif_apply.h"
+#include "../../controller/notif_stats.h"
 
 static unsigned nintents;      /* decisions made when n1 goes down (none: no service) */
 
@@ -51,22 +52,70 @@ static struct ctl_config *load(const char *text)
 }
 static const struct decide_out out = { count, NULL };
 
-static struct lamon_notification heartbeat(unsigned period_ms)
+static struct lamon_notification heartbeat_from(const char *node, const char *from, unsigned period_ms)
 {
     struct lamon_notification n;
     memset(&n, 0, sizeof n);
     struct sockaddr_in *sin = (struct sockaddr_in *)&n.source;
     sin->sin_family = AF_INET;
     sin->sin_port = htons(40000);
-    assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &sin->sin_addr), 1);
+    assert_int_equal(inet_pton(AF_INET, from, &sin->sin_addr), 1);
     n.version = SNMP_VERSION_2c;
     n.type = NT_NODE_HEARTBEAT;
     n.trap = NT_NODE_HEARTBEAT;
-    snprintf(n.node, sizeof n.node, "n1");
+    snprintf(n.node, sizeof n.node, "%s", node);
     n.state = NSTATE_RUNNING;
     n.role = ROLE_SPARE;
     n.heartbeat_ms = period_ms;
     return n;
+}
+
+static struct lamon_notification heartbeat(unsigned period_ms)
+{
+    return heartbeat_from("n1", "127.0.0.1", period_ms);
+}
+
+static unsigned long beats(const char *name)
+{
+    int i = cluster_find_node(&cl, name);
+    assert_true(i >= 0);
+    return cl.nodes[i]->hb.count;
+}
+
+/* Heartbeats find their node by name before and after a reload that
+ * reverses the nodes' order and drops one; a name from another node's
+ * address is still refused. */
+static void test_lookup_across_reload(void **state)
+{
+    (void)state;
+    memset(&cl, 0, sizeof cl);
+    notif_apply_init(NULL, NULL, NULL, NULL);
+    assert_int_equal(cluster_apply_config(&cl, load("node n1 127.0.0.1:1161\nnode n2 127.0.0.2:1161\n"
+                                                    "node n3 127.0.0.3:1161\n")), 0);
+    const char *names[] = { "n1", "n2", "n3" }, *addrs[] = { "127.0.0.1", "127.0.0.2", "127.0.0.3" };
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < 3; k++) {
+            struct lamon_notification hb = heartbeat_from(names[k], addrs[k], 200);
+            notif_apply(&cl, &hb, &out);
+        }
+    assert_int_equal(beats("n1"), 2);
+    assert_int_equal(beats("n2"), 2);
+    assert_int_equal(beats("n3"), 2);
+
+    assert_int_equal(cluster_apply_config(&cl, load("node n3 127.0.0.3:1161\nnode n1 127.0.0.1:1161\n")), 0);
+    for (int k = 0; k < 3; k++) {
+        struct lamon_notification hb = heartbeat_from(names[k], addrs[k], 200);
+        notif_apply(&cl, &hb, &out);
+    }
+    assert_int_equal(beats("n1"), 3);
+    assert_int_equal(beats("n3"), 3);
+    unsigned long refused = notif_stats.node_refused[NNREF_ADDRESS];
+    struct lamon_notification spoof = heartbeat_from("n3", "127.0.0.1", 200);
+    notif_apply(&cl, &spoof, &out);
+    assert_int_equal(notif_stats.node_refused[NNREF_ADDRESS], refused + 1);
+    assert_int_equal(beats("n1"), 3);
+    assert_int_equal(beats("n3"), 3);
+    cluster_free(&cl);
 }
 
 /* n1's last heartbeat (period 100 ms, fall 3): its deadline is 350 ms
@@ -106,6 +155,7 @@ static void test_early_wakeup_waits_for_the_deadline(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lookup_across_reload),
         cmocka_unit_test(test_early_wakeup_waits_for_the_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
