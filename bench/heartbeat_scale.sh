@@ -50,21 +50,22 @@ print(s["notifications"]["received"]["lamonNodeHeartbeat"], sum(1 for x in s["no
 }
 downs() { grep -c -e "-> down" -e "heartbeats stopped" -e "PANIC" "$T/ctl.log"; }
 
-# cycles PHASE: CYCLES rows "phase k ctl_cpu_s cpu_share hb_accepted hb_per_s nodes_heard answered_pct load1".
+# cycles PHASE: CYCLES rows "phase k ctl_cpu_s cpu_share hb_accepted hb_per_s
+# nodes_heard_total answered_pct downs load1" (downs: "-> down" or PANIC lines).
 cycles() {
-    local k c0 c1 t0 t1 h0 h1 ans
+    local k c0 c1 t0 t1 h0 h1 d0 d1 ans
     for k in $(seq 1 "$CYCLES"); do
-        c0=$(cpu "$CTL") t0=$(date +%s.%N); read -r h0 _ < <(beats)
+        c0=$(cpu "$CTL") t0=$(date +%s.%N) d0=$(downs); read -r h0 _ < <(beats)
         sleep "$IV"
-        c1=$(cpu "$CTL") t1=$(date +%s.%N); read -r h1 heard < <(beats)
+        c1=$(cpu "$CTL") t1=$(date +%s.%N) d1=$(downs); read -r h1 heard < <(beats)
         ans=$(answered "${t0%.*}")
-        echo "$1 $k $(echo "$c1 - $c0" | bc) $(echo "$t1 - $t0" | bc) $((h1 - h0)) $heard $ans $(cut -d' ' -f1 /proc/loadavg)"
-    done | awk -v n="$N" '{ wall = $4; printf "%s %d %.3f %.2f%% %d %.0f %d %.1f%% %s\n", $1, $2, $3, 100 * $3 / wall, $5, $5 / wall, $6,
-                                   100 * $7 / n, $8 }'
+        echo "$1 $k $(echo "$c1 - $c0" | bc) $(echo "$t1 - $t0" | bc) $((h1 - h0)) $heard $ans $((d1 - d0)) $(cut -d' ' -f1 /proc/loadavg)"
+    done | awk -v n="$N" '{ wall = $4; printf "%s %d %.3f %.2f%% %d %.0f %d %.1f%% %d %s\n", $1, $2, $3, 100 * $3 / wall, $5, $5 / wall, $6,
+                                   100 * $7 / n, $8, $9 }'
 }
 
 echo "# N=$N interval=${IV}s cycles=$CYCLES per phase, heartbeats every ${PERIOD_MS} ms = $((N * 1000 / PERIOD_MS))/s"
-echo "# phase cycle ctl_cpu_s ctl_cpu_share hb_accepted hb_per_s nodes_heard_total answered_pct load1"
+echo "# phase cycle ctl_cpu_s ctl_cpu_share hb_accepted hb_per_s nodes_heard_total answered_pct downs load1"
 cycles polls | tee "$T/rows"
 
 # --- the heartbeats ---------------------------------------------------------------
@@ -83,6 +84,7 @@ if [ -n "${PERF:-}" ]; then   # where the controller's time goes, one interval, 
 fi
 cycles heartbeats | tee -a "$T/rows"
 down1=$(downs)
+grep -e "-> down" -e "PANIC" "$T/ctl.log" | head -n 3 >"$T/first_downs"
 kill -TERM "$BP"; wait "$BP"
 sleep 1
 read -r hb1 heard < <(beats)
@@ -90,6 +92,7 @@ sent=$(awk '$1 == "sent" && $2 == "valid" {print $3}' "$T/blast.out")
 echo "# notif_blast: $(tail -n 1 "$T/blast.out")"
 echo "# heartbeats: $sent sent, $((hb1 - hb0)) accepted ($(echo "scale=2; 100 * ($hb1 - $hb0) / $sent" | bc)%), $heard of $N nodes heard;" \
      "nodes declared down (or panic) while they beat: $((down1 - down0))"
+sed 's/^/# down while they beat: /' "$T/first_downs"
 echo "# controller after: $(ls /proc/$CTL/fd | wc -l) fds, $(awk '/VmRSS/ {print $2 / 1024 " MB"}' /proc/$CTL/status) RSS; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$T/rows" "$N" "$PERIOD_MS" <<'PY'
 import statistics, sys
@@ -100,5 +103,5 @@ p, h = med("polls", 3), med("heartbeats", 3)
 print("median: polls alone %.2f%% of one core; polls + %d nodes' heartbeats every %d ms %.2f%% of one core "
       "(%.0f heartbeats/s accepted); the heartbeats cost %.2f%% of one core, %.1f us each; target <= 25%%: %s; load1 %.2f"
       % (p, n, period, h, med("heartbeats", 5), h - p, 1e4 * (h - p) / max(med("heartbeats", 5), 1),
-         "met" if h <= 25 else "NOT met", med("heartbeats", 8)))
+         "met" if h <= 25 else "NOT met", med("heartbeats", 9)))
 PY
