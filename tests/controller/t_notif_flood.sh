@@ -19,6 +19,7 @@
 #    syslog no line per heartbeat;
 #  - node1 stays up (no "-> down", no SET); node2, frozen during the
 #    flood, is still declared down when its heartbeats stop;
+#  - the receiver's socket has a 4 MB buffer (as far as rmem_max allows);
 #  - lamonctl status answers during the flood, the controller's RSS after
 #    it is within 4 MB of before, and SIGTERM ends it with status 0.
 # The unknown-name kind is not sent: with self-registration such names
@@ -64,7 +65,13 @@ cycles_ge() { [ "$(stat_of cycles)" -ge "$1" ] 2>/dev/null; }
 wait_for 30 settled || bail "nodes not up and beating: $(lamonctl status)"
 c=$(stat_of cycles); wait_for 10 cycles_ge $((c + 2))
 ok "two real nodes up, spares, heartbeats every 200 ms"
+# skmem of the receiver's socket: rb (receive buffer) and d (drops).
+skmem() { ss -Hulnm "sport = :$RP" | grep -o "$1[0-9]*" | head -n 1 | tr -dc 0-9; }
+rmem_max=$(cat /proc/sys/net/core/rmem_max)
+want=$(( 2 * (rmem_max < 4194304 ? rmem_max : 4194304) ))
+is "$(skmem ',rb')" "$want" "the receiver asked for a 4 MB socket buffer (the kernel doubles it, capped by rmem_max $rmem_max)"
 counters >"$T/before"
+drops0=$(skmem ',d')
 sets0=$(stat_of sets) rss0=$(rss_kb) log0=$(wc -l <"$T/controller.log") out0=$(wc -l <"$T/controller.out")
 
 # --- the flood ------------------------------------------------------------------
@@ -129,7 +136,8 @@ for k in $(awk '$1 ~ /^(received|refused|node_refused)\./ || $1 == "discovery" {
 done
 is "$total_counted" "$(d datagrams)" "every datagram landed in exactly one counter ($(d datagrams))"
 flood_sent=$(awk '$1 == "total" {print $2}' "$T/blast.out")
-diag "kernel drops: $((flood_sent + real - $(d datagrams) + $(d discovery))) of $flood_sent flood datagrams (v3 discovery $(d discovery))"
+diag "dropped by the kernel: $((flood_sent + real - $(d datagrams) + $(d discovery))) of $flood_sent flood datagrams," \
+    "the socket's drop counter says $(($(skmem ',d') - drops0)) (v3 discovery $(d discovery))"
 
 # --- the log -----------------------------------------------------------------------
 tail -n +"$((log0 + 1))" "$T/controller.log" >"$T/flood.log"
