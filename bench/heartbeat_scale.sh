@@ -69,8 +69,9 @@ echo "# phase cycle ctl_cpu_s ctl_cpu_share hb_accepted hb_per_s nodes_heard_tot
 cycles polls | tee "$T/rows"
 
 # --- the heartbeats ---------------------------------------------------------------
+sock_drops() { ss -Hulnm "sport = :$RP" | grep -o ',d[0-9]*' | head -n 1 | tr -dc 0-9; }
 read -r hb0 _ < <(beats)
-down0=$(downs)
+down0=$(downs) drops0=$(sock_drops)
 "$BLAST" -t "127.0.0.1:$RP" -k valid -n "$N" -p n -C lamontrap -P "$PERIOD_MS" -r "$((N * 1000 / PERIOD_MS))" \
     -s $(((CYCLES + 1) * IV + 90)) >"$T/blast.out" 2>&1 &
 BP=$!
@@ -91,7 +92,9 @@ read -r hb1 heard < <(beats)
 sent=$(awk '$1 == "sent" && $2 == "valid" {print $3}' "$T/blast.out")
 echo "# notif_blast: $(tail -n 1 "$T/blast.out")"
 echo "# heartbeats: $sent sent, $((hb1 - hb0)) accepted ($(echo "scale=2; 100 * ($hb1 - $hb0) / $sent" | bc)%), $heard of $N nodes heard;" \
-     "nodes declared down (or panic) while they beat: $((down1 - down0))"
+     "nodes declared down (or panic) while they beat: $((down1 - down0));" \
+     "dropped by the kernel (socket buffer full): $(($(sock_drops) - drops0))," \
+     "buffer $(ss -Hulnm "sport = :$RP" | grep -o ',rb[0-9]*' | tr -dc 0-9) bytes"
 sed 's/^/# down while they beat: /' "$T/first_downs"
 echo "# controller after: $(ls /proc/$CTL/fd | wc -l) fds, $(awk '/VmRSS/ {print $2 / 1024 " MB"}' /proc/$CTL/status) RSS; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$T/rows" "$N" "$PERIOD_MS" <<'PY'
