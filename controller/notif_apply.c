@@ -44,6 +44,8 @@ static size_t name_hash(const char *s)
 
 static int hinted_find_node(const struct cluster *cl, const char *name)
 {
+    if (!cl->nnodes)
+        return -1;
     if (hinted_nodes != (const void *)cl->nodes || hinted_n != cl->nnodes) {
         size_t want = 4 * cl->nnodes + HINT_PROBE;
         if (want > nhints) {
@@ -56,7 +58,7 @@ static int hinted_find_node(const struct cluster *cl, const char *name)
         hinted_nodes = cl->nodes;
         hinted_n = cl->nnodes;
     }
-    if (!nhints)
+    if (nhints <= HINT_PROBE)
         return cluster_find_node(cl, name);
     size_t slot = name_hash(name) % (nhints - HINT_PROBE), *free_slot = NULL;
     for (size_t k = slot; k < slot + HINT_PROBE; k++) {

@@ -82,6 +82,22 @@ static unsigned long beats(const char *name)
     return cl.nodes[i]->hb.count;
 }
 
+/* A cluster without a node (a receiver before any node is configured):
+ * every notification is refused as an unknown node. */
+static void test_no_node(void **state)
+{
+    (void)state;
+    memset(&cl, 0, sizeof cl);
+    notif_apply_init(NULL, NULL, NULL, NULL);
+    assert_int_equal(cluster_apply_config(&cl, load("interval 1000\n")), 0);
+    unsigned long unknown = notif_stats.node_refused[NNREF_UNKNOWN_NODE];
+    struct lamon_notification hb = heartbeat(200);
+    notif_apply(&cl, &hb, &out);
+    notif_apply(&cl, &hb, &out);
+    assert_int_equal(notif_stats.node_refused[NNREF_UNKNOWN_NODE], unknown + 2);
+    cluster_free(&cl);
+}
+
 /* Heartbeats find their node by name before and after a reload that
  * reverses the nodes' order and drops one; a name from another node's
  * address is still refused. */
@@ -155,6 +171,7 @@ static void test_early_wakeup_waits_for_the_deadline(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_node),
         cmocka_unit_test(test_lookup_across_reload),
         cmocka_unit_test(test_early_wakeup_waits_for_the_deadline),
     };
