@@ -63,9 +63,12 @@ endif
 # tests/unit/ctl_*.c against the controller's, common_*.c against common/.
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+# Test and bench tools (tests/tools/*.c): built, never installed.
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 .PHONY: all check unit-tests deps install demo clean cppcheck fuzz fuzz-build fuzz-merge bench check-dashboards
-all: $(BINS) $(UNIT_BINS)
+all: $(BINS) $(UNIT_BINS) $(TOOL_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -92,6 +95,8 @@ $(BUILD)/tests/unit/agent_%: $(BUILD)/tests/unit/agent_%.o $(BUILD)/libagent.a $
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(AGENT_LIBS)
 $(BUILD)/tests/unit/ctl_%: $(BUILD)/tests/unit/ctl_%.o $(BUILD)/libcontroller.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CTL_LIBS)
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(SNMP_LIBS)
 $(BUILD)/tests/unit/common_%: $(BUILD)/tests/unit/common_%.o $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SNMP_LIBS)
 
@@ -109,7 +114,7 @@ check-dashboards: all
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
-	  --inline-suppr --suppress=missingIncludeSystem -Icommon subagent controller common
+	  --inline-suppr --suppress=missingIncludeSystem -Icommon subagent controller common tests/tools
 
 # --- fuzzing -----------------------------------------------------------------
 # libFuzzer targets, named like the unit tests: fuzz/agent_*.c link against the

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decide.h"
@@ -40,9 +41,67 @@ static void role_landed(struct cluster *cl, struct node_rt *n)
         event_active(decide_soon, EV_TIMEOUT, 0);
 }
 
+/* Node names to indexes, for notif_apply: cluster_find_node compares
+ * every name, a thousand strcmp per heartbeat at 1,000 nodes (a fifth of
+ * the controller's time, bench/README.md).  Open addressing with a short
+ * probe; every hint is checked against the node's name before use, so a
+ * reload that reorders or drops nodes costs misses, never a wrong node.
+ * The table is cleared when the cluster's node array changes. */
+#define HINT_PROBE 8
+static size_t *hints;                    /* index + 1, 0: empty */
+static size_t nhints;
+static const void *hinted_nodes;         /* cl->nodes the table was made for */
+static size_t hinted_n;
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 14695981039346656037UL;   /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211UL;
+    return h;
+}
+
+static int hinted_find_node(const struct cluster *cl, const char *name)
+{
+    if (!cl->nnodes)
+        return -1;
+    if (hinted_nodes != (const void *)cl->nodes || hinted_n != cl->nnodes) {
+        size_t want = 4 * cl->nnodes + HINT_PROBE;
+        if (want > nhints) {
+            free(hints);
+            hints = calloc(want, sizeof *hints);
+            nhints = hints ? want : 0;
+        } else if (hints) {
+            memset(hints, 0, nhints * sizeof *hints);
+        }
+        hinted_nodes = cl->nodes;
+        hinted_n = cl->nnodes;
+    }
+    if (nhints <= HINT_PROBE)
+        return cluster_find_node(cl, name);
+    size_t slot = name_hash(name) % (nhints - HINT_PROBE), *free_slot = NULL;
+    for (size_t k = slot; k < slot + HINT_PROBE; k++) {
+        size_t i = hints[k];
+        if (!i) {
+            free_slot = free_slot ? free_slot : &hints[k];
+            continue;
+        }
+        if (i <= cl->nnodes && cl->nodes[i - 1] && strcmp(cl->nodes[i - 1]->peer.name, name) == 0)
+            return (int)(i - 1);
+    }
+    int found = cluster_find_node(cl, name);
+    if (found >= 0)
+        *(free_slot ? free_slot : &hints[slot]) = (size_t)found + 1;
+    return found;
+}
+
 void notif_apply_init(struct event_base *base, struct cluster *cl, const struct decide_out *out,
                       struct notif_receiver *rx)
 {
+    free(hints);
+    hints = NULL;
+    nhints = 0;
+    hinted_nodes = NULL;
     g_rx = rx;
     g_base = base;
     g_cl = cl;
@@ -157,7 +216,19 @@ static unsigned long deadline_ms(const struct cluster *cl, const struct node_rt 
     return (unsigned long)n->hb.period_ms * cl->cfg->fall + n->hb.period_ms / 2;
 }
 
-static void arm(struct node_rt *n, unsigned long ms);
+static void on_timer(evutil_socket_t fd, short what, void *arg);
+
+/* N's timer, to fire in MS. */
+static void arm_in(struct node_rt *n, unsigned long ms)
+{
+    if (!g_base)
+        return;
+    if (!n->hb.timer)
+        n->hb.timer = evtimer_new(g_base, on_timer, n);
+    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+    if (!n->hb.timer || evtimer_add(n->hb.timer, &tv) < 0)
+        event_log("node %s: cannot arm the heartbeat timer; polls only", n->peer.name);
+}
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -168,28 +239,14 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     /* What has arrived is read first: a heartbeat in the socket's queue
      * re-arms this timer and the node is not late. */
     notif_receiver_drain(g_rx, 1000);
-    if (!n->hb.period_ms || n->hb.stopped)
-        return;
-    /* libevent counts from the time it cached at the start of the loop
-     * turn that read the heartbeat, which can be a little before it was
-     * stamped: a timer that fires early is armed again for the rest. */
-    long since = ms_since(&n->hb.heard), deadline = (long)deadline_ms(g_cl, n);
-    if (since < deadline) {
-        arm(n, (unsigned long)(deadline - since));
+    long left = (long)deadline_ms(g_cl, n) - ms_since(&n->hb.heard);
+    if (n->hb.period_ms && !n->hb.stopped && left > 0) {
+        /* Woken before the deadline: libevent's clock is the coarse one,
+         * up to a jiffy behind the heartbeat's stamp.  Wait for the rest. */
+        arm_in(n, (unsigned long)left);
         return;
     }
     notif_heartbeat_expired(g_cl, n, g_out);
-}
-
-static void arm(struct node_rt *n, unsigned long ms)
-{
-    if (!g_base)
-        return;
-    if (!n->hb.timer)
-        n->hb.timer = evtimer_new(g_base, on_timer, n);
-    struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
-    if (!n->hb.timer || evtimer_add(n->hb.timer, &tv) < 0)
-        event_log("node %s: cannot arm the heartbeat timer; polls only", n->peer.name);
 }
 
 static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt)
@@ -208,7 +265,7 @@ static void heartbeat(struct cluster *cl, struct node_rt *n, const struct lamon_
     h->load1 = nt->load1;
     h->conns = nt->conns;
     h->uptime = nt->uptime;
-    arm(n, deadline_ms(cl, n));
+    arm_in(n, deadline_ms(cl, n));
 }
 
 /* The agent says the application of the node's service (or of the
@@ -283,7 +340,7 @@ static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamo
 
 void notif_apply(struct cluster *cl, const struct lamon_notification *nt, const struct decide_out *out)
 {
-    int i = cluster_find_node(cl, nt->node);
+    int i = hinted_find_node(cl, nt->node);
     if (i < 0) {
         /* A name no node has: the sender may register (node_register.h). */
         enum notif_node_refusal r;

@@ -10,7 +10,8 @@
  *     and a half (a heartbeat is missed when it is half a period late, so
  *     that scheduling jitter is no failure).  When it fires, what waits on
  *     the receiver's socket is read first; if still nothing came, the node
- *     is down at once ("heartbeats stopped"), and
+ *     is down at once ("heartbeats stopped"; a timer that woke early, on
+ *     libevent's coarse clock, waits for the rest of the deadline), and
  *     the decisions run in the same loop turn (decide_now): the removal
  *     from every director leaves first.  One timer per node, re-armed by
  *     each heartbeat, rather than a sweep: the deadline is exact, the cost
