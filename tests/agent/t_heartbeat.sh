@@ -3,7 +3,7 @@
 # through snmpd's own sinks (here a trap2sink to a real snmptrapd), each
 # carrying the node's name, state, role, service, load, connections and the
 # period; lamonNodeHeartbeatInterval reads the period.  Without the token
-# the interval reads 0 and none is sent.
+# the interval reads 0 and none is sent; a reload moves the period.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/snmpd.sh"
 . "$(dirname "$0")/agent_lib.sh"
@@ -46,4 +46,28 @@ is "$(val lamonNodeHeartbeatInterval.0)" 0 "without heartbeat_ms the interval re
 wait_for 10 grep -q "$R.0.1\b" "$T/traps.log"
 sleep 1
 is "$(beats)" 0 "and no heartbeat is sent (lamonNodeStarted arrived, no lamonNodeHeartbeat after it)"
+
+# SIGHUP with a new heartbeat_ms: the reload is handed to the running
+# worker, and its timer follows: 0 -> 300 starts the heartbeats, 300 ->
+# 3000 slows them (each says the period it is sent at), 3000 -> 0 stops them.
+reload_to() {
+    printf 'nodename quietnode\nstatedir %s/state\nheartbeat_ms %s\n' "$T" "$1" >"$T/agent2.conf"
+    kill -HUP "$AGENT_PID"
+}
+reload_to 300
+wait_for 20 five
+check "after a reload to heartbeat_ms 300 heartbeats start ($(beats))" five
+is "$(val lamonNodeHeartbeatInterval.0)" 300 "lamonNodeHeartbeatInterval reads 300"
+last=$(awk -v r="$R.0.5" 'index($0, r) { l = $0 } END { print l }' "$T/traps.log")
+like "$last" "$R.1.1.19.0 = Gauge32: 300" "they carry the period, 300 ms"
+reload_to 3000
+at3000() { awk -v r="$R.0.5" 'index($0, r) && /Gauge32: 3000/' "$T/traps.log" | grep -q .; }
+wait_for 10 at3000
+check "after a reload to 3000 a heartbeat says 3000" at3000
+n0=$(beats); sleep 1.5; n1=$(beats)
+check "and they come every 3 s, not every 300 ms ($((n1 - n0)) in 1.5 s)" test $((n1 - n0)) -le 1
+reload_to 0
+wait_for 10 sh -c "[ \"\$(snmpget -v2c -c public -r1 -t1 -Oqv 127.0.0.1:$SNMP_PORT LAMON-MIB::lamonNodeHeartbeatInterval.0 2>/dev/null)\" = 0 ]"
+n0=$(beats); sleep 3.5; n1=$(beats)
+is "$((n1 - n0))" 0 "after a reload to 0 no heartbeat is sent"
 done_testing
