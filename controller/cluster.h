@@ -61,6 +61,7 @@ struct node_rt {
     bool registered;                      /* self-registered (node_register.h), not configured */
     char reg_user[CTL_NAME_MAX + 1];      /* the v3user its accept line named, "": community */
     unsigned reg_cycle;                   /* the poll cycle it registered in */
+    bool reg_early;                       /* registered in the window after start (node_register.h) */
     void *sess;                           /* read session (snmp_sess_*) */
     void *wsess;                          /* write session (v3 authPriv) */
     unsigned req_cycle;                   /* cycle of the request in flight */

@@ -14,30 +14,30 @@
 
 /* Removal first: a failed member's destinations leave in the same turn
  * as the decision that it failed, before the promotion's writes. */
-static void decide_all(struct cluster *cl, const struct decide_out *out)
+static void decide_all(struct cluster *cl, const struct decide_out *out, bool polled)
 {
     if (cl->panic)
         return;                            /* freeze: no role changes, no removals */
     /* A director whose writes of an earlier turn are on their way has a
-     * table that may predate them: it waits for them.  The writes of this
-     * turn (the removals) mark what they change instead. */
+     * table that may predate them: reconcile_directors waits for them
+     * (removals do not: they are marked on their destination). */
     for (size_t i = 0; i < cl->ndirs; i++)
         cl->dirs[i]->stale = cl->dirs[i]->sets_in_flight > 0;
     remove_failed_members(cl, out);
     progress_drains(cl, out);
-    reconcile_roles(cl, out);
+    reconcile_roles(cl, out, polled);
     reconcile_directors(cl, out);
 }
 
 void decide_run(struct cluster *cl, const struct decide_out *out)
 {
     health_feed(cl);
-    decide_all(cl, out);
+    decide_all(cl, out, true);
 }
 
 void decide_now(struct cluster *cl, const struct decide_out *out)
 {
-    decide_all(cl, out);
+    decide_all(cl, out, false);
 }
 
 void decide_cycle(struct cluster *cl)

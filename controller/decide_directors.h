@@ -15,10 +15,11 @@ void reconcile_directors(struct cluster *cl, const struct decide_out *out);
  * director that holds them, before anything is done for the promotion
  * (decide_run calls this before the drains and roles).  It reads the
  * last complete walk, so it also works between walks, when a
- * notification brings the failure (decide_now).  A director with writes
- * of an earlier turn on their way is left to the next run, as
- * reconcile_directors does; a removal sent here marks its destination,
- * so that reconcile_directors goes on with the rest in the same turn. */
+ * notification brings the failure (decide_now).  Unlike
+ * reconcile_directors it does not wait for a director's writes of earlier
+ * turns: a removal is right whatever else is on its way, and one already
+ * on its way is marked on its destination (never sent twice).  The rest
+ * of the turn goes on with those marks. */
 void remove_failed_members(struct cluster *cl, const struct decide_out *out);
 
 #endif

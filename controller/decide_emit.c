@@ -24,11 +24,11 @@ struct write_ctx {
     char what[INTENT_TEXT_MAX];
 };
 
-static void (*role_landed)(struct cluster *cl, struct node_rt *n);
+static void (*landed)(struct cluster *cl, struct node_rt *n);
 
-void decide_emit_on_role_landed(void (*fn)(struct cluster *cl, struct node_rt *n))
+void decide_emit_on_landed(void (*fn)(struct cluster *cl, struct node_rt *n))
 {
-    role_landed = fn;
+    landed = fn;
 }
 
 static unsigned backoff_cap(const struct ctl_config *cfg)
@@ -57,6 +57,15 @@ static struct dir_change table_change(const struct intent *it)
                                 .weight = it->weight, .fwd = it->fwd, .set_fwd = it->set_fwd };
 }
 
+/* A removal on its way is not sent again (mark ON); one that failed may
+ * be (ON false). */
+static void mark_removing(struct director_rt *d, int svc, const struct sockaddr_storage *a, bool on)
+{
+    const struct dest_obs *ob = dir_find(d, svc, a);
+    if (ob)
+        d->dests[ob - d->dests].removing = on;
+}
+
 static void write_done(void *arg, bool ok, long errstat, const char *why)
 {
     (void)errstat;
@@ -79,20 +88,16 @@ static void write_done(void *arg, bool ok, long errstat, const char *why)
         unsigned fails = backoff_ok(bo, c->key);
         if (fails)
             event_log("SET done: %s, after %u failure%s", c->what, fails, fails == 1 ? "" : "s");
-        if (c->role && role_landed)
-            role_landed(c->cl, c->n);
+        if (c->role && landed)
+            landed(c->cl, c->n);
     } else {
+        if (c->d && c->change.kind == DC_DEST_REMOVE)
+            mark_removing(c->d, c->change.svc, &c->change.addr, false);
         write_failed(c->cl, bo, c->key, "SET failed: ", c->what, why);
     }
+    if (c->d && why != SNMP_SET_ABANDONED && !c->d->sets_in_flight && landed)
+        landed(c->cl, NULL);
     free(c);
-}
-
-/* Its removal is on its way: the same turn must not send it again. */
-static void mark_removing(struct director_rt *d, const struct intent *it)
-{
-    const struct dest_obs *ob = dir_find(d, (int)it->svc, &it->dest);
-    if (ob)
-        d->dests[ob - d->dests].removing = true;
 }
 
 static int to_peers(struct cluster *cl, const struct intent *it, void *arg, char *why, size_t whylen)
@@ -142,7 +147,7 @@ int decide_emit(struct cluster *cl, const struct decide_out *out, const struct i
     if (d) {
         d->sets_in_flight++;
         if (it->kind == INTENT_DEST_REMOVE)
-            mark_removing(d, it);
+            mark_removing(d, (int)it->svc, &it->dest, true);
         return 0;
     }
     n->set_in_flight = true;

@@ -26,8 +26,10 @@ extern const struct decide_out decide_to_peers;
  * ("cannot WHAT: WHY") and the decision backs off.  Returns 0 / -1. */
 int decide_emit(struct cluster *cl, const struct decide_out *out, const struct intent *it);
 
-/* FN (or NULL) is called when a node acknowledged a role write: the
- * decisions that waited for it (its application's start) may go now. */
-void decide_emit_on_role_landed(void (*fn)(struct cluster *cl, struct node_rt *n));
+/* FN (or NULL) is called when a node acknowledged a role write (N), or a
+ * director has no write on its way any more (N NULL): the decisions that
+ * waited for it (the application's start, the director's other writes)
+ * may go now. */
+void decide_emit_on_landed(void (*fn)(struct cluster *cl, struct node_rt *n));
 
 #endif

@@ -65,6 +65,11 @@ int decide_set_node(struct cluster *cl, const struct decide_out *out, struct nod
         n->failed = false;
         memset(&n->app, 0, sizeof n->app);
         snprintf(n->app_for, sizeof n->app_for, "%s", now_for);
+        /* A new assignment is a new reason to start the application: a
+         * start sent for an earlier one (before the node died, say) must
+         * not hold this one back for APP_START_RETRY, while the fresh
+         * check judges the application down. */
+        n->app_start_sent = 0;
     }
     return 0;
 }

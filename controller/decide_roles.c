@@ -109,7 +109,7 @@ static void count_members(const struct cluster *cl, size_t si, unsigned *live, u
     }
 }
 
-void reconcile_roles(struct cluster *cl, const struct decide_out *out)
+void reconcile_roles(struct cluster *cl, const struct decide_out *out, bool polled)
 {
     const struct ctl_config *cfg = cl->cfg;
     bool settled = cluster_settled(cl);
@@ -133,7 +133,8 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out)
             unsigned t = live > s->nodes ? live : s->nodes;
             cl->svc_target[si] = t > s->max ? s->max : t;
         }
-        scale(cl, si, live);
+        if (polled)
+            scale(cl, si, live);
         unsigned target = cl->svc_target[si] ? cl->svc_target[si] : s->nodes;
         /* A member that failed and is back: rejoin when the service still
          * needs it, else back to the spares before any director sees it.

@@ -9,6 +9,8 @@
 
 #include "decide_emit.h"
 
-void reconcile_roles(struct cluster *cl, const struct decide_out *out);
+/* POLLED: a poll cycle's run (decide_run), which alone counts toward
+ * scale_polls; a run between polls (decide_now) only acts. */
+void reconcile_roles(struct cluster *cl, const struct decide_out *out, bool polled);
 
 #endif

@@ -12,6 +12,8 @@
 #include "event_log.h"
 #include "notif_config.h"
 
+static bool in_window(const struct cluster *cl);
+
 /* SA with an IPv4-mapped IPv6 address made plain IPv4; PORT set. */
 static struct sockaddr_storage plain(const struct sockaddr_storage *sa, uint16_t port)
 {
@@ -139,6 +141,7 @@ int node_register(struct cluster *cl, const struct lamon_notification *nt, enum 
     n->registered = true;
     snprintf(n->reg_user, sizeof n->reg_user, "%s", a->v3 ? a->user : "");
     n->reg_cycle = cl->cycle;
+    n->reg_early = in_window(cl);
     cl->nodes[cl->nnodes++] = n;
     event_log("node %s: registered from %s, polled on port %u %s%s", p.name, p.host, p.port,
               a->v3 ? "as v3 user " : "with the accept line's community", a->v3 ? a->user : "");
@@ -152,14 +155,10 @@ static long ms_since(const struct timespec *t)
     return (long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-bool registration_hold(const struct cluster *cl)
+/* Within the window after start (only while nodes may register). */
+static bool in_window(const struct cluster *cl)
 {
     const struct ctl_config *cfg = cl->cfg;
-    for (size_t i = 0; i < cl->nnodes; i++) {
-        const struct node_rt *n = cl->nodes[i];
-        if (n->registered && !n->have_sample && n->hyst.health == NODE_UNKNOWN)
-            return true;
-    }
     if (!cfg->notif || !cfg->notif->naccepts || !cfg->register_max)
         return false;
     if (!cl->started.tv_sec && !cl->started.tv_nsec)
@@ -167,6 +166,23 @@ bool registration_hold(const struct cluster *cl)
     unsigned w = cfg->register_window_ms ? cfg->register_window_ms
                : cfg->interval_ms > 2000 ? cfg->interval_ms : 2000;
     return ms_since(&cl->started) < (long)w;
+}
+
+/* The window, and after it the nodes that registered in it until each is
+ * judged: those are the members a restart has to learn again.  A node
+ * that registers later holds nothing: it is a new node, and a sender in an
+ * accept network must not be able to hold every promotion by sending new
+ * names. */
+bool registration_hold(const struct cluster *cl)
+{
+    if (in_window(cl))
+        return true;
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        const struct node_rt *n = cl->nodes[i];
+        if (n->registered && n->reg_early && !n->have_sample && n->hyst.health == NODE_UNKNOWN)
+            return true;
+    }
+    return false;
 }
 
 bool node_unpolled(const struct cluster *cl, const struct node_rt *n)

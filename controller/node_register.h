@@ -26,14 +26,18 @@
  * registered nodes until their next heartbeat, while the directors' tables
  * still hold them and their services look short.  So, while registration
  * is possible (an accept line, register_max > 0), for register_window ms
- * after start (default max(interval, 2000)) and while a registered node
- * has not answered a poll yet (nor missed `fall` of them), the decisions
+ * after start (default max(interval, 2000)) and while a node that
+ * registered in that window has not answered a poll yet (nor missed `fall`
+ * of them), the decisions
  * that an unknown node would make wrong wait: removal of destinations that
  * are no node's, promotions, and everything that needs the whole cluster
  * seen (cluster_settled: adopting a service's strength, scale-in, hot
  * spares).  A fixed time rather than "rise polls of every node": the
  * controller cannot know how many nodes it has not heard from yet; the
- * agents' heartbeat_ms bounds it, so register_window must exceed it. */
+ * agents' heartbeat_ms bounds it, so register_window must exceed it.  A
+ * node that registers after the window holds nothing (it is a new node):
+ * a sender in an accept network cannot hold every promotion by sending
+ * new names. */
 #ifndef LAMON_NODE_REGISTER_H
 #define LAMON_NODE_REGISTER_H
 

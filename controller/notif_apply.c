@@ -33,11 +33,14 @@ static void on_decide_soon(evutil_socket_t fd, short what, void *arg)
 
 /* A node that sends heartbeats is hurried along: what waited for its role
  * write (a promoted cold spare's application start) goes in the next loop
- * turn, not at the next poll.  One event: acknowledgements coalesce. */
-static void role_landed(struct cluster *cl, struct node_rt *n)
+ * turn, not at the next poll; so does what waited for a director's writes
+ * to land (a promotion's adds after an earlier turn's write), when the
+ * controller hears its nodes.  One event: acknowledgements coalesce. */
+static void landed(struct cluster *cl, struct node_rt *n)
 {
     (void)cl;
-    if (decide_soon && n->hb.period_ms && !n->hb.stopped)
+    bool hurry = n ? n->hb.period_ms && !n->hb.stopped : g_rx != NULL;
+    if (decide_soon && hurry)
         event_active(decide_soon, EV_TIMEOUT, 0);
 }
 
@@ -106,14 +109,19 @@ void notif_apply_init(struct event_base *base, struct cluster *cl, const struct 
     g_base = base;
     g_cl = cl;
     g_out = out;
-    if (base && !decide_soon)
-        decide_soon = event_new(base, -1, 0, on_decide_soon, NULL);
-    decide_emit_on_role_landed(role_landed);
+    if (decide_soon)
+        event_free(decide_soon);          /* of an earlier base (unit tests) */
+    decide_soon = base ? event_new(base, -1, 0, on_decide_soon, NULL) : NULL;
+    decide_emit_on_landed(landed);
 }
 
 void notif_apply_free(void)
 {
-    decide_emit_on_role_landed(NULL);
+    free(hints);
+    hints = NULL;
+    nhints = 0;
+    hinted_nodes = NULL;
+    decide_emit_on_landed(NULL);
     if (decide_soon)
         event_free(decide_soon);
     decide_soon = NULL;
@@ -308,8 +316,11 @@ static bool stale(const struct node_rt *n, const struct lamon_notification *nt)
     const struct node_heartbeat *h = &n->hb;
     if (!h->period_ms || h->stopped || !h->count)
         return false;
-    unsigned long slack = h->period_ms / 10 + 1;     /* TimeTicks: 10 ms */
-    return nt->uptime + slack < h->uptime;
+    uint32_t slack = h->period_ms / 10 + 1;          /* TimeTicks: 10 ms */
+    /* TimeTicks wrap at 2^32 (497 days): compared modulo, as RFC 1982
+     * serial numbers, "older" is behind by less than half the circle. */
+    uint32_t behind = (uint32_t)h->uptime - (uint32_t)nt->uptime;
+    return behind > slack && behind < 0x80000000u;
 }
 
 static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamon_notification *nt,
@@ -324,7 +335,8 @@ static void app_changed(struct cluster *cl, struct node_rt *n, const struct lamo
         app_started(cl, n, nt, out);
         return;
     }
-    int svc = node_service(cl, n);
+    /* a member's, or a hot spare's: a dead hot spare must not be promoted */
+    int svc = app_service(cl, n);
     if (svc < 0 || nt->app_oper != APP_DOWN || strcmp(cfg->services[svc].app, nt->app) != 0 ||
         strcmp(n->app_for, cfg->services[svc].name) != 0 || n->app.health != NODE_UP)
         return;
@@ -361,6 +373,8 @@ void notif_apply(struct cluster *cl, const struct lamon_notification *nt, const 
     }
     if (nt->type == NT_NODE_HEARTBEAT)
         heartbeat(cl, n, nt);
+    else if (nt->type == NT_NODE_STARTED)
+        n->hb.uptime = nt->uptime;       /* a restarted agent counts from 0 again */
     else if (nt->type == NT_APP_STATE_CHANGE)
         app_changed(cl, n, nt, out);
 }

@@ -26,7 +26,7 @@
  *     heated spare's, just started) on a node that sends heartbeats, makes
  *     it up at once: the agent's own check found it answering.
  *   - A role write such a node acknowledged runs the decisions in the
- *     next loop turn (decide_emit_on_role_landed): a promoted cold spare's
+ *     next loop turn (decide_emit_on_landed): a promoted cold spare's
  *     application start does not wait for the next poll.
  *
  * Rise stays with the polls: a node taken down comes back after `rise`

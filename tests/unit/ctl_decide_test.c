@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../controller/decide.h"
@@ -108,14 +109,14 @@ static const struct row rows[] = {
       .d = { HEALTHY_DESTS },
       .target = 2,
       .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", NULL } },
-    { .name = "failover 1 with a write of the last turn on its way to lvs2: lvs2 waits for it (its table may predate it)",
+    { .name = "failover 1 with a write of the last turn on its way to lvs2: the removal goes, lvs2's other writes wait",
       .conf = WEB,
       .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP),
              SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
       .busy = { false, true },
       .d = { HEALTHY_DESTS },
       .target = 2,
-      .want = { "lvs1 remove n1", "n3 role server web", NULL } },
+      .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", NULL } },
     { .name = "failover 1b: a member's application judged down: removed first, then the spare promoted",
       .conf = WEB,
       .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_DOWN, 50, 3 }, SRV(APP_UP),
@@ -738,6 +739,64 @@ static void test_app_state_change_stale(void **state)
     check_intents(&cl, &failed_n1);
 }
 
+/* A spare heated now whose application start was sent lately for an
+ * earlier assignment (before it died and came back, say): the heating's
+ * own start goes as soon as the role write lands, not APP_START_RETRY
+ * later while its fresh check judges the application down. */
+static const struct row heat_n3 = {
+    .name = "a spare heated after a recent start for an earlier assignment: started once the role lands",
+    .conf = WEB_HOT,
+    .n = { SRV(APP_UP), SRV(APP_UP), COLD(10), { NODE_UP, ANSWERS, ROLE_SPARE, "", NSTATE_MAINTENANCE, APP_DOWN, 10, 0 } },
+    .d = { HEALTHY_DESTS },
+    .target = 2,
+    .want = { "n3 app www up", NULL },
+};
+
+static void test_heat_after_recent_start(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &heat_n3);
+    const struct decide_out out = { record, NULL };
+    struct node_rt *n3 = cl.nodes[2];
+    n3->app_start_sent = time(NULL);
+    decide_run(&cl, &out);
+    char txt[160];
+    assert_int_equal(ngot, 1);
+    intent_text(&cl, &got[0], txt, sizeof txt);
+    assert_string_equal(txt, "n3 role spare web");
+    n3->set_in_flight = n3->role_pending = false;    /* the role write landed */
+    ngot = 0;
+    decide_now(&cl, &out);
+    check_intents(&cl, &heat_n3);
+}
+
+/* A hot spare's agent says its application stopped: the spare is failed
+ * at once (a promotion must not pick it: it would be only an IPVS add to a
+ * dead application), cooled, and another spare heated. */
+static const struct row hot_n3_down = {
+    .name = "a hot spare's application down on the agent's word: cooled, another heated",
+    .conf = WEB_HOT,
+    .n = { SRV(APP_UP), SRV(APP_UP), HOT(APP_UP, 10), COLD(90) },
+    .d = { HEALTHY_DESTS },
+    .target = 2,
+    .want = { "n3 role spare", "n4 role spare web", NULL },
+};
+
+static void test_hot_spare_app_down(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &hot_n3_down);
+    cl.nodes[3]->app.health = NODE_UP;       /* as the polls' health feed left the cold spare */
+    const struct decide_out out = { record, NULL };
+    struct lamon_notification n = notif(NT_APP_STATE_CHANGE, "n3", "127.0.0.3");
+    snprintf(n.app, sizeof n.app, "www");
+    n.app_oper = APP_DOWN;
+    notif_apply(&cl, &n, &out);              /* cooling starts its history afresh */
+    check_intents(&cl, &hot_n3_down);
+}
+
 /* A node's name from another address, or a name that is no node:
  * refused, counted, nothing changes. */
 static void test_notif_refused(void **state)
@@ -905,7 +964,7 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 8];
+    struct CMUnitTest tests[NROWS + 10];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
@@ -917,5 +976,7 @@ int main(void)
     tests[NROWS + 5] = (struct CMUnitTest)cmocka_unit_test(test_heartbeats_stop_everywhere);
     tests[NROWS + 6] = (struct CMUnitTest)cmocka_unit_test(test_app_started);
     tests[NROWS + 7] = (struct CMUnitTest)cmocka_unit_test(test_app_state_change_stale);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 8, NULL, NULL);
+    tests[NROWS + 8] = (struct CMUnitTest)cmocka_unit_test(test_heat_after_recent_start);
+    tests[NROWS + 9] = (struct CMUnitTest)cmocka_unit_test(test_hot_spare_app_down);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 10, NULL, NULL);
 }

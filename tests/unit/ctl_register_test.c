@@ -343,6 +343,25 @@ static void test_restart_window(void **state)
     cluster_free(&cl);
 }
 
+/* A node that registers after the window holds nothing: it is a new node
+ * (a sender could otherwise hold every promotion with new names). */
+static void test_late_registration_holds_nothing(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    restart_cluster(&cl, false);                /* no window: long after the start */
+    assert_false(registration_hold(&cl));
+    send_from(&cl, NT_NODE_HEARTBEAT, "late", "127.0.1.9", "reg", NULL);
+    struct node_rt *late = node(&cl, "late");
+    assert_non_null(late);
+    assert_int_equal(late->hyst.health, NODE_UNKNOWN);
+    assert_false(registration_hold(&cl));
+    decide_run(&cl, &out);                      /* the failover goes on */
+    assert_true(ngot > 0);
+    assert_int_equal(got[0].kind, INTENT_NODE_ROLE);
+    cluster_free(&cl);
+}
+
 /* A registration window ends when register_window says. */
 static void test_window_length(void **state)
 {
@@ -371,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_register_reload),
         cmocka_unit_test(test_restart_window),
         cmocka_unit_test(test_window_length),
+        cmocka_unit_test(test_late_registration_holds_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
