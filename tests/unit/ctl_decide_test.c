@@ -797,6 +797,32 @@ static void test_hot_spare_app_down(void **state)
     check_intents(&cl, &hot_n3_down);
 }
 
+/* Only a poll cycle's run counts toward scale_polls: the decisions a
+ * heartbeat or an acknowledgement runs between polls (decide_now) do not
+ * (one poll above high and a failover's runs must not scale out). */
+static const struct row high_2_polls = {
+    .name = "load above high for scale_polls - 1 polls, then decisions between polls: no scale-out",
+    .conf = WEB_SCALING,
+    .n = { { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 200, 3 },
+           { NODE_UP, ANSWERS, ROLE_SERVER, "web", 0, APP_UP, 200, 3 }, SPARE, SPARE },
+    .d = { HEALTHY_DESTS },
+    .target = 2, .high_polls = 2,
+    .want = { NULL },
+};
+
+static void test_scale_counts_polls_only(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &high_2_polls);
+    const struct decide_out out = { record, NULL };
+    for (int i = 0; i < 3; i++)
+        decide_now(&cl, &out);
+    assert_int_equal(cl.svc_high[0], 2);
+    assert_int_equal(cl.svc_target[0], 2);
+    check_intents(&cl, &high_2_polls);
+}
+
 /* A node's name from another address, or a name that is no node:
  * refused, counted, nothing changes. */
 static void test_notif_refused(void **state)
@@ -964,7 +990,7 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 10];
+    struct CMUnitTest tests[NROWS + 11];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
@@ -978,5 +1004,6 @@ int main(void)
     tests[NROWS + 7] = (struct CMUnitTest)cmocka_unit_test(test_app_state_change_stale);
     tests[NROWS + 8] = (struct CMUnitTest)cmocka_unit_test(test_heat_after_recent_start);
     tests[NROWS + 9] = (struct CMUnitTest)cmocka_unit_test(test_hot_spare_app_down);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 10, NULL, NULL);
+    tests[NROWS + 10] = (struct CMUnitTest)cmocka_unit_test(test_scale_counts_polls_only);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 11, NULL, NULL);
 }
