@@ -332,15 +332,21 @@ void op_table_init(struct event_base *base)
     g_kick = event_new(base, -1, 0, on_kick, NULL);
 }
 
-void op_table_shutdown(void)
+/* Frees every row and the claims of a request in progress. */
+static void free_rows(void)
 {
-    op_runner_shutdown();
     for (size_t i = 0; i < g_nops; i++)
         free_op(g_ops[i]);
     free(g_ops);
     g_ops = NULL;
     g_nops = g_capops = 0;
     op_claims_clear();
+}
+
+void op_table_shutdown(void)
+{
+    op_runner_shutdown();
+    free_rows();
     if (g_kick)
         event_free(g_kick);
     g_kick = NULL;
@@ -512,12 +518,7 @@ int op_table_adopt(unsigned index, int type, const char *arg, int status, int ex
 
 void op_table_forget(void)
 {
-    for (size_t i = 0; i < g_nops; i++)
-        free_op(g_ops[i]);
-    free(g_ops);
-    g_ops = NULL;
-    g_nops = g_capops = 0;
-    op_claims_clear();
+    free_rows();
     g_kick = NULL;      /* the parent's event, on the parent's loop */
     g_base = NULL;
     g_hooks = NULL;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ctl_config_load.h"
 #include "../../controller/decide.h"
 #include "../../controller/event_log.h"
 #include "../../controller/node_view.h"
@@ -140,22 +141,6 @@ static void answer_sets(void)
 /* --- the simulated controller ---------------------------------------------- */
 
 static char logpath[64];
-
-static struct ctl_config *load_ok(const char *text)
-{
-    char path[64] = "/tmp/ctl_backoff_conf.XXXXXX", err[512];
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    struct ctl_config *c = NULL;
-    int r = ctl_config_load(path, &c, err, sizeof err);
-    unlink(path);
-    if (r != 0)
-        print_error("unexpected error: %s\n", err);
-    assert_int_equal(r, 0);
-    return c;
-}
 
 static struct cluster *setup_cluster(void)
 {

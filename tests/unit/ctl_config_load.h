@@ -2,7 +2,8 @@
  * from a temp file, expecting success (load_ok) or a failure whose first
  * error names the file, LINE and contains WHAT (load_bad; load_bad_n for a
  * text with NUL bytes).  Include after
- * <cmocka.h>. */
+ * <cmocka.h>.  Inline, so a test that needs only load_ok compiles
+ * without unused-function warnings. */
 #ifndef LAMON_TEST_CTL_CONFIG_LOAD_H
 #define LAMON_TEST_CTL_CONFIG_LOAD_H
 
@@ -16,7 +17,7 @@
 static char path[64];
 
 /* LEN bytes of TEXT: a test may write a NUL byte. */
-static void write_conf_n(const char *text, size_t len)
+static inline void write_conf_n(const char *text, size_t len)
 {
     snprintf(path, sizeof path, "/tmp/ctl_config_test.XXXXXX");
     int fd = mkstemp(path);
@@ -25,12 +26,12 @@ static void write_conf_n(const char *text, size_t len)
     close(fd);
 }
 
-static void write_conf(const char *text)
+static inline void write_conf(const char *text)
 {
     write_conf_n(text, strlen(text));
 }
 
-static struct ctl_config *load_ok(const char *text)
+static inline struct ctl_config *load_ok(const char *text)
 {
     struct ctl_config *c = NULL;
     char err[512];
@@ -44,7 +45,7 @@ static struct ctl_config *load_ok(const char *text)
     return c;
 }
 
-static void load_bad_n(const char *text, size_t len, int line, const char *what)
+static inline void load_bad_n(const char *text, size_t len, int line, const char *what)
 {
     struct ctl_config *c = (struct ctl_config *)1;
     char err[512], want[128];
@@ -60,7 +61,7 @@ static void load_bad_n(const char *text, size_t len, int line, const char *what)
     assert_non_null(strstr(err, what));
 }
 
-static void load_bad(const char *text, int line, const char *what)
+static inline void load_bad(const char *text, int line, const char *what)
 {
     load_bad_n(text, strlen(text), line, what);
 }

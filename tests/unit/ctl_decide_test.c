@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl_config_load.h"
 #include "../../controller/decide.h"
 #include "../../controller/node_view.h"
 #include "../../controller/notif_apply.h"
@@ -373,22 +374,6 @@ static void intent_text(const struct cluster *cl, const struct intent *it, char 
 
 /* --- the observed cluster --------------------------------------------------- */
 
-static struct ctl_config *load(const char *text)
-{
-    char path[64] = "/tmp/ctl_decide_test.XXXXXX", err[512];
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    struct ctl_config *c = NULL;
-    int r = ctl_config_load(path, &c, err, sizeof err);
-    unlink(path);
-    if (r != 0)
-        print_error("config: %s\n", err);
-    assert_int_equal(r, 0);
-    return c;
-}
-
 static void observe_node(struct cluster *cl, struct node_rt *n, const struct onode *o, bool app_falls, bool pending)
 {
     const struct ctl_config *cfg = cl->cfg;
@@ -455,7 +440,7 @@ static void observe(struct cluster *cl, const struct row *r)
     memset(cl, 0, sizeof *cl);
     char text[2048];
     snprintf(text, sizeof text, "%s%s", BASE_CONF, r->conf);
-    assert_int_equal(cluster_apply_config(cl, load(text)), 0);
+    assert_int_equal(cluster_apply_config(cl, load_ok(text)), 0);
     assert_int_equal(cl->nnodes, NNODES);
     for (size_t i = 0; i < NNODES; i++)
         observe_node(cl, cl->nodes[i], &r->n[i], r->app_falls >> i & 1, r->pending >> i & 1);
@@ -519,7 +504,7 @@ static void test_emit_no_such_peer(void **state)
     memset(&cl, 0, sizeof cl);
     char text[2048];
     snprintf(text, sizeof text, "%s%s", BASE_CONF, WEB);
-    assert_int_equal(cluster_apply_config(&cl, load(text)), 0);
+    assert_int_equal(cluster_apply_config(&cl, load_ok(text)), 0);
     const struct decide_out out = { record, NULL };
     struct intent it;
     memset(&it, 0, sizeof it);
