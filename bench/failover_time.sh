@@ -87,7 +87,7 @@ teardown() {
     local n
     vm_stop >/dev/null 2>&1
     for n in $NODES; do ip netns pids "$NS$n" 2>/dev/null | xargs -r kill -9 2>/dev/null; done
-    for n in $NODES; do ip netns del "$NS$n" 2>/dev/null; done
+    for n in $NODES; do ip netns del "$NS$n" 2>/dev/null; rm -rf "/etc/netns/$NS$n"; done
     ip link del "$BR" 2>/dev/null
     [ -n "$CTL_PID" ] && stop_controller >/dev/null 2>&1
     for n in $NODES; do kill_node "$n"; done
@@ -106,6 +106,13 @@ net_setup() {
         ip -n "$NS$n" addr add "10.77.0.$n/24" dev eth0 &&
         ip -n "$NS$n" link set eth0 up && ip -n "$NS$n" link set lo up &&
         ip -n "$NS$n" route add default via 10.77.0.254 || return 1
+        # The nodes' names in the namespace's own /etc/hosts (ip netns exec
+        # binds /etc/netns/NAME/hosts over it): python's http.server looks
+        # its address up at start (getfqdn), and with a default route and
+        # no DNS server that lookup waited for the resolver's timeouts, 10 s
+        # that are no part of the application's start.
+        mkdir -p "/etc/netns/$NS$n" || return 1
+        { echo "127.0.0.1 localhost"; for m in $NODES; do echo "10.77.0.$m node$m"; done; } >"/etc/netns/$NS$n/hosts"
     done
 }
 

@@ -70,6 +70,17 @@ int decide_set_node(struct cluster *cl, const struct decide_out *out, struct nod
          * not hold this one back for APP_START_RETRY, while the fresh
          * check judges the application down. */
         n->app_start_sent = 0;
+        /* A node that sends heartbeats and whose agent's own check found
+         * the application running at the last poll starts its new history
+         * up: the agent's lamonAppStateChange fails it at once if it stops
+         * (notif_apply.h), as for an application it says came up.  (A cold
+         * spare whose application runs, left by a return or a cooling, is
+         * then promoted as fast as a hot one.) */
+        const struct app_sample *a = si >= 0 && n->have_sample ? find_app(n, cl->cfg->services[si].app) : NULL;
+        if (a && a->oper == APP_UP && n->hb.period_ms && !n->hb.stopped && n->hyst.health == NODE_UP) {
+            n->app.health = NODE_UP;
+            n->app.good = cl->cfg->rise;
+        }
     }
     return 0;
 }

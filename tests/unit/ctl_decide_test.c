@@ -808,6 +808,32 @@ static void test_scale_counts_polls_only(void **state)
     check_intents(&cl, &high_2_polls);
 }
 
+/* A cold spare whose application runs (its agent's check, at the last
+ * poll) and that sends heartbeats is promoted as fast as a hot one: its
+ * new application history starts up, and the adds leave in that turn. */
+static const struct row cold_running_n3 = {
+    .name = "failover to a cold spare whose application runs, heartbeats on: added in the same turn",
+    .conf = WEB,
+    .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP), COLD(10),
+           { NODE_UP, ANSWERS, ROLE_SPARE, "", NSTATE_MAINTENANCE, APP_DOWN, 90, 0 } },
+    .d = { HEALTHY_DESTS },
+    .target = 2,
+    .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", "lvs1 add n3 weight 1",
+              "lvs2 add n3 weight 1", NULL },
+};
+
+static void test_cold_spare_running(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &cold_running_n3);
+    cl.nodes[2]->s.apps[0].oper = APP_UP;    /* its application runs */
+    cl.nodes[2]->hb.period_ms = cl.nodes[2]->s.heartbeat_ms = 200;
+    const struct decide_out out = { record, NULL };
+    decide_run(&cl, &out);
+    check_intents(&cl, &cold_running_n3);
+}
+
 /* A node's name from another address, or a name that is no node:
  * refused, counted, nothing changes. */
 static void test_notif_refused(void **state)
@@ -975,7 +1001,7 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 11];
+    struct CMUnitTest tests[NROWS + 12];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
@@ -990,5 +1016,6 @@ int main(void)
     tests[NROWS + 8] = (struct CMUnitTest)cmocka_unit_test(test_heat_after_recent_start);
     tests[NROWS + 9] = (struct CMUnitTest)cmocka_unit_test(test_hot_spare_app_down);
     tests[NROWS + 10] = (struct CMUnitTest)cmocka_unit_test(test_scale_counts_polls_only);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 11, NULL, NULL);
+    tests[NROWS + 11] = (struct CMUnitTest)cmocka_unit_test(test_cold_spare_running);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 12, NULL, NULL);
 }
