@@ -111,6 +111,7 @@ struct director_rt {
     bool configured;
     void *sess, *wsess;
     bool in_flight, reachable, walked;    /* walked: table read this cycle */
+    bool has_table;                       /* a walk completed once: dests is its table */
     bool walk_dests;                      /* walking lamonDestTable (else lamonVsTable) */
     unsigned req_cycle;
     unsigned sets_in_flight;

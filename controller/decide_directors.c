@@ -156,7 +156,7 @@ void remove_failed_members(struct cluster *cl, const struct decide_out *out)
         for (size_t k = 0; k < s->ndirectors; k++) {
             size_t di = (size_t)s->directors[k];
             const struct director_rt *d = cl->dirs[di];
-            if (!d->reachable || d->doubt || !d->vs_present[si])
+            if (!d->has_table || d->doubt || !d->vs_present[si])
                 continue;
             for (size_t j = 0; j < d->ndests; j++) {
                 const struct dest_obs *ob = &d->dests[j];

@@ -17,8 +17,10 @@ void reconcile_directors(struct cluster *cl, const struct decide_out *out);
  * last complete walk, so it also works between walks, when a
  * notification brings the failure (decide_now).  Unlike
  * reconcile_directors it does not wait for a director's writes of earlier
- * turns: a removal is right whatever else is on its way, and one already
- * on its way is marked on its destination (never sent twice).  The rest
+ * turns, nor for a walk that failed this cycle (a slow director's walk
+ * timing out says little about its SETs): a removal is right whatever
+ * else is on its way, and one already on its way is marked on its
+ * destination (never sent twice).  The rest
  * of the turn goes on with those marks. */
 void remove_failed_members(struct cluster *cl, const struct decide_out *out);
 

@@ -69,6 +69,7 @@ void dir_table_walk_started(struct director_rt *d)
 
 void dir_table_walk_done(struct director_rt *d, size_t nservices)
 {
+    d->has_table = true;
     free(d->dests);
     d->dests = d->walk;
     d->ndests = d->nwalk;

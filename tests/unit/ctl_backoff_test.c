@@ -394,7 +394,7 @@ static void test_director_backs_off(void **state)
     struct director_rt *d = cl->dirs[0];
     for (int i = 0; i < 200; i++) {
         d->walked = true;
-        d->reachable = true;
+        d->reachable = d->has_table = true;
         cycle(cl);
     }
     if (dir_attempts < 4 || dir_attempts > 12)

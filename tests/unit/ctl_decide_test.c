@@ -72,6 +72,7 @@ struct row {
     bool away[NDIRS];                     /* not walked this cycle */
     bool busy[NDIRS];                     /* a write of an earlier turn still on its way */
     bool walking[NDIRS];                  /* its walk of this cycle is on its way (last one read) */
+    bool walk_failed[NDIRS];              /* its walk of this cycle timed out (an older one read) */
     struct odest d[MAX_DESTS];            /* ends at dir 0 */
     unsigned target, high_polls, low_polls; /* scaling state kept by the controller */
     bool panic;                           /* expected after the cycle */
@@ -115,6 +116,14 @@ static const struct row rows[] = {
       .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP),
              SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
       .busy = { false, true },
+      .d = { HEALTHY_DESTS },
+      .target = 2,
+      .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", NULL } },
+    { .name = "failover 1 while lvs2's walk of this cycle timed out: the removal still goes to lvs2",
+      .conf = WEB,
+      .n = { { NODE_UP, DOWN, ROLE_SERVER, "web", 0, APP_UP, 50, 3 }, SRV(APP_UP),
+             SPARE, { NODE_UP, ANSWERS, ROLE_SPARE, "", 0, 0, 90, 0 } },
+      .walk_failed = { false, true },
       .d = { HEALTHY_DESTS },
       .target = 2,
       .want = { "lvs1 remove n1", "lvs2 remove n1", "n3 role server web", NULL } },
@@ -414,8 +423,9 @@ static void observe_dirs(struct cluster *cl, const struct row *r)
 {
     for (size_t k = 0; k < NDIRS; k++) {
         struct director_rt *d = cl->dirs[k];
-        d->walked = !r->away[k] && !r->walking[k];
-        d->reachable = !r->away[k];
+        d->walked = !r->away[k] && !r->walking[k] && !r->walk_failed[k];
+        d->reachable = !r->away[k] && !r->walk_failed[k];
+        d->has_table = !r->away[k];
         d->vs_present[0] = !r->no_vs[k];
         d->sets_in_flight = r->busy[k];
         d->ndests = 0;

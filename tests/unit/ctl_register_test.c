@@ -293,7 +293,7 @@ static void restart_cluster(struct cluster *cl, bool window)
     polled(cl, node(cl, "n1"), ROLE_SERVER, "web");
     polled(cl, node(cl, "n2"), ROLE_SPARE, "");
     struct director_rt *d = cl->dirs[0];
-    d->walked = d->reachable = true;
+    d->walked = d->reachable = d->has_table = true;
     d->vs_present[0] = true;
     d->dests = calloc(2, sizeof *d->dests);
     assert_non_null(d->dests);
