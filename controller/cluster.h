@@ -91,6 +91,7 @@ struct dest_obs {
     int svc;                              /* index into cfg->services */
     struct sockaddr_storage addr;         /* address + port */
     int weight, fwd;
+    int walked_weight;                    /* the weight a walk read; -1: added since (dir_table.h) */
     unsigned active;
     bool removing;                        /* its removal is on its way (this turn) */
 };

@@ -39,7 +39,10 @@ void progress_drains(struct cluster *cl, const struct decide_out *out)
                 const struct dest_obs *o = dir_find(d, si, &a);
                 if (o) {
                     active += o->active;
-                    zeroed = zeroed && o->weight == 0;
+                    /* a walk's weight, not an acknowledged write's: the
+                     * walk after the weight took force, with a node
+                     * sample as fresh, is what the counts are read from */
+                    zeroed = zeroed && o->walked_weight == 0;
                 }
             }
             /* The director's ActiveConn is its own estimate (with direct

@@ -41,7 +41,8 @@ static void apply(struct director_rt *d, const struct dir_change *c)
                 return;
             }
             d->dests = n;
-            n[d->ndests++] = (struct dest_obs){ .svc = c->svc, .addr = c->addr, .weight = c->weight, .fwd = c->fwd };
+            n[d->ndests++] = (struct dest_obs){ .svc = c->svc, .addr = c->addr, .weight = c->weight,
+                                                .walked_weight = -1, .fwd = c->fwd };
         }
         break;
     }

@@ -9,7 +9,8 @@
  * the walk completes (applying is idempotent).  If one cannot be kept
  * (memory, or more than DIR_ACKED_MAX during one walk) the table is in
  * doubt and decisions leave the director alone until a walk completes
- * with nothing lost. */
+ * with nothing lost.  A destination's walked_weight stays the weight a
+ * walk read: a drain waits for a walk that shows weight 0. */
 #ifndef LAMON_DIR_TABLE_H
 #define LAMON_DIR_TABLE_H
 

@@ -243,7 +243,7 @@ static void on_dir_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
             if (c == 0)
                 lamon_dest_key_to_sa(&dkey, &o.addr);
             switch (dest_cols[c]) {
-            case LD_WEIGHT: o.weight = (int)pdu_uint(v); break;
+            case LD_WEIGHT: o.weight = o.walked_weight = (int)pdu_uint(v); break;
             case LD_FWD: o.fwd = (int)pdu_uint(v); break;
             case LD_ACTIVE: o.active = (unsigned)pdu_uint(v); break;
             default: break;

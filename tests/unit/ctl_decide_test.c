@@ -438,7 +438,7 @@ static void observe_dirs(struct cluster *cl, const struct row *r)
             struct dest_obs *o = &d->dests[d->ndests++];
             o->svc = 0;
             o->addr = dest_addr(cl->nodes[r->d[i].node - 1], &cl->cfg->services[0]);
-            o->weight = r->d[i].weight;
+            o->weight = o->walked_weight = r->d[i].weight;
             o->fwd = (int)cl->cfg->services[0].fwd;
             o->active = r->d[i].active;
         }
@@ -844,6 +844,31 @@ static void test_cold_spare_running(void **state)
     check_intents(&cl, &cold_running_n3);
 }
 
+/* A drain's weight 0 that a director acknowledged but no walk has shown
+ * yet: the drain waits (the counts it would read predate the weight). */
+static const struct row drain_acked_only = {
+    .name = "drain: weight 0 acknowledged, not yet walked: it waits",
+    .conf = WEB,
+    .n = { SRV(APP_UP), { NODE_UP, ANSWERS, ROLE_SERVER, "web", NSTATE_DRAINING, APP_UP, 50, 0 }, SRV(APP_UP),
+         SPARE },
+    .d = { { 1, 1, 1, 3 }, { 1, 2, 0, 0 }, { 1, 3, 1, 3 }, { 2, 1, 1, 3 }, { 2, 2, 0, 0 }, { 2, 3, 1, 3 } },
+    .target = 2,
+    .want = { NULL },
+};
+
+static void test_drain_waits_for_a_walk(void **state)
+{
+    (void)state;
+    struct cluster cl;
+    observe(&cl, &drain_acked_only);
+    for (size_t k = 0; k < NDIRS; k++)
+        for (size_t i = 0; i < cl.dirs[k]->ndests; i++)
+            cl.dirs[k]->dests[i].walked_weight = 100;    /* the walks before the weight took force */
+    const struct decide_out out = { record, NULL };
+    decide_run(&cl, &out);
+    check_intents(&cl, &drain_acked_only);
+}
+
 /* A node's name from another address, or a name that is no node:
  * refused, counted, nothing changes. */
 static void test_notif_refused(void **state)
@@ -1011,7 +1036,7 @@ static void test_peer_writes_varbinds(void **state)
 int main(void)
 {
     /* One test per row, named by it. */
-    struct CMUnitTest tests[NROWS + 12];
+    struct CMUnitTest tests[NROWS + 13];
     for (size_t i = 0; i < NROWS; i++)
         tests[i] = (struct CMUnitTest){ .name = rows[i].name, .test_func = test_row,
                                         .initial_state = (void *)&rows[i] };
@@ -1027,5 +1052,6 @@ int main(void)
     tests[NROWS + 9] = (struct CMUnitTest)cmocka_unit_test(test_hot_spare_app_down);
     tests[NROWS + 10] = (struct CMUnitTest)cmocka_unit_test(test_scale_counts_polls_only);
     tests[NROWS + 11] = (struct CMUnitTest)cmocka_unit_test(test_cold_spare_running);
-    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 12, NULL, NULL);
+    tests[NROWS + 12] = (struct CMUnitTest)cmocka_unit_test(test_drain_waits_for_a_walk);
+    return _cmocka_run_group_tests("ctl_decide_test", tests, NROWS + 13, NULL, NULL);
 }

@@ -60,7 +60,7 @@ static void walk_answers(struct director_rt *d, const char *const *ips)
     d->walk = calloc(n + 1, sizeof *d->walk);
     assert_non_null(d->walk);
     for (size_t i = 0; i < n; i++)
-        d->walk[i] = (struct dest_obs){ .svc = 0, .addr = addr(ips[i], 80), .weight = 1, .fwd = 3 };
+        d->walk[i] = (struct dest_obs){ .svc = 0, .addr = addr(ips[i], 80), .weight = 1, .walked_weight = 1, .fwd = 3 };
     d->nwalk = n;
     d->walk_vs[0] = true;
 }
@@ -92,6 +92,8 @@ static void test_acked_between_walks(void **state)
     c = change(DC_DEST_WEIGHT, "10.0.0.1", 0);
     dir_table_acked(d, &c);
     assert_true(holds(d, "10.0.0.1", 0));
+    struct sockaddr_storage a1 = addr("10.0.0.1", 80);
+    assert_int_equal(dir_find(d, 0, &a1)->walked_weight, 1);    /* a drain waits for a walk showing 0 */
     c = change(DC_DEST_REMOVE, "10.0.0.2", 0);
     dir_table_acked(d, &c);
     assert_false(holds(d, "10.0.0.2", -1));

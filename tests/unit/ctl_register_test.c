@@ -304,7 +304,7 @@ static void restart_cluster(struct cluster *cl, bool window)
     a->sin_port = htons(80);
     assert_int_equal(inet_pton(AF_INET, "127.0.1.1", &a->sin_addr), 1);
     for (size_t k = 0; k < 2; k++)
-        d->dests[k].weight = 1, d->dests[k].fwd = (int)cl->cfg->services[0].fwd;
+        d->dests[k].weight = d->dests[k].walked_weight = 1, d->dests[k].fwd = (int)cl->cfg->services[0].fwd;
     if (window)
         clock_gettime(CLOCK_MONOTONIC, &cl->started);
 }
