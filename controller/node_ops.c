@@ -10,6 +10,7 @@
 
 #include "decide.h"
 #include "event_log.h"
+#include "mono_ms.h"
 #include "node_view.h"
 #include "op_job.h"
 #include "peer_writes.h"
@@ -350,13 +351,6 @@ static void on_write(void *ctx, bool ok, long errstat, const char *why)
 }
 
 /* --- the driver ----------------------------------------------------------- */
-
-static long ms_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
-}
 
 static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
 {

@@ -10,6 +10,7 @@
 
 #include "ctl_config_words.h"
 #include "event_log.h"
+#include "mono_ms.h"
 #include "notif_config.h"
 
 static bool in_window(const struct cluster *cl);
@@ -35,18 +36,6 @@ static struct sockaddr_storage plain(const struct sockaddr_storage *sa, uint16_t
         v6->sin6_port = htons(port);
     }
     return a;
-}
-
-/* Same host (whatever the ports; IPv4-mapped counts as IPv4). */
-static bool same_host(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
-{
-    struct sockaddr_storage a = plain(x, 0), b = plain(y, 0);
-    if (a.ss_family != b.ss_family || a.ss_family == AF_UNSPEC)
-        return false;
-    if (a.ss_family == AF_INET)
-        return ((struct sockaddr_in *)&a)->sin_addr.s_addr == ((struct sockaddr_in *)&b)->sin_addr.s_addr;
-    return memcmp(&((struct sockaddr_in6 *)&a)->sin6_addr, &((struct sockaddr_in6 *)&b)->sin6_addr,
-                  sizeof(struct in6_addr)) == 0;
 }
 
 /* The first accept line NT's source and credentials satisfy, or NULL. */
@@ -146,13 +135,6 @@ int node_register(struct cluster *cl, const struct lamon_notification *nt, enum 
     event_log("node %s: registered from %s, polled on port %u %s%s", p.name, p.host, p.port,
               a->v3 ? "as v3 user " : "with the accept line's community", a->v3 ? a->user : "");
     return (int)cl->nnodes - 1;
-}
-
-static long ms_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 /* Within the window after start (only while nodes may register). */

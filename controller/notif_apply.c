@@ -11,9 +11,11 @@
 #include "decide.h"
 #include "event_log.h"
 #include "log_limit.h"
+#include "mono_ms.h"
 #include "node_register.h"
 #include "node_state.h"
 #include "node_view.h"
+#include "notif_config.h"
 #include "notif_receiver.h"
 #include "notif_stats.h"
 
@@ -127,40 +129,6 @@ void notif_apply_free(void)
     decide_soon = NULL;
     g_base = NULL;
     g_cl = NULL;
-}
-
-static long ms_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
-/* The IPv4 address of SA (also of an IPv4-mapped IPv6 one) into V4. */
-static bool as_v4(const struct sockaddr_storage *sa, struct in_addr *v4)
-{
-    if (sa->ss_family == AF_INET) {
-        *v4 = ((const struct sockaddr_in *)sa)->sin_addr;
-        return true;
-    }
-    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-    if (sa->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-        memcpy(v4, &s6->sin6_addr.s6_addr[12], 4);
-        return true;
-    }
-    return false;
-}
-
-/* Same host address, whatever the ports. */
-static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-    struct in_addr x, y;
-    if (as_v4(a, &x) && as_v4(b, &y))
-        return x.s_addr == y.s_addr;
-    if (a->ss_family != AF_INET6 || b->ss_family != AF_INET6)
-        return false;
-    return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
-                  sizeof(struct in6_addr)) == 0;
 }
 
 static void refuse(enum notif_node_refusal r, const struct lamon_notification *n, const char *why)

@@ -105,6 +105,33 @@ bool notif_net_match(const struct notif_net *net, const struct sockaddr *sa)
     return true;
 }
 
+/* The IPv4 address of SA (also of an IPv4-mapped IPv6 one) into V4. */
+static bool as_v4(const struct sockaddr_storage *sa, struct in_addr *v4)
+{
+    if (sa->ss_family == AF_INET) {
+        *v4 = ((const struct sockaddr_in *)sa)->sin_addr;
+        return true;
+    }
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+    if (sa->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+        memcpy(v4, &s6->sin6_addr.s6_addr[12], 4);
+        return true;
+    }
+    return false;
+}
+
+/* Same host address, whatever the ports. */
+bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    struct in_addr x, y;
+    if (as_v4(a, &x) && as_v4(b, &y))
+        return x.s_addr == y.s_addr;
+    if (a->ss_family != AF_INET6 || b->ss_family != AF_INET6)
+        return false;
+    return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+                  sizeof(struct in6_addr)) == 0;
+}
+
 void notif_config_listen(struct notif_config *nc, const char *token, char *line)
 {
     char w[1][WORD_MAX];

@@ -57,6 +57,10 @@ int notif_net_parse(const char *s, struct notif_net *net, char *err, size_t errl
  * in NET. */
 bool notif_net_match(const struct notif_net *net, const struct sockaddr *sa);
 
+/* Same host address, whatever the ports (an IPv4-mapped IPv6 address is
+ * its IPv4 one): a notification's sender against a node's address. */
+bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+
 /* The line handlers: TOKEN is "listen" or "accept", LINE the rest of the
  * line.  USERS are the v3users declared so far. */
 void notif_config_listen(struct notif_config *nc, const char *token, char *line);

@@ -24,6 +24,7 @@
 #include "agentx_loop.h"
 #include "app_mib.h"
 #include "lamon_mib.h"
+#include "mono_ms.h"
 #include "notify.h"
 #include "op_runner.h"
 #include "sock_diag.h"
@@ -58,13 +59,6 @@ static struct sock_diag_port *diag;
 static size_t ndiag;
 static struct timespec counted_at;
 static int have_counts;
-
-static long ms_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
 
 static struct sock_diag_port *diag_port(unsigned short port)
 {

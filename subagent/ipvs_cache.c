@@ -11,6 +11,7 @@
 
 #include "agent_config.h"
 #include "ipvs_conv.h"
+#include "mono_ms.h"
 
 /* Services created with createAndWait live here until made active. */
 static struct ipvs_pending_list pendings;
@@ -22,13 +23,6 @@ static size_t n_vs, n_dest;
 static struct timespec snap_at;
 static int have_snap;
 static int warned_no_ipvs;
-
-static long ms_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
 
 static int64_t now_s(void)
 {

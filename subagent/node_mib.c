@@ -20,6 +20,7 @@
 #include "agentx_loop.h"
 #include "app_mib.h"
 #include "lamon_mib.h"
+#include "mono_ms.h"
 #include "node_mib.h"
 #include "node_sample.h"
 #include "notify.h"
@@ -36,13 +37,6 @@ static struct cpu_times cpu_prev;
 static unsigned cpu_util;
 static struct event *cpu_timer;
 static char kernel_running[65], kernel_next[65];
-
-static long ms_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
 
 static void refresh(void)
 {

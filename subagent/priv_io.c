@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mono_ms.h"
+
 int priv_send(int sock, const struct priv_msg *m, int pass_fd)
 {
     uint8_t buf[PRIV_MSG_MAX];
@@ -43,13 +45,6 @@ int priv_send(int sock, const struct priv_msg *m, int pass_fd)
         return -1;
     }
     return 0;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 int priv_send_wait(int sock, const struct priv_msg *m, int pass_fd, int timeout_ms)
