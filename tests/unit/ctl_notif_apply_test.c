@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ctl_config_load.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,21 +37,6 @@ static int count(struct cluster *cl, const struct intent *it, void *arg, char *w
 
 static struct cluster cl;
 
-static struct ctl_config *load(const char *text)
-{
-    char path[] = "/tmp/ctl_hb_timer_test.XXXXXX", err[512];
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    struct ctl_config *c = NULL;
-    int r = ctl_config_load(path, &c, err, sizeof err);
-    unlink(path);
-    if (r != 0)
-        print_error("%s\n", err);
-    assert_int_equal(r, 0);
-    return c;
-}
 static const struct decide_out out = { count, NULL };
 
 static struct lamon_notification heartbeat_from(const char *node, const char *from, unsigned period_ms)
@@ -89,7 +76,7 @@ static void test_no_node(void **state)
     (void)state;
     memset(&cl, 0, sizeof cl);
     notif_apply_init(NULL, NULL, NULL, NULL);
-    assert_int_equal(cluster_apply_config(&cl, load("interval 1000\n")), 0);
+    assert_int_equal(cluster_apply_config(&cl, load_ok("interval 1000\n")), 0);
     unsigned long unknown = notif_stats.node_refused[NNREF_UNKNOWN_NODE];
     struct lamon_notification hb = heartbeat(200);
     notif_apply(&cl, &hb, &out);
@@ -106,7 +93,7 @@ static void test_lookup_across_reload(void **state)
     (void)state;
     memset(&cl, 0, sizeof cl);
     notif_apply_init(NULL, NULL, NULL, NULL);
-    assert_int_equal(cluster_apply_config(&cl, load("node n1 127.0.0.1:1161\nnode n2 127.0.0.2:1161\n"
+    assert_int_equal(cluster_apply_config(&cl, load_ok("node n1 127.0.0.1:1161\nnode n2 127.0.0.2:1161\n"
                                                     "node n3 127.0.0.3:1161\n")), 0);
     const char *names[] = { "n1", "n2", "n3" }, *addrs[] = { "127.0.0.1", "127.0.0.2", "127.0.0.3" };
     for (int round = 0; round < 2; round++)
@@ -118,7 +105,7 @@ static void test_lookup_across_reload(void **state)
     assert_int_equal(beats("n2"), 2);
     assert_int_equal(beats("n3"), 2);
 
-    assert_int_equal(cluster_apply_config(&cl, load("node n3 127.0.0.3:1161\nnode n1 127.0.0.1:1161\n")), 0);
+    assert_int_equal(cluster_apply_config(&cl, load_ok("node n3 127.0.0.3:1161\nnode n1 127.0.0.1:1161\n")), 0);
     for (int k = 0; k < 3; k++) {
         struct lamon_notification hb = heartbeat_from(names[k], addrs[k], 200);
         notif_apply(&cl, &hb, &out);
@@ -143,7 +130,7 @@ static void test_early_wakeup_waits_for_the_deadline(void **state)
 {
     (void)state;
     memset(&cl, 0, sizeof cl);
-    assert_int_equal(cluster_apply_config(&cl, load("interval 1000\nrise 1\nfall 3\nnode n1 127.0.0.1:1161\n")), 0);
+    assert_int_equal(cluster_apply_config(&cl, load_ok("interval 1000\nrise 1\nfall 3\nnode n1 127.0.0.1:1161\n")), 0);
     struct node_rt *n1 = cl.nodes[0];
     n1->hyst.health = NODE_UP;
     struct event_base *base = event_base_new();

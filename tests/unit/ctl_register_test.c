@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ctl_config_load.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,26 +49,10 @@ static int record(struct cluster *cl, const struct intent *it, void *arg, char *
 
 static const struct decide_out out = { record, NULL };
 
-static struct ctl_config *load(const char *text)
-{
-    char path[64] = "/tmp/ctl_register_test.XXXXXX", err[512];
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    struct ctl_config *c = NULL;
-    int r = ctl_config_load(path, &c, err, sizeof err);
-    unlink(path);
-    if (r != 0)
-        print_error("config: %s\n", err);
-    assert_int_equal(r, 0);
-    return c;
-}
-
 static void start(struct cluster *cl, const char *conf)
 {
     memset(cl, 0, sizeof *cl);
-    assert_int_equal(cluster_apply_config(cl, load(conf)), 0);
+    assert_int_equal(cluster_apply_config(cl, load_ok(conf)), 0);
     cl->cycle = 10;
     ngot = 0;
 }
@@ -250,7 +236,7 @@ static void test_register_reload(void **state)
     struct node_rt *r1 = node(&cl, "r1"), *r2 = node(&cl, "r2");
     polled(&cl, r1, ROLE_SERVER, "web");
 
-    assert_int_equal(cluster_apply_config(&cl, load(CONF)), 0);
+    assert_int_equal(cluster_apply_config(&cl, load_ok(CONF)), 0);
     assert_int_equal(cl.nnodes, 4);
     assert_ptr_equal(node(&cl, "r1"), r1);
     assert_ptr_equal(node(&cl, "r2"), r2);
@@ -260,7 +246,7 @@ static void test_register_reload(void **state)
     assert_int_equal(r2->peer.v3user, 0);
 
     /* A v3user declared first moves admin to index 1. */
-    assert_int_equal(cluster_apply_config(&cl, load("interval 1000\nrise 1\nfall 3\n"
+    assert_int_equal(cluster_apply_config(&cl, load_ok("interval 1000\nrise 1\nfall 3\n"
                                                    "v3user other sha authpass456 aes privpass456\n"
                                                    "v3user admin sha authpass123 aes privpass123\n"
                                                    CONF_REST "accept 127.0.2.0/24 v3 admin\n"
@@ -274,7 +260,7 @@ static void test_register_reload(void **state)
     assert_int_equal(r2->peer.v3user, 1);
 
     /* admin gone (and its accept line): r2 is forgotten. */
-    assert_int_equal(cluster_apply_config(&cl, load("interval 1000\nv3user other sha authpass456 aes privpass456\n"
+    assert_int_equal(cluster_apply_config(&cl, load_ok("interval 1000\nv3user other sha authpass456 aes privpass456\n"
                                                     CONF_REST)), 0);
     assert_null(node(&cl, "r2"));
     assert_int_equal(cl.nnodes, 2);             /* r1 left the configuration too */
