@@ -10,14 +10,12 @@
 #include <string.h>
 
 #include <net-snmp/library/large_fd_set.h>
-#include <net-snmp/library/snmpusm.h>
 
 #include "event_log.h"
 #include "log_limit.h"
 #include "notif_stats.h"
+#include "notif_usm.h"
 
-#define ENGINE_ID_MAX 32                 /* RFC 3411 SnmpEngineID */
-#define KEY_MAX 64                       /* a SHA-1 key is 20 bytes */
 #define NOTIF_RCVBUF (4 << 20)           /* bytes asked for the socket's receive buffer */
 
 struct notif_receiver {
@@ -30,8 +28,7 @@ struct notif_receiver {
     netsnmp_large_fd_set fds;
     struct notif_accept *accepts;        /* a copy of the configuration's */
     size_t naccepts;
-    struct usmUser **users;              /* what this receiver added to Net-SNMP's USM */
-    size_t nusers;
+    struct notif_usm usm;                /* what this receiver added to Net-SNMP's USM */
     struct log_limit limits[NREF_COUNT];
 };
 
@@ -353,110 +350,8 @@ void notif_receiver_drain(struct notif_receiver *rx, unsigned max)
     }
 }
 
-/* --- USM users ---------------------------------------------------------------- */
-
-/* U as a USM user with SHA/AES keys localized to ENGINE (ours), the way
- * Net-SNMP's createUser makes one; not yet in the user list. */
-static struct usmUser *make_user(const struct ctl_v3user *u, const u_char *engine, size_t elen)
-{
-    struct usmUser *nu = usm_create_user();
-    u_char ku[KEY_MAX];
-    size_t kulen;
-    bool ok = nu != NULL;
-    if (ok) {
-        nu->userStorageType = ST_VOLATILE;
-        nu->engineID = netsnmp_memdup(engine, elen);
-        nu->engineIDLen = elen;
-        nu->name = strdup(u->name);
-        nu->secName = strdup(u->name);
-        free(nu->authProtocol);
-        nu->authProtocol = snmp_duplicate_objid(usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN);
-        nu->authProtocolLen = USM_AUTH_PROTO_SHA_LEN;
-        free(nu->privProtocol);
-        nu->privProtocol = snmp_duplicate_objid(usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN);
-        nu->privProtocolLen = USM_PRIV_PROTO_AES_LEN;
-        nu->authKey = malloc(KEY_MAX);
-        nu->privKey = malloc(KEY_MAX);
-        nu->authKeyLen = nu->privKeyLen = KEY_MAX;
-        ok = nu->engineID && nu->name && nu->secName && nu->authProtocol && nu->privProtocol && nu->authKey &&
-             nu->privKey;
-    }
-    kulen = sizeof ku;
-    ok = ok && generate_Ku(nu->authProtocol, (u_int)nu->authProtocolLen, (const u_char *)u->auth, strlen(u->auth),
-                           ku, &kulen) == SNMPERR_SUCCESS &&
-         generate_kul(nu->authProtocol, (u_int)nu->authProtocolLen, engine, elen, ku, kulen, nu->authKey,
-                      &nu->authKeyLen) == SNMPERR_SUCCESS;
-    kulen = sizeof ku;
-    ok = ok && generate_Ku(nu->authProtocol, (u_int)nu->authProtocolLen, (const u_char *)u->priv, strlen(u->priv),
-                           ku, &kulen) == SNMPERR_SUCCESS &&
-         generate_kul(nu->authProtocol, (u_int)nu->authProtocolLen, engine, elen, ku, kulen, nu->privKey,
-                      &nu->privKeyLen) == SNMPERR_SUCCESS;
-    explicit_bzero(ku, sizeof ku);
-    const netsnmp_priv_alg_info *pai = ok ? sc_get_priv_alg_byoid(usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN) : NULL;
-    if (!pai || pai->proper_length <= 0 || nu->privKeyLen < (size_t)pai->proper_length) {
-        usm_free_user(nu);           /* frees (and Net-SNMP wipes) the keys */
-        return NULL;
-    }
-    nu->privKeyLen = (size_t)pai->proper_length;   /* AES-128: the first 16 bytes */
-    return nu;
-}
-
-static void drop_users(struct notif_receiver *rx)
-{
-    for (size_t i = 0; i < rx->nusers; i++) {
-        usm_remove_user(rx->users[i]);
-        usm_free_user(rx->users[i]);
-    }
-    free(rx->users);
-    rx->users = NULL;
-    rx->nusers = 0;
-}
-
-/* The USM users CFG's v3 accept lines name, replacing this receiver's old
- * ones; -1 (old ones kept) when a key cannot be made. */
 /* A configuration not made by ctl_config_load (a test's) has none. */
 static const struct notif_config no_notif;
-
-static int set_users(struct notif_receiver *rx, const struct ctl_config *cfg, char *err, size_t errlen)
-{
-    const struct notif_config *nc = cfg->notif ? cfg->notif : &no_notif;
-    u_char engine[ENGINE_ID_MAX];
-    size_t elen = snmpv3_get_engineID(engine, sizeof engine);
-    struct usmUser **users = calloc(nc->naccepts + 1, sizeof *users);
-    size_t n = 0;
-    if (!users || elen == 0) {
-        snprintf(err, errlen, elen ? "out of memory" : "no local SNMPv3 engine ID");
-        free(users);
-        return -1;
-    }
-    for (size_t i = 0; i < nc->naccepts; i++) {
-        const struct notif_accept *a = &nc->accepts[i];
-        bool seen = false;
-        for (size_t k = 0; k < n && !seen; k++)
-            seen = strcmp(users[k]->name, a->user) == 0;
-        if (!a->v3 || seen)
-            continue;
-        const struct ctl_v3user *u = NULL;
-        for (size_t k = 0; k < cfg->nv3users && !u; k++)
-            if (strcmp(cfg->v3users[k].name, a->user) == 0)
-                u = &cfg->v3users[k];
-        struct usmUser *nu = u ? make_user(u, engine, elen) : NULL;
-        if (!nu) {
-            snprintf(err, errlen, "cannot make SNMPv3 keys for v3user %s", a->user);
-            for (size_t k = 0; k < n; k++)
-                usm_free_user(users[k]);
-            free(users);
-            return -1;
-        }
-        users[n++] = nu;
-    }
-    drop_users(rx);
-    for (size_t k = 0; k < n; k++)
-        usm_add_user(users[k]);
-    rx->users = users;
-    rx->nusers = n;
-    return 0;
-}
 
 /* --- the socket ---------------------------------------------------------------- */
 
@@ -556,7 +451,7 @@ int notif_receiver_apply(struct notif_receiver *rx, const struct ctl_config *cfg
         snprintf(err, errlen, "notification receiver: out of memory");
         return -1;
     }
-    if (set_users(rx, cfg, err, errlen) < 0) {
+    if (notif_usm_set(&rx->usm, cfg, err, errlen) < 0) {
         free(acc);
         return -1;
     }
@@ -587,7 +482,7 @@ void notif_receiver_free(struct notif_receiver *rx)
     if (!rx)
         return;
     close_socket(rx);
-    drop_users(rx);
+    notif_usm_drop(&rx->usm);
     if (rx->accepts)
         explicit_bzero(rx->accepts, rx->naccepts * sizeof *rx->accepts);
     free(rx->accepts);
