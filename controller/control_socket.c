@@ -18,10 +18,8 @@
 #include <event2/listener.h>
 
 #include "control_command.h"
-#include "decide.h"
+#include "ctl_run.h"
 #include "log_limit.h"
-#include "node_ops.h"
-#include "status_view.h"
 
 enum { LOG_ACCEPT, LOG_CAP, LOG_IDLE, LOG_STUCK, LOG_BAD, LOG_KINDS };
 
@@ -99,92 +97,23 @@ static void reply_err(struct evbuffer *out, const char *msg)
     evbuffer_add_printf(out, "ERR %s\n", msg);
 }
 
-/* The answer of a view that may not find its subject: "OK" and the body
- * when VIEW_RC >= 0, else MISSING (or "out of memory" without a BODY).
- * Frees BODY. */
-static void reply_view(struct evbuffer *out, struct evbuffer *body, int view_rc, const char *missing)
+/* "OK" and the body, or "ERR reason" (ctl_run.h). */
+static void run_request(struct control_socket *cs, const struct ctl_request *rq, struct evbuffer *out)
 {
+    char err[256];
+    unsigned job;
+    struct evbuffer *body = evbuffer_new();
     if (!body) {
         reply_err(out, "out of memory");
         return;
     }
-    if (view_rc < 0) {
-        reply_err(out, missing);
-    } else {
+    if (ctl_run(cs->cl, rq, body, &job, err, sizeof err) == CTL_DONE) {
         evbuffer_add_printf(out, "OK\n");
         evbuffer_add_buffer(out, body);
+    } else {
+        reply_err(out, err);
     }
     evbuffer_free(body);
-}
-
-static void run_request(struct control_socket *cs, const struct ctl_request *rq, struct evbuffer *out)
-{
-    struct cluster *cl = cs->cl;
-    char *const *w = rq->arg;
-    char err[256];
-    switch (rq->cmd) {
-    case CTL_STATUS:
-        evbuffer_add_printf(out, "OK\n");
-        view_status(out, cl, rq->json);
-        break;
-    case CTL_SERVICES:
-        evbuffer_add_printf(out, "OK\n");
-        view_services(out, cl, rq->json);
-        break;
-    case CTL_STATS:
-        evbuffer_add_printf(out, "OK\n");
-        view_stats(out, cl, rq->json);
-        break;
-    case CTL_LOG:
-        evbuffer_add_printf(out, "OK\n");
-        view_log(out, rq->num, rq->json);
-        break;
-    case CTL_NODE: {
-        struct evbuffer *body = evbuffer_new();
-        snprintf(err, sizeof err, "no node %s", w[0]);
-        reply_view(out, body, body ? view_node(body, cl, w[0], rq->json) : -1, err);
-        break;
-    }
-    case CTL_JOB: {
-        struct evbuffer *body = evbuffer_new();
-        snprintf(err, sizeof err, "no job %lu", rq->num);
-        reply_view(out, body, body ? node_ops_view(body, (unsigned)rq->num, rq->json) : -1, err);
-        break;
-    }
-    case CTL_DRAIN:
-    case CTL_UNDRAIN: {
-        int i = cluster_find_node(cl, w[0]);
-        if (i < 0) {
-            snprintf(err, sizeof err, "no node %s", w[0]);
-            reply_err(out, err);
-        } else if (decide_drain(cl, cl->nodes[i], rq->cmd == CTL_DRAIN, err, sizeof err) < 0) {
-            reply_err(out, err);
-        } else {
-            evbuffer_add_printf(out, "OK\n%s %s requested\n", ctl_cmd_name(rq->cmd), w[0]);
-        }
-        break;
-    }
-    case CTL_APP: {
-        int i = cluster_find_node(cl, w[0]);
-        if (i < 0) {
-            snprintf(err, sizeof err, "no node %s", w[0]);
-            reply_err(out, err);
-        } else if (decide_app(cl, cl->nodes[i], w[1], rq->admin, err, sizeof err) < 0) {
-            reply_err(out, err);
-        } else {
-            evbuffer_add_printf(out, "OK\napplication %s on %s: %s requested\n", w[1], w[0], w[2]);
-        }
-        break;
-    }
-    case CTL_OP: {
-        unsigned job = node_ops_start(cl, w[0], w + 1, rq->nargs - 1, err, sizeof err);
-        if (!job)
-            reply_err(out, err);
-        else
-            evbuffer_add_printf(out, "OK\njob %u\n", job);
-        break;
-    }
-    }
 }
 
 static void on_written(struct bufferevent *bev, void *arg)

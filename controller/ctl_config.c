@@ -15,6 +15,7 @@
 
 #include "ctl_config_service.h"
 #include "ctl_config_words.h"
+#include "http_config.h"
 #include "notif_config.h"
 
 #define CTL_CONF_TYPE "lamon-controller-conf"
@@ -259,6 +260,8 @@ static void h_accept(const char *t, char *l)
     notif_config_accept(building->notif, building->v3users, building->nv3users, t, l);
 }
 
+static void h_http(const char *t, char *l) { http_config_line(building->http, t, l); }
+
 static const struct {
     const char *token;
     void (*fn)(const char *, char *);
@@ -286,6 +289,10 @@ static const struct {
     { "accept", h_accept, "NETWORK/PREFIX community C [port P] | NETWORK/PREFIX v3 USER [port P]" },
     { "register_max", h_reg_max, "N" },
     { "register_window", h_reg_win, "MS" },
+    { "http", h_http, "ADDRESS:PORT" },
+    { "http_users", h_http, "FILE" },
+    { "http_tls", h_http, "CERT KEY" },
+    { "http_root", h_http, "DIR" },
 };
 
 void ctl_config_free(struct ctl_config *cfg)
@@ -305,6 +312,7 @@ void ctl_config_free(struct ctl_config *cfg)
         notif_config_free(cfg->notif);
         free(cfg->notif);
     }
+    free(cfg->http);
     free(cfg);
 }
 
@@ -320,7 +328,8 @@ int ctl_config_load(const char *file, struct ctl_config **out, char *err, size_t
     if (err && errlen)
         err[0] = '\0';
     struct ctl_config *c = calloc(1, sizeof *c);
-    if (c && !(c->notif = calloc(1, sizeof *c->notif))) {
+    if (c && (!(c->notif = calloc(1, sizeof *c->notif)) || !(c->http = malloc(sizeof *c->http)))) {
+        free(c->notif);
         free(c);
         c = NULL;
     }
@@ -329,6 +338,7 @@ int ctl_config_load(const char *file, struct ctl_config **out, char *err, size_t
             snprintf(err, errlen, "%s: out of memory", file);
         return -1;
     }
+    http_config_init(c->http);
     c->interval_ms = 10000;
     c->timeout_ms = 2000;
     c->rise = 2;

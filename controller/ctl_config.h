@@ -26,6 +26,8 @@
  *   accept NETWORK/PREFIX community C [port P] | accept NETWORK/PREFIX v3 USER [port P]
  *   register_max N                    self-registered nodes at most (default 4096; 0: none)
  *   register_window MS                after start, wait for registrations (node_register.h)
+ *   http ADDRESS:PORT / http_users FILE / http_tls CERT KEY / http_root DIR
+ *                                     the web console (http_config.h)
  *
  * A service's per-node load ("load", default load1) is the node's 1-minute
  * load average (lamonNodeLoad1 / 100), or with "conns" the established

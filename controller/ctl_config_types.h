@@ -17,6 +17,7 @@
 #define CTL_SECRET_MAX 128
 
 struct notif_config;
+struct http_config;
 
 struct ctl_v3user {
     char name[CTL_NAME_MAX + 1];
@@ -73,6 +74,7 @@ struct ctl_config {
     struct ctl_peer *directors;  size_t ndirectors;
     struct ctl_service *services; size_t nservices;
     struct notif_config *notif;      /* listen, accept; set by every load */
+    struct http_config *http;        /* http, http_users, http_tls, http_root; set by every load */
 };
 
 #endif

@@ -13,6 +13,7 @@
 
 static char ring[RING][LINE];
 static size_t head, count;
+static unsigned long total;        /* lines ever logged: the web log's sequence */
 static FILE *log_file;
 
 int event_log_open(const char *file)
@@ -47,6 +48,7 @@ void event_log(const char *fmt, ...)
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     char *slot = ring[(head + count) % RING];
     snprintf(slot, LINE, "%s %s", stamp, msg);
+    total++;
     if (count < RING)
         count++;
     else
@@ -57,6 +59,7 @@ void event_log(const char *fmt, ...)
 }
 
 size_t event_log_count(void) { return count; }
+unsigned long event_log_total(void) { return total; }
 
 const char *event_log_line(size_t i)
 {

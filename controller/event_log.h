@@ -15,6 +15,8 @@ void event_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Number of lines in the ring, and line I (0 = oldest). */
 size_t event_log_count(void);
+/* Lines logged since start: line I of the ring is number total - count + I. */
+unsigned long event_log_total(void);
 const char *event_log_line(size_t i);
 
 #endif

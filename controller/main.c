@@ -20,6 +20,7 @@
 #include "ctl_config.h"
 #include "decide.h"
 #include "event_log.h"
+#include "http_server.h"
 #include "node_ops.h"
 #include "notif_apply.h"
 #include "notif_receiver.h"
@@ -36,6 +37,7 @@ struct app {
     struct control_socket *ctl;
     struct rrd_writer *rrd;
     struct notif_receiver *rx;
+    struct http_server *web;
     const char *conf;
 };
 
@@ -119,6 +121,8 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     }
     if (notif_receiver_apply(a->rx, a->cl.cfg, err, sizeof err) < 0)
         event_log("reload: %s", err);
+    if (http_server_apply(a->web, err, sizeof err) < 0)
+        event_log("reload: %s", err);
     poller_reconfigure(a->poller);
     event_log("configuration reloaded from %s: %zu nodes, %zu directors, %zu services", a->conf, a->cl.nnodes,
               a->cl.ndirs, a->cl.cfg->nservices);
@@ -186,6 +190,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "lamon-controller: %s\n", a.rx ? err : "out of memory");
         return 1;
     }
+    a.web = http_server_new(a.base, &a.cl, err, sizeof err);
+    if (!a.web) {
+        fprintf(stderr, "lamon-controller: %s\n", err);
+        return 1;
+    }
     if (!foreground && daemon(0, 0) < 0) {
         fprintf(stderr, "lamon-controller: daemon: %s\n", strerror(errno));
         return 1;
@@ -211,6 +220,7 @@ int main(int argc, char **argv)
     poller_free(a.poller);
     node_ops_free();
     control_socket_close(a.ctl);
+    http_server_free(a.web);
     notif_apply_free();
     notif_receiver_free(a.rx);
     rrd_writer_free(a.rrd);

@@ -63,49 +63,62 @@ static void json_last_seen(struct evbuffer *out, time_t t)
     json_string(out, ts);
 }
 
+/* One node of "status --json" (and of /api/v1/nodes). */
+static void node_json(struct evbuffer *out, const struct cluster *cl, const struct node_rt *n)
+{
+    evbuffer_add_printf(out, "{\"name\": ");
+    json_string(out, n->peer.name);
+    evbuffer_add_printf(out, ", \"role\": ");
+    json_string(out, role_of(n));
+    evbuffer_add_printf(out, ", \"service\": ");
+    if (n->have_sample && n->s.service[0])
+        json_string(out, n->s.service);
+    else
+        evbuffer_add_printf(out, "null");
+    evbuffer_add_printf(out, ", \"state\": ");
+    json_string(out, node_state_label(cl, n));
+    if (spare_kind(cl, n))
+        evbuffer_add_printf(out, ", \"spare\": \"%s\"", spare_kind(cl, n));
+    evbuffer_add_printf(out, ", \"load1\": %.2f, \"connections\": %u, \"last_seen\": ", n->s.load1 / 100.0,
+                        n->s.conns);
+    json_last_seen(out, n->last_seen);
+    evbuffer_add_printf(out, ", \"heartbeats\": %lu, \"heartbeat_ms\": %u, \"source\": \"%s\"}", n->hb.count,
+                        n->hb.period_ms, source_of(n));
+}
+
+void view_nodes_json(struct evbuffer *out, const struct cluster *cl)
+{
+    evbuffer_add_printf(out, "[");
+    for (size_t i = 0; i < cl->nnodes; i++) {
+        if (i)
+            evbuffer_add_printf(out, ", ");
+        node_json(out, cl, cl->nodes[i]);
+    }
+    evbuffer_add_printf(out, "]");
+}
+
 void view_status(struct evbuffer *out, const struct cluster *cl, bool json)
 {
+    if (json) {
+        evbuffer_add_printf(out, "{\"nodes\": ");
+        view_nodes_json(out, cl);
+        notif_stats_view(out, true);
+        evbuffer_add_printf(out, "}\n");
+        return;
+    }
     char ts[32];
-    if (json)
-        evbuffer_add_printf(out, "{\"nodes\": [");
-    else
-        evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6s %6s %-5s  %-20s  %s\n", "NAME", "ROLE", "SERVICE",
-                            "STATE", "LOAD", "CONNS", "SPARE", "LAST SEEN", "SOURCE");
+    evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6s %6s %-5s  %-20s  %s\n", "NAME", "ROLE", "SERVICE", "STATE",
+                        "LOAD", "CONNS", "SPARE", "LAST SEEN", "SOURCE");
     for (size_t i = 0; i < cl->nnodes; i++) {
         const struct node_rt *n = cl->nodes[i];
         const char *svc = n->have_sample && n->s.service[0] ? n->s.service : "-";
-        if (json) {
-            evbuffer_add_printf(out, "%s{\"name\": ", i ? ", " : "");
-            json_string(out, n->peer.name);
-            evbuffer_add_printf(out, ", \"role\": ");
-            json_string(out, role_of(n));
-            evbuffer_add_printf(out, ", \"service\": ");
-            if (n->have_sample && n->s.service[0])
-                json_string(out, n->s.service);
-            else
-                evbuffer_add_printf(out, "null");
-            evbuffer_add_printf(out, ", \"state\": ");
-            json_string(out, node_state_label(cl, n));
-            if (spare_kind(cl, n))
-                evbuffer_add_printf(out, ", \"spare\": \"%s\"", spare_kind(cl, n));
-            evbuffer_add_printf(out, ", \"load1\": %.2f, \"connections\": %u, \"last_seen\": ",
-                                n->s.load1 / 100.0, n->s.conns);
-            json_last_seen(out, n->last_seen);
-            evbuffer_add_printf(out, ", \"heartbeats\": %lu, \"heartbeat_ms\": %u, \"source\": \"%s\"}", n->hb.count,
-                                n->hb.period_ms, source_of(n));
-        } else {
-            stamp(n->last_seen, ts, sizeof ts);
-            const char *sk = spare_kind(cl, n);
-            evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6.2f %6u %-5s  %-20s  %s\n", n->peer.name, role_of(n),
-                                svc, node_state_label(cl, n), n->s.load1 / 100.0, n->s.conns, sk ? sk : "-", ts,
-                                source_of(n));
-        }
+        stamp(n->last_seen, ts, sizeof ts);
+        const char *sk = spare_kind(cl, n);
+        evbuffer_add_printf(out, "%-16s %-10s %-12s %-11s %6.2f %6u %-5s  %-20s  %s\n", n->peer.name, role_of(n), svc,
+                            node_state_label(cl, n), n->s.load1 / 100.0, n->s.conns, sk ? sk : "-", ts,
+                            source_of(n));
     }
-    if (json)
-        evbuffer_add_printf(out, "]");
-    notif_stats_view(out, json);
-    if (json)
-        evbuffer_add_printf(out, "}\n");
+    notif_stats_view(out, false);
 }
 
 int view_node(struct evbuffer *out, const struct cluster *cl, const char *name, bool json)
@@ -256,6 +269,21 @@ void view_services(struct evbuffer *out, const struct cluster *cl, bool json)
     }
     if (json)
         evbuffer_add_printf(out, "]}\n");
+}
+
+void view_log_since(struct evbuffer *out, unsigned long since)
+{
+    unsigned long total = event_log_total();
+    size_t n = event_log_count();
+    unsigned long first = total - n;
+    size_t from = since > first ? (size_t)(since - first) : 0;
+    evbuffer_add_printf(out, "{\"log\": [");
+    for (size_t i = from; i < n; i++) {
+        if (i > from)
+            evbuffer_add_printf(out, ", ");
+        json_string(out, event_log_line(i));
+    }
+    evbuffer_add_printf(out, "], \"first\": %lu, \"next\": %lu}\n", first + from, total);
 }
 
 void view_log(struct evbuffer *out, size_t last, bool json)
