@@ -2,8 +2,8 @@
  * (http_api.c, http_auth.c, http_ops.c, metrics.c, http_pages.c) exports a
  * table of routes ending with a NULL pattern; http_server.c tries them in
  * order.  A pattern is a path whose "*" segments match any one segment,
- * and a trailing "**" any rest: "/api/v1/nodes/ * /apps/ * / *" (no spaces).
- * The matched segments, URL-decoded, are in ctx->seg. */
+ * and a trailing "**" any rest (http_path.h).  The path's segments,
+ * URL-decoded, are in ctx->seg. */
 #ifndef LAMON_HTTP_ROUTE_H
 #define LAMON_HTTP_ROUTE_H
 
@@ -14,9 +14,7 @@
 #include <event2/http.h>
 
 #include "cluster.h"
-
-#define HTTP_SEG_MAX 8               /* path segments of any route */
-#define HTTP_SEG_LEN 256             /* a segment, decoded */
+#include "http_path.h"
 
 struct http_server;
 

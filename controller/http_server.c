@@ -99,58 +99,6 @@ bool http_query_param(const struct http_ctx *ctx, const char *name, char *buf, s
     return found;
 }
 
-/* Splits PATH into ctx->seg, decoding each; false for a path that is no
- * path of ours (too many or too long segments, an encoded "/" or NUL). */
-static bool split_path(const char *path, struct http_ctx *ctx)
-{
-    ctx->nseg = 0;
-    if (!path || path[0] != '/')
-        return false;
-    for (const char *p = path + 1; *p;) {
-        size_t n = strcspn(p, "/");
-        if (ctx->nseg == HTTP_SEG_MAX || n >= HTTP_SEG_LEN)
-            return false;
-        char raw[HTTP_SEG_LEN];
-        memcpy(raw, p, n);
-        raw[n] = '\0';
-        size_t dlen;
-        char *d = evhttp_uridecode(raw, 0, &dlen);
-        if (!d)
-            return false;
-        bool ok = dlen == strlen(d) && !strchr(d, '/') && dlen < HTTP_SEG_LEN;
-        if (ok)
-            snprintf(ctx->seg[ctx->nseg++], HTTP_SEG_LEN, "%s", d);
-        free(d);
-        if (!ok)
-            return false;
-        p += n;
-        if (*p == '/')
-            p++;
-    }
-    return true;
-}
-
-/* Whether PATTERN matches the segments of CTX. */
-static bool matches(const char *pattern, const struct http_ctx *ctx)
-{
-    size_t i = 0;
-    const char *p = pattern + 1;
-    while (*p) {
-        size_t n = strcspn(p, "/");
-        if (n == 2 && strncmp(p, "**", 2) == 0)
-            return true;
-        if (i == ctx->nseg)
-            return false;
-        if (!(n == 1 && *p == '*') && (strlen(ctx->seg[i]) != n || strncmp(p, ctx->seg[i], n) != 0))
-            return false;
-        i++;
-        p += n;
-        if (*p == '/')
-            p++;
-    }
-    return i == ctx->nseg;
-}
-
 /* The request's size limits that evhttp does not keep itself: the URL and
  * the number of header lines.  Answers and returns false when over. */
 static bool within_limits(struct http_server *hs, struct http_ctx *ctx, const char *peer)
@@ -198,7 +146,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     }
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     ctx->query = uri ? evhttp_uri_get_query(uri) : NULL;
-    if (!uri || !split_path(evhttp_uri_get_path(uri), ctx)) {
+    if (!uri || !http_path_split(evhttp_uri_get_path(uri), ctx->seg, &ctx->nseg)) {
         note(hs, LOG_BAD, "%s: refused a malformed path", peer);
         http_reply_error(ctx, 400, "malformed path");
         goto out;
@@ -206,7 +154,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     bool path_known = false;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
         for (const struct http_route *r = tables[t]; r->pattern; r++) {
-            if (!matches(r->pattern, ctx))
+            if (!http_path_match(r->pattern, ctx->seg, ctx->nseg))
                 continue;
             path_known = true;
             bool get = r->method == EVHTTP_REQ_GET && (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD);
@@ -261,7 +209,11 @@ struct http_server *http_server_new(struct event_base *base, struct cluster *cl,
     evhttp_set_max_headers_size(hs->http, HTTP_MAX_HEADERS_SIZE);
     evhttp_set_max_body_size(hs->http, HTTP_MAX_BODY);
     evhttp_set_timeout(hs->http, HTTP_TIMEOUT_S);
-    evhttp_set_allowed_methods(hs->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST);
+    /* Every method reaches on_request, which answers 405 with an Allow
+     * header (evhttp itself would say 501 Not Implemented). */
+    evhttp_set_allowed_methods(hs->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                         EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                         EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_default_content_type(hs->http, "text/plain; charset=utf-8");
     evhttp_set_gencb(hs->http, on_request, hs);
     if (http_server_apply(hs, err, errlen) < 0) {

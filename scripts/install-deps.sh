@@ -25,6 +25,8 @@ PKGS=(
   libcrypt-des-perl libdigest-hmac-perl
   # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh
   python3 keepalived
+  # the web console tests speak HTTP with curl
+  curl
 )
 
 missing=()

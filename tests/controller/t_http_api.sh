@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The web console's JSON reads and its request limits, with a real
+# controller and real nodes (snmpd + lamon-agent):
+#  - /api/v1/nodes is the array `lamonctl --json status` has under "nodes",
+#    /api/v1/nodes/NAME, /services, /status and /stats are lamonctl's --json
+#    views, /api/v1/log?since=N gives the lines from N on;
+#  - unknown nodes and jobs are 404, a POST to a read is 405, a GET of an
+#    unknown path 404;
+#  - malformed and over-long requests (path, URL, header lines, headers,
+#    body, garbage) get 400/413 or are closed, and the controller keeps
+#    polling and answering;
+#  - bad http lines are refused at start with file and line; a SIGHUP that
+#    moves the address moves the server; without an http line nothing listens.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/snmpd.sh"
+. "$(dirname "$0")/ctl_lib.sh"
+lamon_test_init
+[ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] || bail "build lamon-controller and lamon-agent first"
+RAW="python3 $(dirname "$0")/http_raw.py"
+
+free_tcp_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 40000))
+        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+    done
+}
+HTTP_PORT=$(free_tcp_port)
+URL=http://127.0.0.1:$HTTP_PORT
+# code PATH [CURL ARGS]: the HTTP status of a request; body in $T/body
+code() { local p=$1; shift; curl -s -o "$T/body" -w '%{http_code}' "$@" "$URL$p"; }
+jq_py() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+
+start_node 1 || bail "node 1 did not start"
+start_node 2 || bail "node 2 did not start"
+write_ctl_conf "$T/ctl.conf" "1 2" "http 127.0.0.1:$HTTP_PORT"
+start_controller "$T/ctl.conf" || bail "controller did not start: $(cat "$T/controller.out")"
+wait_for 20 sh -c "'$LAMONCTL_BIN' -s '$CTL_SOCK' status | awk '\$4==\"up\"' | wc -l | grep -qx 2" ||
+    bail "nodes never up: $(lamonctl status)"
+like "$(cat "$T/controller.log")" "web console on http://127.0.0.1:$HTTP_PORT/" "the log says where the console is"
+
+# --- the reads are lamonctl's views
+is "$(code /api/v1/nodes)" 200 "GET /api/v1/nodes is 200"
+cp "$T/body" "$T/nodes.json"
+lamonctl --json status >"$T/status.json"
+# last_seen and the heartbeat count move between two calls; the rest must not.
+stable='[{k: v for k, v in n.items() if k not in ("last_seen", "load1")} for n in d]'
+is "$(jq_py "$T/nodes.json" "$stable")" "$(python3 -c "import json; d = json.load(open('$T/status.json'))['nodes']; print($stable)")" \
+    "/api/v1/nodes is the array lamonctl --json status has under \"nodes\""
+is "$(jq_py "$T/nodes.json" '",".join(n["name"] + ":" + n["state"] for n in d)')" "node1:up,node2:up" \
+    "... with both nodes up"
+is "$(code /api/v1/nodes/node2)" 200 "GET /api/v1/nodes/node2 is 200"
+lamonctl --json node node2 >"$T/node2.json"
+keys='sorted(d.keys())'
+is "$(jq_py "$T/body" "$keys")" "$(jq_py "$T/node2.json" "$keys")" "... with the fields of lamonctl --json node node2"
+is "$(jq_py "$T/body" '[d["name"], d["apps"][0]["name"]]')" "['node2', 'web']" "... node2 and its application web"
+is "$(code /api/v1/nodes/nosuch)" 404 "an unknown node is 404"
+is "$(jq_py "$T/body" 'd["error"]')" "no node nosuch" "... saying which"
+is "$(code /api/v1/services)" 200 "GET /api/v1/services is 200"
+is "$(cat "$T/body")" "$(lamonctl --json services)" "... lamonctl --json services"
+is "$(code /api/v1/stats)" 200 "GET /api/v1/stats is 200"
+like "$(cat "$T/body")" '"cycles": [0-9]+' "... with the cycle count"
+is "$(code /api/v1/status)" 200 "GET /api/v1/status is 200"
+is "$(jq_py "$T/body" 'sorted(d.keys())')" "$(jq_py "$T/status.json" 'sorted(d.keys())')" "... lamonctl --json status"
+is "$(code /api/v1/jobs/99)" 404 "an unknown job is 404"
+is "$(code /api/v1/jobs/x1)" 404 "a job that is no number is 404"
+
+# --- the live log
+is "$(code /api/v1/log)" 200 "GET /api/v1/log is 200"
+is "$(jq_py "$T/body" 'd["log"]')" "$(python3 -c "import json, sys; print(json.loads(sys.argv[1])['log'])" "$(lamonctl --json log)")" \
+    "... every line lamonctl --json log has"
+next=$(jq_py "$T/body" 'd["next"]')
+code "/api/v1/log?since=$next" >/dev/null
+is "$(jq_py "$T/body" 'd["log"]')" "[]" "since=next: no line yet"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "curl -s '$URL/api/v1/log?since=$next' | grep -q 'configuration reloaded'"
+code "/api/v1/log?since=$next" >/dev/null
+like "$(jq_py "$T/body" 'd["log"]')" "^\['[^']*configuration reloaded from [^']*'\]$" "... after a SIGHUP, exactly its line"
+is "$(jq_py "$T/body" 'd["first"]')" "$next" "... numbered from since"
+is "$(code '/api/v1/log?since=x')" 400 "since that is no number is 400"
+
+# --- methods and paths
+is "$(code /api/v1/nodes -X POST)" 405 "a POST to a read is 405"
+is "$(code /api/v1/nodes -X DELETE)" 405 "... and so is a DELETE (only GET, HEAD and POST)" ||
+    diag "got $(cat "$T/body")"
+is "$(code /nosuch/page)" 404 "an unknown path is 404"
+is "$(code /api/v1/nodes -I)" 200 "HEAD of a read is 200"
+
+# --- malformed and over-long requests; the controller goes on
+c0=$(lamonctl --json stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["cycles"])')
+is "$(code '/api/v1/nodes/a%00b')" 400 "an encoded NUL in the path is 400"
+is "$(code '/api/v1/nodes/a%2Fb')" 400 "an encoded / in the path is 400"
+is "$(code '/api/v1/nodes/a%zz')" 400 "a bad %-escape is 400"
+is "$($RAW "$HTTP_PORT" long-url 3000)" 413 "a URL of 3,000 bytes is 413"
+is "$($RAW "$HTTP_PORT" headers 80)" 413 "80 header lines are 413"
+like "$($RAW "$HTTP_PORT" header-bytes 9000)" '^(400|413)$' "a header of 9,000 bytes is 400 or 413"
+like "$($RAW "$HTTP_PORT" body 20000)" '^413$' "a body of 20,000 bytes is 413"
+like "$($RAW "$HTTP_PORT" request-line 'GARBAGE')" '^(400|closed)$' "a request line of one word is 400 (or closed)"
+like "$($RAW "$HTTP_PORT" request-line 'GET /api/v1/nodes HTTP/9.9')" '^(400|505|closed)$' \
+    "an unknown HTTP version is refused"
+for i in 1 2 3 4 5; do $RAW "$HTTP_PORT" garbage 3000 >>"$T/garbage.out"; done
+unlike "$(cat "$T/garbage.out")" '^(200|timeout)$' "3,000 random bytes (5 times) are never answered 200 nor left hanging"
+is "$(code /api/v1/nodes)" 200 "the server still answers after all of them"
+wait_for 10 sh -c "[ \$('$LAMONCTL_BIN' -s '$CTL_SOCK' --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"cycles\"])') -ge $((c0 + 2)) ]"
+c1=$(lamonctl --json stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["cycles"])')
+check "the controller kept polling (cycles $c0 -> $c1)" test "$c1" -ge $((c0 + 2))
+like "$(cat "$T/controller.log")" "web console: 127.0.0.1:[0-9]+: refused" "refusals are logged"
+n=$(grep -c "web console: 127.0.0.1" "$T/controller.log")
+check "... at most a few lines for the lot ($n)" test "$n" -le 6
+
+# --- a SIGHUP that moves the address moves the server
+NEW_PORT=$(free_tcp_port)
+sed -i "s/^http .*/http $NEW_PORT/" "$T/ctl.conf"
+kill -HUP "$CTL_PID"
+wait_for 10 curl -sf "http://127.0.0.1:$NEW_PORT/api/v1/nodes" || true
+is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NEW_PORT/api/v1/nodes")" 200 \
+    "after a SIGHUP with 'http $NEW_PORT', the console answers on 127.0.0.1:$NEW_PORT"
+check_fails "... and no longer on the old port" curl -sf "$URL/api/v1/nodes"
+sed -i "/^http /d" "$T/ctl.conf"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "! curl -sf http://127.0.0.1:$NEW_PORT/api/v1/nodes"
+check_fails "without an http line after a SIGHUP, nothing answers" curl -sf "http://127.0.0.1:$NEW_PORT/api/v1/nodes"
+like "$(cat "$T/controller.log")" "web console stopped" "... and the log says so"
+stop_controller
+
+# --- bad http lines are refused with file and line
+bad() {
+    write_ctl_conf "$T/bad.conf" "1" "$1"
+    timeout 10 "$CTL_BIN" -f -c "$T/bad.conf" 2>&1
+}
+like "$(bad 'http nosuchhost.invalid:80')" "bad.conf: line [0-9]+: .*http: cannot use address" "an unresolvable http address names file and line"
+like "$(bad 'http 127.0.0.1:0')" "bad.conf: line [0-9]+: .*cannot use address" "port 0 is refused"
+like "$(bad 'http 127.0.0.1:99999')" "bad.conf: line [0-9]+: .*cannot use address" "port 99999 is refused"
+like "$(bad "$(printf 'http 127.0.0.1:%s\nhttp 127.0.0.1:%s' "$HTTP_PORT" "$HTTP_PORT")")" "line [0-9]+: .*http is given twice" \
+    "two http lines are refused"
+like "$(bad 'http_tls cert.pem key.pem')" "line [0-9]+: .*http_tls: 'cert.pem' is not an absolute path" "relative TLS paths are refused"
+like "$(bad 'http_users')" "bad.conf: line [0-9]+: .*http_users" "http_users without a file is refused"
+# A port in use: the controller says so and does not start.
+BUSY_PORT=$(free_tcp_port)
+python3 -c 'import socket, time, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(8)' \
+    "$BUSY_PORT" & holder=$!
+wait_for 5 sh -c "ss -Hltn 'sport = :$BUSY_PORT' | grep -q ."
+write_ctl_conf "$T/busy.conf" "1" "http 127.0.0.1:$BUSY_PORT"
+out=$(timeout 10 "$CTL_BIN" -f -c "$T/busy.conf" 2>&1); rc=$?
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+check "a controller whose http port is taken exits non-zero ($rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+like "$out" "web console: cannot listen on 127.0.0.1:$BUSY_PORT" "... saying why"
+done_testing
