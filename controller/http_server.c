@@ -10,6 +10,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "event_log.h"
 #include "http_auth.h"
@@ -20,7 +21,9 @@
 
 #define LOG_EVERY_S 10
 
-enum { LOG_BAD, LOG_KINDS };
+#define ACCEPT_PAUSE_MS 1000
+
+enum { LOG_BAD, LOG_ACCEPT, LOG_KINDS };
 
 struct http_server {
     struct event_base *base;
@@ -29,6 +32,7 @@ struct http_server {
     struct evhttp_bound_socket *bound;
     struct http_config cur;          /* what is bound now */
     struct log_limit rate[LOG_KINDS];
+    struct event *resume;            /* accepting again after a failed accept */
 };
 
 /* Every module's routes, tried in order (http_route.h). */
@@ -174,6 +178,34 @@ out:
     free(ctx);
 }
 
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd; (void)what;
+    struct http_server *hs = arg;
+    if (hs->bound)
+        evconnlistener_enable(evhttp_bound_socket_get_listener(hs->bound));
+}
+
+/* The server whose listener failed: the listener's callback argument is
+ * evhttp's own, and a controller has one console. */
+static struct http_server *accepting;
+
+/* Without this, a failed accept() (at the descriptor limit) leaves the
+ * listener readable: a busy loop that starves the polls.  Pause instead;
+ * idle clients are closed after HTTP_TIMEOUT_S meanwhile. */
+static void on_accept_error(struct evconnlistener *lis, void *arg)
+{
+    (void)arg;                       /* evhttp's, not ours */
+    struct http_server *hs = accepting;
+    if (!hs)
+        return;
+    int e = EVUTIL_SOCKET_ERROR();
+    note(hs, LOG_ACCEPT, "accept: %s: not accepting for %d ms", evutil_socket_error_to_string(e), ACCEPT_PAUSE_MS);
+    evconnlistener_disable(lis);
+    struct timeval tv = { ACCEPT_PAUSE_MS / 1000, ACCEPT_PAUSE_MS % 1000 * 1000 };
+    evtimer_add(hs->resume, &tv);
+}
+
 static int bind_server(struct http_server *hs, const struct http_config *hc, char *err, size_t errlen)
 {
     char host[300];
@@ -192,6 +224,9 @@ static int bind_server(struct http_server *hs, const struct http_config *hc, cha
     if (hs->bound)
         evhttp_del_accept_socket(hs->http, hs->bound);
     hs->bound = b;
+    evtimer_del(hs->resume);
+    accepting = hs;
+    evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(b), on_accept_error);
     event_log("web console on http%s://%s:%u/", hc->cert[0] ? "s" : "", hc->host, hc->port);
     return 0;
 }
@@ -199,7 +234,9 @@ static int bind_server(struct http_server *hs, const struct http_config *hc, cha
 struct http_server *http_server_new(struct event_base *base, struct cluster *cl, char *err, size_t errlen)
 {
     struct http_server *hs = calloc(1, sizeof *hs);
-    if (!hs || !(hs->http = evhttp_new(base))) {
+    if (!hs || !(hs->http = evhttp_new(base)) || !(hs->resume = evtimer_new(base, on_resume, hs))) {
+        if (hs && hs->http)
+            evhttp_free(hs->http);
         free(hs);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -234,6 +271,7 @@ int http_server_apply(struct http_server *hs, char *err, size_t errlen)
             if (hs->bound) {
                 evhttp_del_accept_socket(hs->http, hs->bound);
                 hs->bound = NULL;
+                evtimer_del(hs->resume);
                 event_log("web console stopped (no http line)");
             }
         } else if (bind_server(hs, hc, err, errlen) < 0) {
@@ -249,5 +287,8 @@ void http_server_free(struct http_server *hs)
     if (!hs)
         return;
     evhttp_free(hs->http);
+    event_free(hs->resume);
+    if (accepting == hs)
+        accepting = NULL;
     free(hs);
 }

@@ -9,7 +9,11 @@ server closed without an answer, "timeout" when it sent nothing in time).
   http_raw.py PORT header-bytes N             GET with one header of N bytes
   http_raw.py PORT body N                     POST /api/v1/login with N bytes of body
   http_raw.py PORT garbage N                  N random bytes, then CR LF CR LF
+  http_raw.py PORT flood PID N HOLD           N idle connections held HOLD seconds;
+                                              prints {"cpu_s", "wall_s", "open"} of process PID
 """
+import json
+import time
 import os
 import socket
 import sys
@@ -37,8 +41,32 @@ def send(port, data, timeout=5.0):
     return parts[1].decode() if len(parts) > 1 else "closed"
 
 
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def flood(port, pid, n, hold):
+    socks = []
+    c0, t0 = cpu_seconds(pid), time.monotonic()
+    for _ in range(n):
+        try:
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=1))
+        except OSError:
+            break
+    time.sleep(hold)
+    c1, t1 = cpu_seconds(pid), time.monotonic()
+    for s in socks:
+        s.close()
+    return {"cpu_s": round(c1 - c0, 3), "wall_s": round(t1 - t0, 3), "open": len(socks)}
+
+
 def main():
     port, kind = int(sys.argv[1]), sys.argv[2]
+    if kind == "flood":
+        print(json.dumps(flood(port, int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))))
+        return
     arg = sys.argv[3] if len(sys.argv) > 3 else ""
     host = b"Host: 127.0.0.1\r\n"
     if kind == "request-line":

@@ -145,4 +145,28 @@ out=$(timeout 10 "$CTL_BIN" -f -c "$T/busy.conf" 2>&1); rc=$?
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 check "a controller whose http port is taken exits non-zero ($rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 like "$out" "web console: cannot listen on 127.0.0.1:$BUSY_PORT" "... saying why"
+
+# --- at the descriptor limit, a flood of connections does not make it spin
+LOW_PORT=$(free_tcp_port)
+write_ctl_conf "$T/low.conf" "1" "http 127.0.0.1:$LOW_PORT"
+CTL_SOCK=$T/low.sock
+sed -i "s|^control .*|control $CTL_SOCK|; s|^logfile .*|logfile $T/low.log|" "$T/low.conf"
+(ulimit -n 24; exec "$CTL_BIN" -f -c "$T/low.conf") 2> >(stdbuf -o0 head -c 65536 >"$T/low.err"; cat >/dev/null) &
+LOW_PID=$!
+LAMON_PIDS="$LAMON_PIDS $LOW_PID"
+wait_for 10 curl -sf "http://127.0.0.1:$LOW_PORT/api/v1/nodes" || bail "the controller with ulimit -n 24 did not start: $(cat "$T/low.err")"
+r=$($RAW "$LOW_PORT" flood "$LOW_PID" 60 3)
+diag "flood: $r"
+if [ "$(jq_py /dev/stdin 'd["cpu_s"] < 0.25 * d["wall_s"]' <<<"$r")" = True ]; then
+    ok "at its descriptor limit with 60 connections open, the controller does not spin ($r)"
+else
+    fail "at its descriptor limit with 60 connections open, the controller does not spin ($r)"
+fi
+like "$(cat "$T/low.log")" "web console: accept: Too many open files" "the log says accept failed and why"
+n=$(grep -c "web console: accept" "$T/low.log")
+check "... rate-limited ($n lines)" test "$n" -le 2
+wait_for 15 curl -sf "http://127.0.0.1:$LOW_PORT/api/v1/nodes"
+is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LOW_PORT/api/v1/nodes")" 200 "once they are gone, it answers again"
+check "... and its stderr stayed small" test "$(wc -c <"$T/low.err")" -lt 8192
+kill "$LOW_PID"; wait "$LOW_PID"
 done_testing
