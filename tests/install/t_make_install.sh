@@ -18,7 +18,8 @@ done
 for f in usr/local/share/snmp/mibs/LAMON-MIB.txt usr/local/share/man/man8/lamon-agent.8 \
          usr/local/share/man/man8/lamon-controller.8 usr/local/share/man/man1/lamonctl.1 \
          lib/systemd/system/lamon-agent.service lib/systemd/system/lamon-controller.service \
-         etc/lamon/lamon-controller.conf; do
+         etc/lamon/lamon-controller.conf usr/local/share/lamon/web/lamon.js \
+         usr/local/share/lamon/web/lamon.css; do
     [ -s "$D/$f" ] && ok "installed $f" || fail "installed $f"
 done
 like "$(grep '^ExecStart' "$D/lib/systemd/system/lamon-agent.service")" '^ExecStart=/usr/local/sbin/lamon-agent' \
