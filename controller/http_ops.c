@@ -150,14 +150,14 @@ static void packages_op(struct http_ctx *ctx)
     const char *act = evhttp_find_header(&q, "action");
     const char *pk = evhttp_find_header(&q, "packages");
     char action[16], list[MAX_ARGS * (ARG_MAX + 1) + 1], pkg[] = "pkg", what[160];
-    const char *bad = NULL;
-    if (!act || (strcmp(act, "install") && strcmp(act, "update") && strcmp(act, "remove")))
-        bad = "packages takes action=install|update|remove";
-    else if (!pk || strlen(pk) >= sizeof list)
-        bad = "packages takes packages=P1 P2 ... (space-separated)";
-    if (bad) {
+    if (!act || (strcmp(act, "install") && strcmp(act, "update") && strcmp(act, "remove"))) {
         evhttp_clear_headers(&q);
-        http_reply_error(ctx, 400, bad);
+        http_reply_error(ctx, 400, "packages takes action=install|update|remove");
+        return;
+    }
+    if (!pk || strlen(pk) >= sizeof list) {
+        evhttp_clear_headers(&q);
+        http_reply_error(ctx, 400, "packages takes packages=P1 P2 ... (space-separated)");
         return;
     }
     snprintf(action, sizeof action, "%s", act);

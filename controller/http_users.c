@@ -19,7 +19,7 @@ int http_users_line(const char *line, struct http_user *u, char *why, size_t why
     while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
         len--;
     size_t lead = strspn(line, " \t");
-    if (lead == len || line[lead] == '#')
+    if (lead >= len || line[lead] == '#')
         return 0;
     if (len >= HTTP_USERS_LINE) {
         snprintf(why, whylen, "longer than %d bytes", HTTP_USERS_LINE);
@@ -139,8 +139,9 @@ bool http_const_equal(const char *a, const char *b)
 
 bool http_users_verify(const struct http_users *us, const char *name, const char *password)
 {
-    /* A yescrypt hash of a random password: the cost of a miss. */
-    static const char decoy[] = "$y$j9T$Lk2uG7p6Y1k6zqzv4E8u71$yiSWfG2dq3rA8d1vHlnqkYQdQk/7ThZbk0aR0yZ1p.6";
+    /* A yescrypt hash (of a phrase nobody types): the cost of a miss
+     * when the file has no user to borrow a setting from. */
+    static const char decoy[] = "$y$j9T$Bl.uD0j/ZOXwLM4wtGL3Z1$QlkYfpBycFxv1.rpZbBmiplFA2HMPQSXMZOYCRz0CG3";
     static struct crypt_data data;        /* 32 kB: not on the stack */
     const struct http_user *u = http_users_find(us, name);
     const char *setting = u ? u->hash : us->n ? us->u[0].hash : decoy;
