@@ -9,6 +9,8 @@ PKGS=(
   # build
   build-essential pkg-config libsnmp-dev libevent-dev librrd-dev libnl-genl-3-dev libnl-3-dev
   libseccomp-dev adduser
+  # the web console: TLS (libevent_openssl is in libevent-dev), crypt(3) users; its test's tools
+  libssl-dev libcrypt-dev openssl curl
   libcmocka-dev cppcheck clang libclang-rt-14-dev
   # run + test: Net-SNMP, RRD, IPVS tools, netns
   snmpd snmp snmptrapd rrdtool rrdcached ipvsadm iproute2 smitools procps man-db
