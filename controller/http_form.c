@@ -9,7 +9,7 @@
 
 #include <event2/buffer.h>
 
-#include "http_server.h"
+#include "http_limits.h"
 
 int http_form_text(const char *body, size_t len, struct evkeyvalq *q, char *err, size_t errlen)
 {
