@@ -14,6 +14,7 @@
 #include "event_log.h"
 #include "http_auth.h"
 #include "http_config.h"
+#include "http_graph.h"
 #include "http_route.h"
 #include "json_text.h"
 #include "log_limit.h"
@@ -34,6 +35,7 @@ struct http_server {
 /* Every module's routes, tried in order (http_route.h). */
 static const struct http_route *const tables[] = {
     http_api_routes,
+    http_graph_routes,
 };
 
 #define note(hs, kind, ...) log_limited(&(hs)->rate[kind], LOG_EVERY_S, "web console", __VA_ARGS__)
@@ -296,6 +298,7 @@ void http_server_free(struct http_server *hs)
 {
     if (!hs)
         return;
+    http_graph_free();               /* before evhttp frees its requests */
     evhttp_free(hs->http);
     free(hs);
 }
