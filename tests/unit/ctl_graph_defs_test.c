@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,26 +92,45 @@ static void check_argv(const struct graph_argv *g, enum rrd_kind type, enum grap
     assert_true(drawn);
 }
 
-/* librrd draws it: the info list's "image" is a PNG of the whole size. */
-static void check_drawn(struct graph_argv *g)
+/* librrd draws it: the info list's "image" is a PNG of the whole size.
+ * In a child, as the controller does (graph_child.c): librrd's graphing
+ * keeps fontconfig/pango state for the life of a process, which is not
+ * this test's to own (LeakSanitizer); the child _exits.  0, or what is
+ * wrong. */
+static int drawn_in_child(struct graph_argv *g)
 {
     rrd_clear_error();
     rrd_info_t *info = rrd_graph_v(g->argc, g->argv);
-    if (!info)
-        fail_msg("rrd_graph_v: %s", rrd_get_error());
-    bool png = false;
+    if (!info) {
+        fprintf(stderr, "rrd_graph_v: %s\n", rrd_get_error());
+        return 1;
+    }
     for (rrd_info_t *i = info; i; i = i->next)
         if (i->type == RD_I_BLO && strcmp(i->key, "image") == 0) {
             const unsigned char *b = i->value.u_blo.ptr;
-            assert_true(i->value.u_blo.size > 24);
-            assert_memory_equal(b, "\x89PNG\r\n\x1a\n", 8);
+            if (i->value.u_blo.size <= 24 || memcmp(b, "\x89PNG\r\n\x1a\n", 8) != 0)
+                return 2;
             /* IHDR: width and height, big-endian, at 16 and 20 */
-            assert_int_equal((b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19], GRAPH_WIDTH);
-            assert_int_equal((b[20] << 24) | (b[21] << 16) | (b[22] << 8) | b[23], GRAPH_HEIGHT);
-            png = true;
+            if (((b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19]) != GRAPH_WIDTH ||
+                ((b[20] << 24) | (b[21] << 16) | (b[22] << 8) | b[23]) != GRAPH_HEIGHT)
+                return 3;
+            return 0;
         }
-    rrd_info_free(info);
-    assert_true(png);
+    return 4;
+}
+
+static void check_drawn(struct graph_argv *g)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(drawn_in_child(g));
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    /* 1 librrd failed, 2 no PNG, 3 another size, 4 no image */
+    assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static char *make_rrd(enum rrd_kind type, const char *name, const char *app)
