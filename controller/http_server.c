@@ -15,6 +15,7 @@
 #include "event_log.h"
 #include "http_auth.h"
 #include "http_config.h"
+#include "http_graph.h"
 #include "http_route.h"
 #include "http_tls.h"
 #include "json_text.h"
@@ -43,6 +44,7 @@ static const struct http_route *const tables[] = {
     http_pages_routes,
     http_auth_routes,
     http_ops_routes,
+    http_graph_routes,
 };
 
 #define note(hs, kind, ...) log_limited(&(hs)->rate[kind], LOG_EVERY_S, "web console", __VA_ARGS__)
@@ -311,6 +313,7 @@ void http_server_free(struct http_server *hs)
 {
     if (!hs)
         return;
+    http_graph_free();               /* before evhttp frees its requests */
     evhttp_free(hs->http);
     http_tls_free(hs->tls);          /* after the connections that use it */
     event_free(hs->resume);

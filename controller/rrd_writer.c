@@ -17,11 +17,9 @@
 
 #define QUEUE_MAX 200000
 
-enum kind { K_NODE, K_APP, K_SERVICE };
-
 struct job {
     struct job *next;
-    enum kind kind;
+    enum rrd_kind kind;
     char *path;
     char values[192];
 };
@@ -40,6 +38,20 @@ struct rrd_writer {
     unsigned long errors, dropped, reported_errors, reported_dropped;
     char last_error[256];
 };
+
+static pthread_mutex_t fork_guard = PTHREAD_MUTEX_INITIALIZER;
+
+bool rrd_fork_guard_try(void) { return pthread_mutex_trylock(&fork_guard) == 0; }
+void rrd_fork_guard_release(void) { pthread_mutex_unlock(&fork_guard); }
+
+char *rrd_file_path(const char *dir, enum rrd_kind kind, const char *name, const char *app)
+{
+    char *path = NULL;
+    int r = kind == RRD_NODE ? asprintf(&path, "%s/node-%s.rrd", dir, name)
+          : kind == RRD_APP  ? asprintf(&path, "%s/app-%s-%s.rrd", dir, name, app)
+                             : asprintf(&path, "%s/service-%s.rrd", dir, name);
+    return r < 0 ? NULL : path;
+}
 
 static const char *const node_ds[] = { "load1", "load5", "load15", "cpu", "memtotal", "memavail", "conns", "synrecv" };
 static const char *const app_ds[] = { "established", "synrecv" };
@@ -84,7 +96,7 @@ static void note_error(struct rrd_writer *w, const char *path, const char *what)
 
 static void write_one(struct rrd_writer *w, const struct job *j)
 {
-    static const char *const kinds[] = { "node", "app", "service" };
+    static const char *const kinds[] = { [RRD_NODE] = "node", [RRD_APP] = "app", [RRD_SERVICE] = "service" };
     struct stat st;
     const char *vals[1] = { j->values };
     rrd_clear_error();
@@ -94,14 +106,27 @@ static void write_one(struct rrd_writer *w, const struct job *j)
         int argc = rrd_layout(kinds[j->kind], w->step, buf, argv);
         /* Start one step back so that this cycle's value is accepted. */
         time_t start = strtol(j->values, NULL, 10) - 1;
-        int r = w->daemon[0] ? rrdc_create(j->path, w->step, start, 1, argc, argv)
-                             : rrd_create_r(j->path, w->step, start, argc, argv);
+        int r;
+        if (w->daemon[0]) {
+            pthread_mutex_lock(&fork_guard);
+            r = rrdc_create(j->path, w->step, start, 1, argc, argv);
+            pthread_mutex_unlock(&fork_guard);
+        } else {
+            r = rrd_create_r(j->path, w->step, start, argc, argv);
+        }
         if (r != 0) {
             note_error(w, j->path, rrd_get_error());
             return;
         }
     }
-    int r = w->daemon[0] ? rrdc_update(j->path, 1, vals) : rrd_update_r(j->path, NULL, 1, vals);
+    int r;
+    if (w->daemon[0]) {
+        pthread_mutex_lock(&fork_guard);
+        r = rrdc_update(j->path, 1, vals);
+        pthread_mutex_unlock(&fork_guard);
+    } else {
+        r = rrd_update_r(j->path, NULL, 1, vals);
+    }
     if (r != 0)
         note_error(w, j->path, rrd_get_error());
 }
@@ -123,8 +148,13 @@ static void *writer_main(void *arg)
         w->queued = 0;
         w->busy = true;
         pthread_mutex_unlock(&w->mu);
-        if (w->daemon[0] && !rrdc_is_connected(w->daemon) && rrdc_connect(w->daemon) != 0)
-            note_error(w, w->daemon, rrd_get_error());
+        if (w->daemon[0]) {
+            pthread_mutex_lock(&fork_guard);
+            int r = rrdc_is_connected(w->daemon) ? 0 : rrdc_connect(w->daemon);
+            pthread_mutex_unlock(&fork_guard);
+            if (r != 0)
+                note_error(w, w->daemon, rrd_get_error());
+        }
         while (batch) {
             struct job *j = batch;
             batch = j->next;
@@ -137,8 +167,11 @@ static void *writer_main(void *arg)
     w->busy = false;
     pthread_cond_broadcast(&w->idle);
     pthread_mutex_unlock(&w->mu);
-    if (w->daemon[0])
+    if (w->daemon[0]) {
+        pthread_mutex_lock(&fork_guard);
         rrdc_disconnect();
+        pthread_mutex_unlock(&fork_guard);
+    }
     return NULL;
 }
 
@@ -200,7 +233,7 @@ void rrd_writer_free(struct rrd_writer *w)
 }
 
 /* Called with the lock held. */
-static void enqueue(struct rrd_writer *w, enum kind k, char *path, const char *values)
+static void enqueue(struct rrd_writer *w, enum rrd_kind k, char *path, const char *values)
 {
     struct job *j = calloc(1, sizeof *j);
     if (!j) {
@@ -252,12 +285,12 @@ void rrd_writer_cycle(struct rrd_writer *w, const struct cluster *cl)
         snprintf(vals, sizeof vals, "%ld:%.2f:%.2f:%.2f:%.2f:%lu:%lu:%u:%u", now, s->load1 / 100.0,
                  s->load5 / 100.0, s->load15 / 100.0, s->cpu / 100.0, s->memtotal, s->memavail, s->conns,
                  s->synrecv);
-        if (asprintf(&path, "%s/node-%s.rrd", w->dir, n->peer.name) >= 0)
-            enqueue(w, K_NODE, path, vals);
+        if ((path = rrd_file_path(w->dir, RRD_NODE, n->peer.name, NULL)))
+            enqueue(w, RRD_NODE, path, vals);
         for (size_t k = 0; k < s->napps; k++) {
             snprintf(vals, sizeof vals, "%ld:%u:%u", now, s->apps[k].estab, s->apps[k].synrecv);
-            if (asprintf(&path, "%s/app-%s-%s.rrd", w->dir, n->peer.name, s->apps[k].name) >= 0)
-                enqueue(w, K_APP, path, vals);
+            if ((path = rrd_file_path(w->dir, RRD_APP, n->peer.name, s->apps[k].name)))
+                enqueue(w, RRD_APP, path, vals);
         }
     }
     for (size_t si = 0; si < cfg->nservices; si++) {
@@ -277,8 +310,8 @@ void rrd_writer_cycle(struct rrd_writer *w, const struct cluster *cl)
             conns += c;
         }
         snprintf(vals, sizeof vals, "%ld:%u:%lu", now, nodes, conns);
-        if (asprintf(&path, "%s/service-%s.rrd", w->dir, svc->name) >= 0)
-            enqueue(w, K_SERVICE, path, vals);
+        if ((path = rrd_file_path(w->dir, RRD_SERVICE, svc->name, NULL)))
+            enqueue(w, RRD_SERVICE, path, vals);
     }
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);

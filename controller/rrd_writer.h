@@ -8,9 +8,29 @@
 #ifndef LAMON_RRD_WRITER_H
 #define LAMON_RRD_WRITER_H
 
+#include <stdbool.h>
+
 #include "cluster.h"
 
 struct rrd_writer;
+
+/* The RRD files, rrd/README.md: node-NAME.rrd, app-NODE-APP.rrd,
+ * service-NAME.rrd. */
+enum rrd_kind { RRD_NODE, RRD_APP, RRD_SERVICE };
+
+/* The file of KIND in DIR for NAME (a node or a service; the node for
+ * RRD_APP) and APP (RRD_APP only, else NULL): malloc'd, NULL when out of
+ * memory.  The one place that names the files (writer and graphs). */
+char *rrd_file_path(const char *dir, enum rrd_kind kind, const char *name, const char *app);
+
+/* librrd's rrdcached client has one process-wide mutex, held during every
+ * rrdc_* call, and rrd_graph takes it even without a daemon: a fork() while
+ * the writer thread holds it leaves the child a mutex nobody unlocks.  The
+ * writer holds this guard around its rrdc_* calls; a process about to fork
+ * takes it with rrd_fork_guard_try (false: the writer is in such a call,
+ * try later; it never waits) and drops it after fork() in both processes. */
+bool rrd_fork_guard_try(void);
+void rrd_fork_guard_release(void);
 
 struct rrd_writer *rrd_writer_new(const struct ctl_config *cfg, char *err, size_t errlen);
 void rrd_writer_free(struct rrd_writer *w);

@@ -9,6 +9,7 @@
 #include "node_view.h"
 #include "event_log.h"
 #include "json_text.h"
+#include "http_graph.h"
 #include "notif_stats.h"
 
 static void stamp(time_t t, char *buf, size_t len)
@@ -403,9 +404,12 @@ void view_log(struct evbuffer *out, size_t last, bool json)
 void view_stats(struct evbuffer *out, const struct cluster *cl, bool json)
 {
     if (json)
-        evbuffer_add_printf(out, "{\"cycles\": %u, \"sets\": %lu, \"varbinds\": %lu, \"panic\": %s}\n", cl->cycle,
+        evbuffer_add_printf(out, "{\"cycles\": %u, \"sets\": %lu, \"varbinds\": %lu, \"panic\": %s", cl->cycle,
                             cl->sets_sent, cl->varbinds_read, cl->panic ? "true" : "false");
     else
         evbuffer_add_printf(out, "cycles %u\nsets %lu\nvarbinds %lu\npanic %s\n", cl->cycle, cl->sets_sent,
                             cl->varbinds_read, cl->panic ? "yes" : "no");
+    http_graph_stats(out, json);
+    if (json)
+        evbuffer_add_printf(out, "}\n");
 }

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# The web console's graphs (/graph/..., controller/http_graph.h): a real
+# controller polling real snmpd + lamon-agent nodes into an rrddir, graphs
+# drawn by forked children with librrd.  Every kind and period is a real
+# PNG; bad names, kinds and periods get 404/400; 60 requests at once are
+# all answered (200 or 503), leave no zombie, and the controller keeps
+# polling while they are drawn; a second request is served from the cache
+# without a new child; clients that go away do no harm.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/snmpd.sh"
+. "$(dirname "$0")/ctl_lib.sh"
+lamon_test_init
+[ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] || bail "build lamon-controller and lamon-agent first"
+
+free_tcp_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 40000))
+        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+    done
+}
+HTTP_PORT=$(free_tcp_port)
+BASE=http://127.0.0.1:$HTTP_PORT
+
+for n in 1 2; do start_node $n || bail "node $n did not start"; done
+mkdir -p "$T/rrd"
+CTL_INTERVAL=1000
+write_ctl_conf "$T/ctl.conf" "1 2" "rrddir $T/rrd" "http 127.0.0.1:$HTTP_PORT" "director lvs1 127.0.0.1:9" \
+    "service www tcp 10.0.0.1:80 nodes 1 app web director lvs1"
+start_controller "$T/ctl.conf" || bail "controller did not start: $(cat "$T/controller.out")"
+
+stat_of() { lamonctl --json stats | python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+# code URL: the status code; the body goes to $T/body.
+code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
+
+for f in node-node1 node-node2 app-node1-web service-www; do
+    wait_for 20 test -f "$T/rrd/$f.rrd" || bail "$f.rrd not written"
+done
+# A few polls into the files.
+c0=$(stat_of 'd["cycles"]')
+wait_for 20 sh -c "[ \$('$LAMONCTL_BIN' -s '$CTL_SOCK' --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"cycles\"])') -ge $((c0 + 4)) ]" \
+    || bail "the controller does not poll"
+
+# --- every kind and period: a real PNG ------------------------------------------
+png_ok() {  # URL: 200, image/png, PNG magic, 600 x 240
+    local url=$1 got
+    got=$(curl -s -o "$T/g.png" -w '%{http_code} %{content_type}' "$url")
+    [ "$got" = "200 image/png" ] || { echo "$url: $got $(head -c 200 "$T/g.png")"; return 1; }
+    [ "$(head -c 8 "$T/g.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || { echo "$url: no PNG magic"; return 1; }
+    file "$T/g.png" | grep -q 'PNG image data, 600 x 240' || { echo "$url: $(file "$T/g.png")"; return 1; }
+}
+all_periods() {  # PATH: every period, and the default
+    local p bad=0
+    for p in hour day week month; do png_ok "$BASE$1?period=$p" || bad=1; done
+    png_ok "$BASE$1" || bad=1
+    return $bad
+}
+for g in node/node1/load node/node1/cpu node/node1/mem node/node1/conns node/node2/load \
+         app/node1/web/conns service/www/nodes service/www/conns; do
+    check "GET /graph/$g: a 600x240 PNG for every period and the default" all_periods "/graph/$g"
+done
+
+# --- errors -----------------------------------------------------------------------
+is "$(code "$BASE/graph/node/nosuch/load")" 404 "a node without an RRD: 404"
+like "$(cat "$T/body")" '"error": "no graph data for node nosuch' "... saying so"
+is "$(code "$BASE/graph/app/node1/nosuch/conns")" 404 "an application without an RRD: 404"
+is "$(code "$BASE/graph/service/nosuch/nodes")" 404 "a service without an RRD: 404"
+is "$(code --path-as-is "$BASE/graph/node/..%2e/load")" 404 "a name of dots: 404, not a path out of rrddir"
+is "$(code "$BASE/graph/node/a%20b/load")" 404 "a name with a space: 404"
+is "$(code "$BASE/graph/node/node1/load?period=year")" 400 "period=year: 400"
+like "$(cat "$T/body")" 'period is hour, day, week or month' "... naming the periods"
+is "$(code "$BASE/graph/node/node1/load?period=")" 400 "an empty period: 400"
+is "$(code "$BASE/graph/node/node1/disk")" 400 "a node graph that does not exist: 400"
+like "$(cat "$T/body")" 'load, cpu, mem, conns' "... naming the node graphs"
+is "$(code "$BASE/graph/service/www/load")" 400 "a node graph of a service: 400"
+is "$(code "$BASE/graph/app/node1/web/nodes")" 400 "a service graph of an application: 400"
+is "$(code -X POST "$BASE/graph/node/node1/load")" 405 "a POST: 405"
+
+# --- the cache --------------------------------------------------------------------
+png_ok "$BASE/graph/node/node1/mem?period=month" >/dev/null
+k0=$(stat_of 'd["graphs"]["children"]') h0=$(stat_of 'd["graphs"]["cached"]')
+check "the same graph again: a PNG" png_ok "$BASE/graph/node/node1/mem?period=month"
+is "$(stat_of 'd["graphs"]["children"]')" "$k0" "... drawn by no new child"
+is "$(stat_of 'd["graphs"]["cached"]')" "$((h0 + 1))" "... but served from the cache"
+like "$(curl -s -D - -o /dev/null "$BASE/graph/node/node1/mem?period=month")" 'Cache-Control: max-age=[0-9]+' \
+    "a cached graph says how long it stays good"
+
+# --- 60 at once ---------------------------------------------------------------------
+# Graphs nobody drew yet: RRDs of the reference layout for 60 more services.
+for i in $(seq 1 60); do "$ROOT/rrd/lamon-rrd-create" --step 10 service "$T/rrd/service-f$i.rrd"; done
+burst() {  # KIND PERIOD: 60 requests at once, one status code per line
+    local urls=() i
+    for i in $(seq 1 60); do urls+=(-o /dev/null "$BASE/graph/service/f$i/$1?period=$2"); done
+    curl -s --no-progress-meter -Z --parallel-max 60 -w '%{http_code}\n' "${urls[@]}"
+}
+burst nodes hour >"$T/codes"
+is "$(wc -l <"$T/codes")" 60 "60 requests at once: 60 answers"
+is "$(grep -cvE '^(200|503)$' "$T/codes")" 0 "... each 200 or 503"
+check "... at least one 200" grep -qx 200 "$T/codes"
+diag "$(sort "$T/codes" | uniq -c | tr '\n' ' ')"
+check "... and no child left (no zombie)" wait_for 15 sh -c "[ -z \"\$(ps -o pid= --ppid $CTL_PID)\" ]"
+is "$(stat_of 'd["graphs"]["running"]')" 0 "... none counted as running"
+
+# Bursts in the background until told to stop (at most 100): the poll
+# cycles go on while graphs are drawn.
+kinds=(nodes conns) periods=(hour day week month)
+(
+    for r in $(seq 0 99); do
+        [ -e "$T/stop" ] && break
+        burst "${kinds[r % 2]}" "${periods[(r / 2) % 4]}"
+    done >"$T/bg-codes"
+) &
+BG=$!
+c0=$(stat_of 'd["cycles"]') k0=$(stat_of 'd["graphs"]["children"]')
+wait_for 20 sh -c "[ \$('$LAMONCTL_BIN' -s '$CTL_SOCK' --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"cycles\"])') -ge $((c0 + 2)) ]" \
+    && ok "the controller kept polling during the bursts" || fail "no poll cycle during the bursts"
+k1=$(stat_of 'd["graphs"]["children"]')
+check "... while graphs were being drawn" sh -c "kill -0 $BG && [ $k1 -gt $k0 ]"
+touch "$T/stop"; wait "$BG"
+is "$(grep -cvE '^(200|503)$' "$T/bg-codes")" 0 "every background request answered 200 or 503 ($(wc -l <"$T/bg-codes") of them)"
+check "... and no child left" wait_for 15 sh -c "[ -z \"\$(ps -o pid= --ppid $CTL_PID)\" ]"
+
+# --- clients that go away ----------------------------------------------------------
+# They give up before their graph is drawn: the controller drops them and
+# carries on (under ASan a use after free would end it here).
+for i in $(seq 1 20); do "$ROOT/rrd/lamon-rrd-create" --step 10 service "$T/rrd/service-g$i.rrd"; done
+urls=()
+for i in $(seq 1 20); do urls+=(-o /dev/null "$BASE/graph/service/g$i/conns?period=month"); done
+curl -s --no-progress-meter -Z --parallel-max 20 -m 0.05 "${urls[@]}"
+sleep 1
+check "clients gone: the controller still runs" kill -0 "$CTL_PID"
+diag "requests dropped as their clients went away: $(stat_of 'd["graphs"]["gone"]')"
+check "... and draws" png_ok "$BASE/graph/service/g1/conns?period=month"
+check "... and no child left" wait_for 15 sh -c "[ -z \"\$(ps -o pid= --ppid $CTL_PID)\" ]"
+
+# --- a drawing that hangs ---------------------------------------------------------------
+# A stopped child stands for a drawing that never ends: killed after 10 s,
+# reaped, and its request answered 503.
+# catch_child NAME: requests a fresh graph (answer in $T/NAME, code in
+# $T/NAME-code, curl's pid in $CURL) until its drawing child can be
+# stopped; its pid in $stopped ("" when none was caught in 10 tries).
+catch_child() {
+    local try i
+    stopped=
+    for try in $(seq 1 10); do
+        "$ROOT/rrd/lamon-rrd-create" --step 10 service "$T/rrd/service-$1$try.rrd"
+        curl -s -o "$T/$1" -w '%{http_code}' "$BASE/graph/service/$1$try/nodes?period=week" >"$T/$1-code" &
+        CURL=$!
+        for i in $(seq 1 400); do
+            stopped=$(ps -o pid= --ppid "$CTL_PID" | tr -d ' ')
+            [ -n "$stopped" ] && { kill -STOP $stopped 2>/dev/null || stopped=; break; }
+            sleep 0.005
+        done
+        # Caught when it is stopped ("T") and its request still waits (it
+        # may have been caught exiting, its answer on the way).
+        sleep 0.1
+        [ -n "$stopped" ] && [ "$(ps -o stat= -p "$stopped" | cut -c1)" = T ] && kill -0 "$CURL" 2>/dev/null && return 0
+        [ -n "$stopped" ] && kill -CONT "$stopped" 2>/dev/null
+        stopped=
+        wait "$CURL"
+    done
+    return 1
+}
+if catch_child hung; then
+    wait "$CURL"
+    is "$(cat "$T/hung-code")" 503 "a drawing that hangs: 503"
+    like "$(cat "$T/hung")" 'drawing took longer than 10 s' "... saying it took too long"
+    is "$(stat_of 'd["graphs"]["timeouts"]')" 1 "... counted as a timeout"
+    check "... and the child is killed and reaped" wait_for 5 sh -c "[ -z \"\$(ps -o pid= --ppid $CTL_PID)\" ]"
+else
+    fail "could not catch a drawing child to stop it"
+fi
+
+# --- no rrddir ------------------------------------------------------------------------
+sed -i "/^rrddir /d" "$T/ctl.conf"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "'$LAMONCTL_BIN' -s '$CTL_SOCK' log | grep -q 'configuration reloaded'" || fail "no reload"
+is "$(code "$BASE/graph/node/node1/load")" 404 "no rrddir: 404"
+like "$(cat "$T/body")" 'no rrddir' "... saying there is no rrddir"
+
+# --- stopping with a drawing under way -----------------------------------------------
+# The child is killed and reaped, the waiting request dropped, nothing
+# leaked (the ASan build reports leaks and errors at exit).
+echo "rrddir $T/rrd" >>"$T/ctl.conf"
+kill -HUP "$CTL_PID"
+wait_for 10 sh -c "[ \$('$LAMONCTL_BIN' -s '$CTL_SOCK' log | grep -c 'configuration reloaded') -ge 2 ]" || fail "no second reload"
+if catch_child last; then
+    kill "$CTL_PID"; wait "$CTL_PID"; rc=$?
+    is "$rc" 0 "stopped while a graph is drawn: exit status 0"
+    check "... its child is gone" sh -c "! kill -0 $stopped 2>/dev/null"
+    wait "$CURL"
+else
+    fail "could not catch a drawing child to stop it"
+fi
+unlike "$(cat "$T/controller.out")" 'Sanitizer|runtime error' "... no sanitizer report"
+
+done_testing
