@@ -7,7 +7,8 @@
 # non-zero, or prints no TAP line at all, adds one failure: a test that
 # cannot run must not pass silently.
 #
-#   TESTS="agent control"  run only these areas (default: all)
+#   TESTS="agent control"  run only these areas (default: all); an area may
+#                          be one script, e.g. "controller/t_http_api"
 #   VERBOSE=1              stream each test's output
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,6 +63,12 @@ for area in $AREAS; do
             run_one "unit/$(basename "$t")" "$LOGDIR/unit_$(basename "$t").log" \
                 env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
         done
+        continue
+    fi
+    if [[ $area == */* ]]; then
+        t=$ROOT/tests/$area.sh
+        [ -f "$t" ] || { run_one "$area" "$LOGDIR/missing.log" echo "not ok 1 - there is no test $t"; continue; }
+        run_one "$area" "$LOGDIR/${area//\//_}.log" bash "$t"
         continue
     fi
     for t in "$ROOT"/tests/"$area"/t_*.sh; do

@@ -123,6 +123,8 @@ wait_for 10 sh -c "! curl -sf http://127.0.0.1:$NEW_PORT/api/v1/nodes"
 check_fails "without an http line after a SIGHUP, nothing answers" curl -sf "http://127.0.0.1:$NEW_PORT/api/v1/nodes"
 like "$(cat "$T/controller.log")" "web console stopped" "... and the log says so"
 stop_controller
+is "$?" 0 "the controller stops cleanly after all of it"
+unlike "$(cat "$T/controller.out")" "Sanitizer|runtime error" "... with no sanitizer report (ASan builds)"
 
 # --- bad http lines are refused with file and line
 bad() {
