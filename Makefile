@@ -14,11 +14,14 @@ DESTDIR   ?=
 SYSCONFDIR ?= /etc
 MIBDIR    ?= $(PREFIX)/share/snmp/mibs
 UNITDIR   ?= /lib/systemd/system
+WEBDIR    ?= $(PREFIX)/share/lamon/web
 BUILD     ?= build
 PKG_CONFIG ?= pkg-config
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Icommon
+# Where make install puts web/ (the console's assets): http_root's default.
+CFLAGS += -DLAMON_WEBDIR='"$(WEBDIR)"'
 ifeq ($(WERROR),1)
 CFLAGS += -Werror
 endif
@@ -156,10 +159,11 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MIBDIR) \
 	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/lamon
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/lamon $(DESTDIR)$(WEBDIR)
 	install -m 755 $(filter-out $(BUILD)/lamonctl,$(BINS)) $(DESTDIR)$(PREFIX)/sbin/
 	if [ -f $(BUILD)/lamonctl ]; then install -m 755 $(BUILD)/lamonctl $(DESTDIR)$(PREFIX)/bin/; fi
 	install -m 644 mibs/LAMON-MIB.txt $(DESTDIR)$(MIBDIR)/
+	install -m 644 web/*.js web/*.css $(DESTDIR)$(WEBDIR)/
 	for m in docs/man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
 	for m in docs/man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for u in docs/systemd/*.service; do [ -f "$$u" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" > $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); done; true

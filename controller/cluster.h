@@ -16,6 +16,7 @@
 #include "set_backoff.h"
 
 #define CL_MAX_APPS 32
+#define CL_TEXT_MAX 64                    /* kernel releases, agent version (LAMON-MIB sizes) */
 
 struct event;
 
@@ -38,6 +39,9 @@ struct node_sample {
     unsigned long memtotal, memavail;
     unsigned conns, synrecv;
     unsigned heartbeat_ms;                /* lamonNodeHeartbeatInterval; 0: none sent */
+    char kernel[CL_TEXT_MAX + 1];         /* lamonNodeKernelRunning */
+    char kernel_next[CL_TEXT_MAX + 1];    /* lamonNodeKernelNext, "": cannot be told */
+    char version[CL_TEXT_MAX + 1];        /* lamonNodeAgentVersion */
     struct app_sample apps[CL_MAX_APPS];
     size_t napps;                         /* 0..CL_MAX_APPS */
 };

@@ -13,7 +13,7 @@ static const oid app_entry[] = { LAMON_APP_ENTRY };
 /* The node scalars read every poll, in PDU order. */
 static const int node_cols[] = { LN_NAME, LN_STATE, LN_ROLE, LN_SERVICE, LN_UPTIME, LN_LOAD1, LN_LOAD5,
                                  LN_LOAD15, LN_CPU, LN_MEMTOTAL, LN_MEMAVAIL, LN_CONNS, LN_SYNRECV,
-                                 LN_HEARTBEAT };
+                                 LN_HEARTBEAT, LN_KRUNNING, LN_KNEXT, LN_VERSION };
 #define NNODE_COLS (sizeof node_cols / sizeof node_cols[0])
 static const int app_cols[] = { LA_OPER, LA_ADMIN, LA_ESTAB, LA_SYNRECV };
 #define NAPP_COLS (sizeof app_cols / sizeof app_cols[0])
@@ -132,6 +132,9 @@ int node_poll_apply(struct node_sample *sample, const netsnmp_pdu *pdu, char *af
             case LN_CONNS: s->conns = (unsigned)pdu_uint(v); break;
             case LN_SYNRECV: s->synrecv = (unsigned)pdu_uint(v); break;
             case LN_HEARTBEAT: s->heartbeat_ms = (unsigned)pdu_uint(v); break;
+            case LN_KRUNNING: vb_str(v, s->kernel, sizeof s->kernel); break;
+            case LN_KNEXT: vb_str(v, s->kernel_next, sizeof s->kernel_next); break;
+            case LN_VERSION: vb_str(v, s->version, sizeof s->version); break;
             default: break;
             }
         }

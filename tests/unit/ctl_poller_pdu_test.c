@@ -60,7 +60,7 @@ static void add_app(netsnmp_pdu *pdu, const char *name, long oper)
     }
 }
 
-/* The 13 node scalars in the order the poller asks for them. */
+/* The 17 node scalars in the order the poller asks for them. */
 static netsnmp_pdu *first_page(const char *name, long state, long role, long load1, long cpu)
 {
     netsnmp_pdu *pdu = response();
@@ -78,6 +78,9 @@ static netsnmp_pdu *first_page(const char *name, long state, long role, long loa
     add_scalar(pdu, LN_CONNS, ASN_GAUGE, 3);
     add_scalar(pdu, LN_SYNRECV, ASN_GAUGE, 0);
     add_scalar(pdu, LN_HEARTBEAT, ASN_GAUGE, 200);
+    add_scalar_str(pdu, LN_KRUNNING, "6.1.0-26-amd64");
+    add_scalar_str(pdu, LN_KNEXT, "6.1.0-27-amd64\x1b[2J");
+    add_scalar_str(pdu, LN_VERSION, "0.1.0");
     return pdu;
 }
 
@@ -90,7 +93,7 @@ static void test_realistic_page(void **state)
     char after[CTL_NAME_MAX + 1];
     size_t nvb;
     assert_int_equal(node_poll_apply(&s, pdu, after, sizeof after, &nvb), POLL_DONE);
-    assert_int_equal(nvb, 18);
+    assert_int_equal(nvb, 21);
     assert_string_equal(s.name, "node1");
     assert_string_equal(s.service, "web");
     assert_int_equal(s.state, NSTATE_RUNNING);
@@ -98,6 +101,10 @@ static void test_realistic_page(void **state)
     assert_int_equal(s.load1, 42);
     assert_int_equal(s.cpu, 1234);
     assert_int_equal(s.heartbeat_ms, 200);
+    /* The kernels and the agent's version, for lamonctl node and the node page. */
+    assert_string_equal(s.kernel, "6.1.0-26-amd64");
+    assert_string_equal(s.kernel_next, "6.1.0-27-amd64?[2J");
+    assert_string_equal(s.version, "0.1.0");
     assert_int_equal(s.napps, 1);
     assert_string_equal(s.apps[0].name, "web");
     assert_int_equal(s.apps[0].oper, APP_UP);
