@@ -39,6 +39,8 @@ NL_LIBS      := $(shell $(PKG_CONFIG) --libs libnl-genl-3.0 2>/dev/null)
 RRD_CFLAGS   := $(shell $(PKG_CONFIG) --cflags librrd 2>/dev/null)
 RRD_LIBS     := $(shell $(PKG_CONFIG) --libs librrd 2>/dev/null)
 CMOCKA_LIBS  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# The web console: TLS through libevent's OpenSSL bufferevents, crypt(3) hashes.
+TLS_LIBS     := $(shell $(PKG_CONFIG) --libs libevent_openssl openssl 2>/dev/null)
 
 ALL_CFLAGS = $(CFLAGS) $(SNMP_CFLAGS) $(EVENT_CFLAGS) $(NL_CFLAGS) $(RRD_CFLAGS)
 
@@ -52,7 +54,7 @@ AGENT_OBJ  := $(AGENT_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 
 AGENT_LIBS = $(SNMP_LIBS) $(EVENT_LIBS) $(NL_LIBS) -lseccomp
-CTL_LIBS   = $(SNMP_LIBS) $(EVENT_LIBS) $(RRD_LIBS) -lm
+CTL_LIBS   = $(SNMP_LIBS) $(EVENT_LIBS) $(TLS_LIBS) $(RRD_LIBS) -lcrypt -lm
 
 BINS := $(BUILD)/lamon-agent
 ifneq ($(wildcard controller/main.c),)

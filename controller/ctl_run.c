@@ -6,6 +6,7 @@
 #include "decide.h"
 #include "node_ops.h"
 #include "status_view.h"
+#include "watch_job.h"
 
 enum ctl_outcome ctl_run(struct cluster *cl, const struct ctl_request *rq, struct evbuffer *body, unsigned *job,
                          char *err, size_t errlen)
@@ -32,7 +33,8 @@ enum ctl_outcome ctl_run(struct cluster *cl, const struct ctl_request *rq, struc
         }
         return CTL_DONE;
     case CTL_JOB:
-        if (node_ops_view(body, (unsigned)rq->num, rq->json) < 0) {
+        if (node_ops_view(body, (unsigned)rq->num, rq->json) < 0 &&
+            watch_job_view(body, (unsigned)rq->num, rq->json) < 0) {
             snprintf(err, errlen, "no job %lu", rq->num);
             return CTL_NO_SUCH;
         }
@@ -45,15 +47,28 @@ enum ctl_outcome ctl_run(struct cluster *cl, const struct ctl_request *rq, struc
             snprintf(err, errlen, "no node %s", w[0]);
             return CTL_NO_SUCH;
         }
+        /* Followed by a job (watch_job.h), made first: no request unfollowed. */
+        struct watch_job *wj = watch_job_new(w[0], rq->cmd == CTL_APP ? WATCH_APP
+                                                   : rq->cmd == CTL_DRAIN ? WATCH_DRAIN : WATCH_UNDRAIN,
+                                             rq->cmd == CTL_APP ? w[1] : NULL, rq->admin);
+        if (!wj) {
+            snprintf(err, errlen, "out of memory");
+            return CTL_NO_MEMORY;
+        }
         if (rq->cmd == CTL_APP) {
-            if (decide_app(cl, cl->nodes[i], w[1], rq->admin, err, errlen) < 0)
+            if (decide_app(cl, cl->nodes[i], w[1], rq->admin, err, errlen) < 0) {
+                watch_job_discard(wj);
                 return CTL_REFUSED;
+            }
             evbuffer_add_printf(body, "application %s on %s: %s requested\n", w[1], w[0], w[2]);
         } else {
-            if (decide_drain(cl, cl->nodes[i], rq->cmd == CTL_DRAIN, err, errlen) < 0)
+            if (decide_drain(cl, cl->nodes[i], rq->cmd == CTL_DRAIN, err, errlen) < 0) {
+                watch_job_discard(wj);
                 return CTL_REFUSED;
+            }
             evbuffer_add_printf(body, "%s %s requested\n", ctl_cmd_name(rq->cmd), w[0]);
         }
+        *job = watch_job_start(cl, wj);
         return CTL_DONE;
     }
     case CTL_OP:

@@ -49,6 +49,8 @@ struct http_route {
 /* The route tables, each ending with { 0, NULL, NULL, 0 }. */
 extern const struct http_route http_api_routes[];
 extern const struct http_route http_pages_routes[];
+extern const struct http_route http_auth_routes[];
+extern const struct http_route http_ops_routes[];
 
 /* Answers CODE with BODY (may be NULL) of content type TYPE; BODY is
  * drained.  Adds the headers every answer has (no-store for JSON, nosniff,

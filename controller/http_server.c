@@ -15,6 +15,7 @@
 #include "http_auth.h"
 #include "http_config.h"
 #include "http_route.h"
+#include "http_tls.h"
 #include "json_text.h"
 #include "log_limit.h"
 
@@ -28,6 +29,7 @@ struct http_server {
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     struct http_config cur;          /* what is bound now */
+    struct http_tls *tls;
     struct log_limit rate[LOG_KINDS];
 };
 
@@ -35,6 +37,8 @@ struct http_server {
 static const struct http_route *const tables[] = {
     http_api_routes,
     http_pages_routes,
+    http_auth_routes,
+    http_ops_routes,
 };
 
 #define note(hs, kind, ...) log_limited(&(hs)->rate[kind], LOG_EVERY_S, "web console", __VA_ARGS__)
@@ -186,7 +190,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     ctx->req = req;
     ctx->srv = hs;
     ctx->cl = hs->cl;
-    ctx->tls = hs->cur.cert[0] != '\0';
+    ctx->tls = http_tls_on(hs->tls);
     char peer[96];
     peer_of(req, peer, sizeof peer);
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
@@ -252,7 +256,9 @@ static int bind_server(struct http_server *hs, const struct http_config *hc, cha
 struct http_server *http_server_new(struct event_base *base, struct cluster *cl, char *err, size_t errlen)
 {
     struct http_server *hs = calloc(1, sizeof *hs);
-    if (!hs || !(hs->http = evhttp_new(base))) {
+    if (!hs || !(hs->http = evhttp_new(base)) || !(hs->tls = http_tls_new(hs->http))) {
+        if (hs && hs->http)
+            evhttp_free(hs->http);
         free(hs);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -275,6 +281,18 @@ struct http_server *http_server_new(struct event_base *base, struct cluster *cl,
 int http_server_apply(struct http_server *hs, char *err, size_t errlen)
 {
     const struct http_config *hc = hs->cl->cfg->http;
+    /* The certificate is read again on every reload (a renewed one is
+     * taken up); one that does not load keeps the current context, and a
+     * server not running yet does not start (never in clear by mistake). */
+    char tls_err[512] = "";
+    if (hc->enabled || hs->cur.enabled) {
+        if (http_tls_load(hs->tls, hc->enabled ? hc->cert : "", hc->key, tls_err, sizeof tls_err) < 0 &&
+            !hs->cur.enabled) {
+            snprintf(err, errlen, "web console: %s", tls_err);
+            return -1;
+        }
+        http_auth_apply(hc);
+    }
     /* The same address stays bound (its clients keep their connections);
      * a new one is bound before the old is let go, so a failure keeps it. */
     bool same = hc->enabled == hs->cur.enabled && hc->port == hs->cur.port && strcmp(hc->host, hs->cur.host) == 0;
@@ -290,6 +308,11 @@ int http_server_apply(struct http_server *hs, char *err, size_t errlen)
         }
     }
     hs->cur = *hc;
+    if (tls_err[0]) {
+        snprintf(err, errlen, "web console: %s (%s)", tls_err,
+                 http_tls_on(hs->tls) ? "the previous certificate stays in use" : "serving plain http");
+        return -1;
+    }
     return 0;
 }
 
@@ -298,5 +321,6 @@ void http_server_free(struct http_server *hs)
     if (!hs)
         return;
     evhttp_free(hs->http);
+    http_tls_free(hs->tls);          /* after the connections that use it */
     free(hs);
 }

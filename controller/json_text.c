@@ -1,6 +1,9 @@
 /* JSON text for the views (see json_text.h). */
 #include "json_text.h"
 
+#include <stdio.h>
+#include <string.h>
+
 void json_string(struct evbuffer *out, const char *s)
 {
     evbuffer_add(out, "\"", 1);
@@ -13,4 +16,20 @@ void json_string(struct evbuffer *out, const char *s)
             evbuffer_add(out, p, 1);
     }
     evbuffer_add(out, "\"", 1);
+}
+
+void json_lines(struct evbuffer *out, const char *text)
+{
+    evbuffer_add_printf(out, "[");
+    char line[1024];
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+        evbuffer_add_printf(out, "%s", p == text ? "" : ", ");
+        json_string(out, line);
+        p += n;
+        if (*p)
+            p++;
+    }
+    evbuffer_add_printf(out, "]");
 }

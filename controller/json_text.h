@@ -8,4 +8,8 @@
 /* Appends S as a JSON string literal. */
 void json_string(struct evbuffer *out, const char *s);
 
+/* Appends the lines of TEXT (each ended by a newline) as an array of
+ * JSON strings. */
+void json_lines(struct evbuffer *out, const char *text);
+
 #endif

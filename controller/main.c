@@ -27,6 +27,7 @@
 #include "poller.h"
 #include "rrd_writer.h"
 #include "snmp_session.h"
+#include "watch_job.h"
 
 #define DEFAULT_CONF "/etc/lamon/lamon-controller.conf"
 
@@ -206,7 +207,8 @@ int main(int argc, char **argv)
     struct event *term = evsignal_new(a.base, SIGTERM, on_term, &a);
     struct event *intr = evsignal_new(a.base, SIGINT, on_term, &a);
     if (!a.poller || !hup || !term || !intr || evsignal_add(hup, NULL) < 0 || evsignal_add(term, NULL) < 0 ||
-        evsignal_add(intr, NULL) < 0 || poller_reconfigure(a.poller) < 0 || node_ops_init(a.base, &a.cl) < 0) {
+        evsignal_add(intr, NULL) < 0 || poller_reconfigure(a.poller) < 0 || node_ops_init(a.base, &a.cl) < 0 ||
+        watch_job_init(a.base, &a.cl) < 0) {
         fprintf(stderr, "lamon-controller: cannot set up the event loop\n");
         return 1;
     }
@@ -219,6 +221,7 @@ int main(int argc, char **argv)
     event_free(intr);
     poller_free(a.poller);
     node_ops_free();
+    watch_job_free();
     control_socket_close(a.ctl);
     http_server_free(a.web);
     notif_apply_free();

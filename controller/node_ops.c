@@ -10,6 +10,7 @@
 
 #include "decide.h"
 #include "event_log.h"
+#include "job_id.h"
 #include "mono_ms.h"
 #include "node_view.h"
 #include "op_job.h"
@@ -25,7 +26,6 @@
 #define MISSES_FAIL 10         /* unanswered reads: give up on any other */
 
 static struct job *jobs;
-static unsigned last_id;
 static struct cluster *g_cl;
 static struct event *g_timer;
 
@@ -506,7 +506,7 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
         free(j);
         return 0;
     }
-    j->id = ++last_id;
+    j->id = job_id_next();
     snprintf(j->node, sizeof j->node, "%s", node);
     j->phase = PH_NEXT_INDEX;
     char l[160];
@@ -563,4 +563,13 @@ int node_ops_view(struct evbuffer *out, unsigned id, bool json)
         return -1;
     op_job_view(out, j, json);
     return 0;
+}
+
+size_t node_ops_list(const char *node, unsigned *ids, size_t max)
+{
+    size_t n = 0;
+    for (const struct job *j = jobs; j && n < max; j = j->next)
+        if (!node || strcmp(j->node, node) == 0)
+            ids[n++] = j->id;
+    return n;
 }

@@ -41,4 +41,8 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
  * line "output:") or as one JSON object.  Returns -1 for an unknown job. */
 int node_ops_view(struct evbuffer *out, unsigned job, bool json);
 
+/* The numbers of NODE's jobs (every node's for NULL), newest first, at
+ * most MAX into IDS; returns how many. */
+size_t node_ops_list(const char *node, unsigned *ids, size_t max);
+
 #endif

@@ -136,6 +136,10 @@ static void view_json(struct evbuffer *out, const struct job *j)
     json_string(out, j->phase != PH_DONE ? "pending" : j->ok ? "ok" : "failed");
     evbuffer_add_printf(out, ", \"message\": ");
     json_string(out, j->message);
+    evbuffer_add_printf(out, ", \"progress\": ");
+    json_string(out, j->progress);
+    evbuffer_add_printf(out, ", \"steps\": ");
+    json_lines(out, j->steps);
     evbuffer_add_printf(out, ", \"ops\": [");
     size_t nops = j->nargs ? j->nargs : 1;
     for (size_t k = 0; k < nops; k++) {
