@@ -4,10 +4,11 @@
 // runs it against the demo cluster; it speaks only the DOM contract of the
 // pages (docs/api.md, "Pages").
 //
-//   web_console.js live  --url U --nodes n1,n2,.. --victim N --spare S --kill PID,PID,.. --shots DIR
+//   web_console.js live  --url U --nodes n1,n2,.. --victim N --spare S --kill PID,PID,.. --shots DIR [--docs PNG]
 //       the overview lists exactly these nodes; after SIGKILL to the victim's
 //       processes its row turns red (down) and the spare's row becomes a
-//       server, with no reload of the page
+//       server, with no reload of the page; --docs: also the README's
+//       picture of it (docs/web-console.png), 900 pixels wide, cut below the table
 //   web_console.js drain --url U --user U --password P --node N --service S --mention W1,W2 --shots DIR
 //       a wrong password is refused; the login form opens a session;
 //       Cancel in the confirmation starts nothing; OK starts a drain whose
@@ -90,8 +91,10 @@ class Run {
         this.page.setDefaultTimeout(T_LOAD);
         this.page.on('pageerror', (e) => this.pageErrors.push(`${this.page.url()}: ${e.message}`));
         this.page.on('console', (m) => {
-            if (m.type() === 'error')
-                say('NOTE', `console error on ${this.page.url()}: ${m.text()}`);
+            if (m.type() === 'error') {
+                const where = m.location() && m.location().url ? ` (${m.location().url})` : '';
+                say('NOTE', `console error on ${this.page.url()}: ${m.text()}${where}`);
+            }
         });
         this.page.on('dialog', (d) => {   // window.confirm/alert would hang the page: refuse and say so
             say('NOTE', `a native ${d.type()} dialog appeared ("${d.message()}"); the contract wants dialog#confirm`);
@@ -255,6 +258,14 @@ async function live(run) {
             throw new Error(`marker ${JSON.stringify(marker)}, ${navigations} navigations`);
     });
     await run.shot('overview');
+    if (o.docs) {
+        // Narrower, and only down to the table: the README shows it small.
+        await page.setViewport({ width: 900, height: 900 });
+        const bottom = await page.$eval('table#nodes', (t) => t.getBoundingClientRect().bottom + window.scrollY);
+        await page.screenshot({ path: o.docs, clip: { x: 0, y: 0, width: 900, height: Math.ceil(bottom) + 24 } });
+        say('SHOT', o.docs);
+        await page.setViewport({ width: 1280, height: 900 });
+    }
     await run.step(`input#filter keeps only ${o.victim}'s row`, async () => {
         await page.type('input#filter', o.victim);
         await page.waitForFunction((n) => {

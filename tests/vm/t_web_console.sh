@@ -113,7 +113,9 @@ vnum=$(node_num "$victim")
 kill_pids="$(eval "echo \$NODE_SNMPD_$vnum \$NODE_AGENT_$vnum") $(cat "$DEMO_T/$victim/web.pid" 2>/dev/null)"
 like "$(ipvs_dests)" "127\.0\.1\.$vnum:80" "before: $victim is in IPVS"
 
-js live --nodes "$nodes" --victim "$victim" --spare "$spare" --kill "$(echo $kill_pids | tr ' ' ,)"
+# --docs: the README's picture; to refresh it, copy it from $ART to docs/.
+js live --nodes "$nodes" --victim "$victim" --spare "$spare" --kill "$(echo $kill_pids | tr ' ' ,)" \
+    --docs "$SHOTS/web-console.png"
 live_rc=$?
 
 if [ "$live_rc" = 0 ]; then
