@@ -2,7 +2,7 @@
 // The web console in a real browser: Debian's chromium, headless, driven by
 // puppeteer-core (which never downloads a browser).  tests/vm/t_web_console.sh
 // runs it against the demo cluster; it speaks only the DOM contract of the
-// pages (docs/api.md, "Pages").
+// pages (listed at the top of web/lamon.js).
 //
 //   web_console.js live  --url U --nodes n1,n2,.. --victim N --spare S --kill PID,PID,.. --shots DIR [--docs PNG]
 //       the overview lists exactly these nodes; after SIGKILL to the victim's
@@ -228,7 +228,7 @@ async function live(run) {
         for (const p of o.kill.split(/[ ,]+/).filter(Boolean))
             process.kill(Number(p), 'SIGKILL');
     });
-    await run.step(`${o.victim}'s row turns down (data-state, class state-down) without a reload`, async () => {
+    await run.step(`${o.victim}'s row turns down (data-state, class state-down)`, async () => {
         await page.waitForFunction((n) => {
             const tr = document.querySelector(`table#nodes tr[data-node="${CSS.escape(n)}"]`);
             return tr && tr.dataset.state === 'down' && tr.classList.contains('state-down');
@@ -243,7 +243,7 @@ async function live(run) {
             throw new Error(`no red among its colours ${c.colours.join(', ')}`);
         return c.colours.join(', ');
     });
-    await run.step(`${o.spare}'s row becomes a server without a reload`, async () => {
+    await run.step(`${o.spare}'s row becomes an up server`, async () => {
         await page.waitForFunction((n) => {
             const tr = document.querySelector(`table#nodes tr[data-node="${CSS.escape(n)}"]`);
             return tr && tr.dataset.role === 'server' && tr.dataset.state === 'up';
@@ -252,7 +252,7 @@ async function live(run) {
             throw new Error(`${e.message}; the row is ${JSON.stringify(s)}`);
         });
     });
-    await run.step('the page was not reloaded meanwhile', async () => {
+    await run.step('the rows changed without a reload of the page', async () => {
         const marker = await page.evaluate(() => window.__lamonNoReload);
         if (marker !== 'still here' || navigations !== 0)
             throw new Error(`marker ${JSON.stringify(marker)}, ${navigations} navigations`);

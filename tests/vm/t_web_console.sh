@@ -133,14 +133,13 @@ if [ "$live_rc" = 0 ]; then
     check "after the drain from the page: $target's destination is gone from IPVS (ipvsadm -Ln)" \
         within 60 ipvs_lacks "127.0.1.$tnum:80"
     diag "IPVS now: $(ipvs_dests)"
+    for s in overview services node log; do
+        check "screenshot of the $s page kept" test -s "$SHOTS/$s.png"
+    done
 else
-    skip "the cluster's side and the drain from the page: the live overview failed first"
+    skip "the cluster's side, the drain from the page and the screenshots: the live overview failed first"
 fi
-
 mkdir -p "$ART" && rm -f "$ART"/*.png
-for s in overview services node log; do
-    check "screenshot of the $s page kept" test -s "$SHOTS/$s.png"
-done
 cp "$SHOTS"/*.png "$ART"/ 2>/dev/null && diag "screenshots copied to $ART (kept after the run)"
 
 stop_demo
