@@ -12,6 +12,9 @@
 #   controller lamon-controller: one virtual service www, tcp 10.0.0.1:80,
 #              4 nodes and 1 hot spare, scheduler rr, on the director; RRDs
 #              in a temp dir; it listens for the agents' notifications
+#   web        the controller's web console on a free loopback port, with
+#              one user "demo" whose password is new on every run (both
+#              are printed; the users file holds only its crypt(3) hash)
 #   heartbeats every agent sends lamonNodeHeartbeat every 200 ms through its
 #              snmpd (informsink to the controller), so a dead node is
 #              noticed in under a second, not after three missed polls
@@ -24,6 +27,13 @@
 # touched; everything is stopped and removed at the end.
 #
 #   DEMO_HOLD=1 scripts/demo.sh   keep the cluster running until Ctrl-C
+#   DEMO_READY=FILE scripts/demo.sh
+#                                 stop once the service is at strength: write
+#                                 FILE (shell assignments: the temp dir, the
+#                                 sockets and ports, the console's URL, user
+#                                 and password, every node's pids) and keep
+#                                 the cluster up, no node killed, until SIGTERM
+#                                 (tests/vm/t_web_console.sh drives a browser)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export LAMON_ROOT=$ROOT LAMON_BUILD=${BUILD:-$ROOT/build}
@@ -61,6 +71,23 @@ RP=$(free_udp_port)
 node_snmpd_extra() { printf '%s\n' "informsink 127.0.0.1:$RP lamondemo" "[snmp] clientaddr 127.0.1.$1"; }
 node_agent_extra() { echo "heartbeat_ms 200"; }
 
+# The web console: a free loopback TCP port, a user with a fresh password.
+free_tcp_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 40000))
+        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+    done
+    return 1
+}
+WEB_PORT=$(free_tcp_port) || die "no free loopback TCP port for the web console"
+WEB_URL="http://127.0.0.1:$WEB_PORT/"
+WEB_USER=demo
+WEB_PASS=$(openssl rand -hex 8) || die "openssl rand failed"
+# A SHA-512 crypt(3) hash ($6$), which libxcrypt's crypt_r checks.
+(umask 077 && printf '%s:%s\n' "$WEB_USER" "$(printf '%s\n' "$WEB_PASS" | openssl passwd -6 -stdin)" >"$T/http_users") \
+    || die "cannot write the web console's users file"
+
 say "Director: booting Debian's kernel in qemu for real IPVS"
 [ -f "$VM_CACHE/kver" ] || echo "(first run: downloading linux-image-amd64's kernel package and building an initramfs)"
 vm_start "cache_ms 200" || die "the director VM did not start (see the messages above)"
@@ -79,11 +106,17 @@ CTL_INTERVAL=1000 CTL_TIMEOUT=900 write_ctl_conf "$T/ctl.conf" "1 2 3 4 5 6" \
     "listen 127.0.0.1:$RP" \
     "accept 127.0.0.0/8 community lamondemo" \
     "director lvs1 127.0.0.1:$VM_SNMP_PORT" \
-    "service www tcp 10.0.0.1:80 nodes 4 hot 1 sched rr fwd route app web director lvs1"
+    "service www tcp 10.0.0.1:80 nodes 4 hot 1 sched rr fwd route app web director lvs1" \
+    "http 127.0.0.1:$WEB_PORT" \
+    "http_users $T/http_users" \
+    "http_root $ROOT/web"
 mkdir -p "$T/rrd"
 sed 's/^v3user .*/v3user lamonadmin sha ******** aes ********/; s/^/    /' "$T/ctl.conf"
 start_controller "$T/ctl.conf" || die "the controller did not start: $(cat "$T/controller.out")"
 echo "$(elapsed)  lamon-controller running; control socket $CTL_SOCK"
+web_answers() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "${WEB_URL}api/v1/nodes"; }
+wait_for 10 web_answers || die "the web console does not answer at $WEB_URL: $(tail -n 5 "$T/controller.out")"
+echo "$(elapsed)  web console: $WEB_URL (user $WEB_USER, password $WEB_PASS)"
 
 # ipvs_dests: the real servers of 10.0.0.1:80 in the director's kernel.
 ipvs_dests() { vm_exec ipvsadm -Ln -t 10.0.0.1:80 2>/dev/null | awk '$1 == "->" && $2 ~ /^127\.0\.1\./ {print $2}' | sort | tr '\n' ' '; }
@@ -106,6 +139,20 @@ say "lamonctl services"
 lamonctl services
 say "ipvsadm -Ln in the director"
 vm_exec ipvsadm -Ln
+
+if [ -n "${DEMO_READY:-}" ]; then
+    {
+        printf '%s=%q\n' DEMO_T "$T" CTL_SOCK "$CTL_SOCK" NODE_PORT "$NODE_PORT" VM_CMD_PORT "$VM_CMD_PORT" \
+            VM_SNMP_PORT "$VM_SNMP_PORT" WEB_URL "$WEB_URL" WEB_USER "$WEB_USER" WEB_PASS "$WEB_PASS"
+        for n in 1 2 3 4 5 6; do
+            printf '%s=%q\n' "NODE_SNMPD_$n" "$(eval "echo \$NODE_SNMPD_$n")" "NODE_AGENT_$n" "$(eval "echo \$NODE_AGENT_$n")"
+        done
+    } >"$DEMO_READY.new" && mv "$DEMO_READY.new" "$DEMO_READY" || die "cannot write $DEMO_READY"
+    say "Ready ($DEMO_READY); the cluster keeps running until SIGTERM"
+    echo "web console: $WEB_URL"
+    # wait, not a foreground sleep: the TERM trap runs at once.
+    while :; do sleep 3600 & LAMON_PIDS="$LAMON_PIDS $!"; wait $!; done
+fi
 
 victim=$(lamonctl status | awk 'NR > 1 && $2 == "server" {sub("node", "", $1); print $1; exit}')
 say "Killing node$victim (SIGKILL to its snmpd, lamon-agent and web server)"
@@ -151,6 +198,7 @@ rrdtool lastupdate "$T/rrd/service-www.rrd" 2>/dev/null || true
 
 if [ "${DEMO_HOLD:-0}" = 1 ]; then
     say "The cluster keeps running. Try, in another shell:"
+    echo "  open $WEB_URL in a browser (user $WEB_USER, password $WEB_PASS)"
     echo "  $LAMONCTL_BIN -s $CTL_SOCK status"
     echo "  $LAMONCTL_BIN -s $CTL_SOCK log"
     echo "  $LAMONCTL_BIN -s $CTL_SOCK drain node$(lamonctl status | awk 'NR > 1 && $2 == "server" {sub("node", "", $1); print $1; exit}')"

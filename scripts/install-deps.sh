@@ -29,6 +29,8 @@ PKGS=(
   python3 keepalived
   # the web console tests speak HTTP with curl
   curl
+  # the web console's browser test (tests/vm/t_web_console.sh): headless chromium
+  chromium
 )
 
 missing=()
@@ -60,6 +62,13 @@ if [ ! -f "$ROOT/.deps/npm/node_modules/net-snmp/lib/mibs/SNMPv2-SMI.mib" ]; the
     echo "install-deps: fetching IETF base MIBs (npm package net-snmp)"
     mkdir -p "$ROOT/.deps/npm"
     npm install --silent --no-audit --no-fund --prefix "$ROOT/.deps/npm" net-snmp@3 >/dev/null
+fi
+# The browser test drives Debian's chromium with puppeteer-core, which never
+# downloads a browser of its own (tests/tools/web_console.js).
+if [ ! -f "$ROOT/.deps/npm/node_modules/puppeteer-core/package.json" ]; then
+    echo "install-deps: fetching puppeteer-core (npm) for the browser test"
+    mkdir -p "$ROOT/.deps/npm"
+    npm install --silent --no-audit --no-fund --prefix "$ROOT/.deps/npm" puppeteer-core@24 >/dev/null
 fi
 # lamon-agent's SNMP worker runs as this user (token user, default lamon);
 # the tests run as root and check the real drop.
