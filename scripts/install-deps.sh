@@ -27,8 +27,6 @@ PKGS=(
   libcrypt-des-perl libdigest-hmac-perl
   # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh
   python3 keepalived
-  # the web console tests speak HTTP with curl
-  curl
   # the web console's browser test (tests/vm/t_web_console.sh): headless chromium
   chromium
 )
