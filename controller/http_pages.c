@@ -28,7 +28,9 @@ void page_begin(const struct http_ctx *ctx, struct evbuffer *out, const char *ti
                 const char *node)
 {
     evbuffer_add_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+                             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                             /* no icon: browsers would ask for /favicon.ico on every page */
+                             "<link rel=\"icon\" href=\"data:,\">\n<title>");
     html_text(out, title);
     evbuffer_add_printf(out, " · lamon</title>\n");
     asset_link(ctx, out, "lamon.css");

@@ -59,6 +59,7 @@ page=$(get /)
 is "$(code /)" 200 "GET / is 200"
 like "$(header / Content-Type)" '^text/html; charset=utf-8' "... text/html"
 like "$page" '<table id="nodes">' "the overview has table#nodes"
+like "$page" '<link rel="icon" href="data:,">' "... and an empty icon, so the browser asks for no /favicon.ico"
 rows=$(printf '%s' "$page" | grep -c '<tr data-node=')
 is "$rows" 3 "one row per node"
 while read -r name role _ state _; do
