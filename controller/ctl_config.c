@@ -293,6 +293,7 @@ static const struct {
     { "http_users", h_http, "FILE" },
     { "http_tls", h_http, "CERT KEY" },
     { "http_root", h_http, "DIR" },
+    { "http_names", h_http, "NAME..." },
 };
 
 void ctl_config_free(struct ctl_config *cfg)

@@ -42,6 +42,12 @@ void event_log(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* One line of text whatever the arguments held: names, URLs and
+     * agents' strings come from the network, and an escape sequence or a
+     * CR in a log read on a terminal could forge or hide lines. */
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);

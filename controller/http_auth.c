@@ -19,7 +19,7 @@
 
 #define LOG_EVERY_S 10
 
-enum { LOG_FAIL, LOG_LIMITED, LOG_REFUSED, LOG_KINDS };
+enum { LOG_LIMITED, LOG_REFUSED, LOG_KINDS };
 
 static struct {
     char file[HTTP_PATH_MAX];        /* the users file read last, "" for none */
@@ -156,6 +156,16 @@ static bool login_gate(struct http_ctx *ctx)
     return true;
 }
 
+static void set_cookie(struct http_ctx *ctx, const char *token, long max_age)
+{
+    char c[256];
+    /* Secure always: browsers keep it over TLS and on http://localhost or
+     * 127.0.0.1 (secure contexts), the only plain origins we let log in. */
+    snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=%ld", HTTP_COOKIE, token,
+             max_age);
+    evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "Set-Cookie", c);
+}
+
 bool http_auth_gate(struct http_ctx *ctx, enum http_access access)
 {
     if (access == HTTP_OPEN)
@@ -164,6 +174,10 @@ bool http_auth_gate(struct http_ctx *ctx, enum http_access access)
         return login_gate(ctx);
     struct http_session *s = request_session(ctx);
     if (!s) {
+        /* A cookie of an ended session (expired, controller restarted) is
+         * cleared, so the page shows the login again. */
+        if (evhttp_find_header(evhttp_request_get_input_headers(ctx->req), "Cookie"))
+            set_cookie(ctx, "", 0);
         refuse(ctx, 401, "log in first (no session)");
         return false;
     }
@@ -174,16 +188,6 @@ bool http_auth_gate(struct http_ctx *ctx, enum http_access access)
     }
     snprintf(ctx->user, sizeof ctx->user, "%s", s->user);
     return true;
-}
-
-static void set_cookie(struct http_ctx *ctx, const char *token, long max_age)
-{
-    char c[256];
-    /* Secure always: browsers keep it over TLS and on http://localhost or
-     * 127.0.0.1 (secure contexts), the only plain origins we let log in. */
-    snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=%ld", HTTP_COOKIE, token,
-             max_age);
-    evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "Set-Cookie", c);
 }
 
 static void session_json(struct http_ctx *ctx, int code, const struct http_session *s)
@@ -224,13 +228,18 @@ static void post_login(struct http_ctx *ctx)
     time_t now = session_now();
     if (strlen(user) > HTTP_USER_MAX || strlen(pass) > 1024 || !http_users_verify(&A.users, user, pass)) {
         login_failed(&A.limit, peer, now);
-        note(LOG_FAIL, "login failed for user '%s' from %s (%s)", shown, peer,
-             http_users_find(&A.users, user) ? "wrong password" : "no such user");
+        /* Every failure: login_allowed() bounds them to a few a minute. */
+        event_log("web console: login failed for user '%s' from %s (%s)", shown, peer,
+                  http_users_find(&A.users, user) ? "wrong password" : "no such user");
         evhttp_clear_headers(&q);
         http_reply_error(ctx, 401, "wrong user or password");
         return;
     }
     login_succeeded(&A.limit, peer);
+    /* The browser's previous session, if any, ends: one cookie, one session. */
+    struct http_session *prev = request_session(ctx);
+    if (prev)
+        session_end(prev);
     char evicted[HTTP_USER_MAX + 1];
     const struct http_session *s = session_new(&A.sessions, http_users_find(&A.users, user), now, evicted);
     evhttp_clear_headers(&q);

@@ -1,4 +1,4 @@
-/* http, http_users, http_tls and http_root lines (see http_config.h). */
+/* http, http_users, http_tls, http_root and http_names lines (see http_config.h). */
 #include "http_config.h"
 
 #include <stdio.h>
@@ -58,6 +58,32 @@ static void http_line(struct http_config *hc, const char *token, char *line)
     hc->enabled = true;
 }
 
+/* Host names: letters, digits, '-' and '.', as DNS has them. */
+static void names_line(struct http_config *hc, const char *token, char *line)
+{
+    char w[16][WORD_MAX];
+    size_t n;
+    if (!ctl_cfg_words(token, line, w, 16, &n))
+        return;
+    if (n == 0 || n > 16) {
+        config_errorf("%s needs 1 to 16 host names", token);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(w[i]);
+        if (l == 0 || l > 253 || strspn(w[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != l) {
+            config_errorf("%s: '%.100s' is not a host name (letters, digits, '.', '-')", token, w[i]);
+            return;
+        }
+        size_t have = strlen(hc->names);
+        if (have + l + 2 > sizeof hc->names) {
+            config_errorf("%s: more than %zu bytes of names", token, sizeof hc->names - 1);
+            return;
+        }
+        snprintf(hc->names + have, sizeof hc->names - have, "%s%s", have ? " " : "", w[i]);
+    }
+}
+
 void http_config_line(struct http_config *hc, const char *token, char *line)
 {
     char w[2][WORD_MAX];
@@ -71,6 +97,8 @@ void http_config_line(struct http_config *hc, const char *token, char *line)
             snprintf(hc->cert, sizeof hc->cert, "%s", w[0]);
             snprintf(hc->key, sizeof hc->key, "%s", w[1]);
         }
+    } else if (strcmp(token, "http_names") == 0) {
+        names_line(hc, token, line);
     } else if (strcmp(token, "http_root") == 0) {
         if (one_path(token, line, 1, w, "DIR"))
             snprintf(hc->root, sizeof hc->root, "%s", w[0]);

@@ -6,6 +6,8 @@
  *                           (crypt(3) hashes, e.g. from mkpasswd -m yescrypt)
  *   http_tls CERT KEY       PEM certificate (chain) and key: the server speaks only TLS
  *   http_root DIR           the pages' assets (default LAMON_WEBDIR, /usr/local/share/lamon/web)
+ *   http_names NAME...      the host names browsers use for the console, besides IP
+ *                           addresses, "localhost" and the http line's own (http_origin.h)
  *
  * Reads are open to whoever reaches the address; every change needs a user
  * of http_users (no file: nothing can be changed from the web). */
@@ -30,13 +32,14 @@ struct http_config {
     char users[HTTP_PATH_MAX];       /* "" for none */
     char cert[HTTP_PATH_MAX], key[HTTP_PATH_MAX];   /* both or none */
     char root[HTTP_PATH_MAX];
+    char names[1024];                /* http_names, space-separated */
 };
 
 /* Sets the defaults (no server, LAMON_WEBDIR). */
 void http_config_init(struct http_config *hc);
 
 /* The line handlers for TOKEN ("http", "http_users", "http_tls",
- * "http_root") with the rest of the line; problems go to config_errorf. */
+ * "http_root", "http_names") with the rest of the line; problems go to config_errorf. */
 void http_config_line(struct http_config *hc, const char *token, char *line);
 
 #endif

@@ -7,7 +7,12 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
@@ -16,6 +21,7 @@
 #include "http_auth.h"
 #include "http_config.h"
 #include "http_graph.h"
+#include "http_origin.h"
 #include "http_route.h"
 #include "http_tls.h"
 #include "json_text.h"
@@ -49,17 +55,6 @@ static const struct http_route *const tables[] = {
 
 #define note(hs, kind, ...) log_limited(&(hs)->rate[kind], LOG_EVERY_S, "web console", __VA_ARGS__)
 
-static const char *peer_of(struct evhttp_request *req, char *buf, size_t len)
-{
-    struct evhttp_connection *con = evhttp_request_get_connection(req);
-    const char *addr = NULL;
-    ev_uint16_t port = 0;
-    if (con)
-        evhttp_connection_get_peer(con, (char **)&addr, &port);
-    snprintf(buf, len, "%s:%u", addr ? addr : "?", (unsigned)port);
-    return buf;
-}
-
 void http_reply(struct http_ctx *ctx, int code, const char *type, struct evbuffer *body)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(ctx->req);
@@ -76,6 +71,7 @@ void http_reply(struct http_ctx *ctx, int code, const char *type, struct evbuffe
                        : code == 400 ? "Bad Request" : code == 401 ? "Unauthorized" : code == 403 ? "Forbidden"
                        : code == 404 ? "Not Found" : code == 405 ? "Method Not Allowed"
                        : code == 409 ? "Conflict" : code == 413 ? "Payload Too Large"
+                       : code == 421 ? "Misdirected Request"
                        : code == 429 ? "Too Many Requests" : code == 503 ? "Service Unavailable" : NULL;
     evhttp_send_reply(ctx->req, code, reason, body);
 }
@@ -133,6 +129,59 @@ static bool within_limits(struct http_server *hs, struct http_ctx *ctx, const ch
     return true;
 }
 
+/* Whether CON came in on what the console serves now: the address bound
+ * now, TLS as configured now.  A reload that stops, moves or secures the
+ * console unbinds the old listener, but a keep-alive client of it (a page
+ * polling every second) would go on being served, in clear. */
+static bool connection_current(const struct http_server *hs, struct bufferevent *bev, bool tls)
+{
+    if (!hs->cur.enabled || !bev || tls != http_tls_on(hs->tls))
+        return false;
+    struct sockaddr_storage local;
+    socklen_t len = sizeof local;
+    if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&local, &len) < 0)
+        return false;
+    const struct sockaddr_storage *want = &hs->cur.addr;
+    if (local.ss_family == AF_INET && want->ss_family == AF_INET) {
+        const struct sockaddr_in *l = (const void *)&local, *w = (const void *)want;
+        return ntohs(l->sin_port) == hs->cur.port &&
+               (w->sin_addr.s_addr == htonl(INADDR_ANY) || w->sin_addr.s_addr == l->sin_addr.s_addr);
+    }
+    if (local.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *l = (const void *)&local;
+        if (ntohs(l->sin6_port) != hs->cur.port)
+            return false;
+        if (want->ss_family != AF_INET6)
+            return IN6_IS_ADDR_V4MAPPED(&l->sin6_addr);
+        const struct sockaddr_in6 *w = (const void *)want;
+        return IN6_IS_ADDR_UNSPECIFIED(&w->sin6_addr) || IN6_ARE_ADDR_EQUAL(&w->sin6_addr, &l->sin6_addr);
+    }
+    return false;
+}
+
+/* Refuses what does not come from the console's own name and pages
+ * (http_origin.h).  Answers and returns false then. */
+static bool from_console(struct http_server *hs, struct http_ctx *ctx, const char *peer)
+{
+    const struct evkeyvalq *in = evhttp_request_get_input_headers(ctx->req);
+    const char *host = evhttp_find_header(in, "Host");
+    if (!http_host_allowed(host, &hs->cur)) {
+        note(hs, LOG_BAD, "%s: refused a request for host '%.80s' (not a name of this console: http_names)", peer,
+             host);
+        http_reply_error(ctx, 421, "this console does not answer to that host name (see http_names)");
+        return false;
+    }
+    if (evhttp_request_get_command(ctx->req) == EVHTTP_REQ_POST &&
+        !http_origin_same(evhttp_find_header(in, "Origin"), evhttp_find_header(in, "Sec-Fetch-Site"), host,
+                          ctx->tls)) {
+        note(hs, LOG_BAD, "%s: refused a POST from another site (Origin '%.80s')", peer,
+             evhttp_find_header(in, "Origin") ? evhttp_find_header(in, "Origin") : "-");
+        http_reply_error(ctx, 403, "a change is only accepted from the console's own pages");
+        return false;
+    }
+    return true;
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     struct http_server *hs = arg;
@@ -144,11 +193,18 @@ static void on_request(struct evhttp_request *req, void *arg)
     ctx->req = req;
     ctx->srv = hs;
     ctx->cl = hs->cl;
-    ctx->tls = http_tls_on(hs->tls);
+    struct evhttp_connection *con = evhttp_request_get_connection(req);
+    struct bufferevent *bev = con ? evhttp_connection_get_bufferevent(con) : NULL;
+    ctx->tls = bev && bufferevent_openssl_get_ssl(bev) != NULL;
     char peer[96];
-    peer_of(req, peer, sizeof peer);
+    http_peer_addr(req, peer, sizeof peer);
     enum evhttp_cmd_type m = evhttp_request_get_command(req);
-    if (!within_limits(hs, ctx, peer))
+    if (!connection_current(hs, bev, ctx->tls)) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+        http_reply_error(ctx, 503, "the console was stopped or moved by a reload: connect again");
+        goto out;
+    }
+    if (!within_limits(hs, ctx, peer) || !from_console(hs, ctx, peer))
         goto out;
     if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD && m != EVHTTP_REQ_POST) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD, POST");

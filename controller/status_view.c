@@ -372,7 +372,9 @@ void view_log_since(struct evbuffer *out, unsigned long since)
     unsigned long total = event_log_total();
     size_t n = event_log_count();
     unsigned long first = total - n;
-    size_t from = since > first ? (size_t)(since - first) : 0;
+    /* A since beyond the end is from an earlier run of the controller (the
+     * page outlived a restart): all of this run's lines, from the first. */
+    size_t from = since > first && since <= total ? (size_t)(since - first) : 0;
     evbuffer_add_printf(out, "{\"log\": [");
     for (size_t i = from; i < n; i++) {
         if (i > from)

@@ -584,7 +584,7 @@
                     operate('Boot ' + nodeName + ' into kernel ' + rel + ' next time?', base + '/kernel', { release: rel });
                 } else if (op === 'packages') {
                     var act = $('#pkg-action').value, pk = $('#pkg-names').value.trim().replace(/\s+/g, ' ');
-                    if (!pk && act !== 'update') {
+                    if (!pk) {                  /* every action names its packages (lamonctl op NODE pkg ACTION PKG...) */
                         $('#pkg-names').focus();
                         return;
                     }

@@ -9,6 +9,8 @@ server closed without an answer, "timeout" when it sent nothing in time).
   http_raw.py PORT header-bytes N             GET with one header of N bytes
   http_raw.py PORT body N                     POST /api/v1/login with N bytes of body
   http_raw.py PORT garbage N                  N random bytes, then CR LF CR LF
+  http_raw.py PORT keepalive HOLD             two GETs on one connection, HOLD seconds apart:
+                                              prints "CODE1 CODE2 closed|open"
   http_raw.py PORT flood PID N HOLD           N idle connections held HOLD seconds;
                                               prints {"cpu_s", "wall_s", "open"} of process PID
 """
@@ -62,8 +64,31 @@ def flood(port, pid, n, hold):
     return {"cpu_s": round(c1 - c0, 3), "wall_s": round(t1 - t0, 3), "open": len(socks)}
 
 
+def keepalive(port, hold):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    c.request("GET", "/api/v1/nodes")
+    r = c.getresponse()
+    r.read()
+    first = r.status
+    time.sleep(hold)
+    try:
+        c.request("GET", "/api/v1/nodes")
+        r = c.getresponse()
+        r.read()
+        second = str(r.status)
+        closed = "closed" if r.will_close else "open"
+    except (OSError, http.client.HTTPException):
+        second, closed = "none", "closed"
+    c.close()
+    return "%d %s %s" % (first, second, closed)
+
+
 def main():
     port, kind = int(sys.argv[1]), sys.argv[2]
+    if kind == "keepalive":
+        print(keepalive(port, float(sys.argv[3])))
+        return
     if kind == "flood":
         print(json.dumps(flood(port, int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))))
         return

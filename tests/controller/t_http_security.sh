@@ -43,7 +43,8 @@ write_ctl_conf "$T/ctl.conf" "1 2 3" \
     "director lvs1 127.0.0.1:$DIRPORT" \
     "service www tcp 10.0.0.1:80 nodes 1 app web director lvs1" \
     "http 127.0.0.1:$HPORT" \
-    "http_users $USERS"
+    "http_users $USERS" \
+    "http_names console.test"
 start_controller "$T/ctl.conf" || bail "controller did not start: $(cat "$T/controller.out")"
 wait_for 10 curl -sf "$B/api/v1/stats" || bail "no web console on $B: $(cat "$T/controller.out")"
 
@@ -106,6 +107,23 @@ like "$(grep -i '^Retry-After:' "$T/hdr")" 'Retry-After: [0-9]+' "... with Retry
 like "$(lamonctl log)" "login failed for user 'alice' from 127.0.0.9 \(wrong password\)" "the failure is logged with user and address"
 unlike "$(lamonctl log)" "guess1" "... never the password"
 is "$(req POST /api/v1/login --interface 127.0.0.10 -d 'user=mallory&password=x')" 401 "an unknown user: 401 too"
+is "$(lamonctl log 0 | grep -c "login failed for user 'alice' from 127.0.0.9")" 5 "every one of the five failures is logged"
+like "$(lamonctl log)" "login failed for user 'mallory' from 127.0.0.10 \(no such user\)" "... and the unknown user's, at once"
+
+# --- only the console's own names and pages (DNS rebinding, other sites)
+is "$(req GET /api/v1/nodes -H "Host: attacker.example:$HPORT")" 421 "a read for another host name (a rebound DNS name): 421"
+is "$(req GET /api/v1/nodes -H "Host: console.test:$HPORT")" 200 "a name of http_names: 200"
+is "$(req GET /api/v1/nodes -H "Host: localhost:$HPORT")" 200 "localhost: 200"
+is "$(req POST /api/v1/login --interface 127.0.0.11 -H "Origin: http://attacker.example" -d 'user=alice&password=secret-a')" 403 \
+    "a login posted by another site (Origin): 403"
+is "$(req POST /api/v1/login --interface 127.0.0.11 -H "Sec-Fetch-Site: cross-site" -d 'user=alice&password=secret-a')" 403 \
+    "... or marked cross-site by the browser: 403"
+is "$(req POST /api/v1/nodes/node$S/drain -b "$T/jar" -H "X-CSRF-Token: $CSRF" -H "Origin: http://attacker.example")" 403 \
+    "a drain with session and token, posted by another site: 403"
+is "$(req POST /api/v1/nodes/node$S/drain -b "$T/jar" -H "X-CSRF-Token: $CSRF" -H "Origin: http://127.0.0.1:$((HPORT + 1))")" 403 \
+    "... or by another port of the same host: 403"
+sleep 2
+is "$(state_of $S)" up "node$S was not drained by any of them"
 is "$(req POST /api/v1/login -d 'user=alice')" 400 "a login without a password: 400"
 
 # --- a drain through the API: a job that ends ok in maintenance
@@ -201,13 +219,18 @@ print(line.split(" ")[1] if line.startswith("HTTP/") else "none:" + line)
 PY
 }
 long=$(head -c 3000 /dev/zero | tr '\0' a)
-is "$(raw "GET /api/v1/nodes?x=$long HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")" 413 "a URL of 3,000 bytes: 413"
+is "$(raw "GET /api/v1/nodes?x=$long HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")" 413 "a URL of 3,000 bytes: 413"
 hdrs=$(for i in $(seq 1 70); do printf 'X-H%d: 1\\r\\n' "$i"; done)
-is "$(raw "GET /api/v1/nodes HTTP/1.1\r\nHost: a\r\n${hdrs}Connection: close\r\n\r\n")" 413 "70 header lines: 413"
-is "$(raw "POST /api/v1/login HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n$(head -c 20000 /dev/zero | tr '\0' b)")" 413 \
+is "$(raw "GET /api/v1/nodes HTTP/1.1\r\nHost: 127.0.0.1\r\n${hdrs}Connection: close\r\n\r\n")" 413 "70 header lines: 413"
+is "$(raw "POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n$(head -c 20000 /dev/zero | tr '\0' b)")" 413 \
     "a body of 20,000 bytes: 413"
 is "$(raw "BLAH\r\n\r\n")" 400 "a malformed request line: 400"
-is "$(raw "GET /api/v1/%2e%2e%2f HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")" 400 "an encoded / in the path: 400"
+is "$(raw "POST /api/v1/nodes/x\x1b[31mRED\rFORGED/drain HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")" 401 \
+    "a POST whose path holds an escape sequence and a CR, without a session: 401"
+wait_for 5 grep -q 'RED?FORGED' "$T/controller.log"
+like "$(grep 'RED?FORGED' "$T/controller.log")" 'x\?\[31mRED\?FORGED/drain' "... logged with '?' for the control bytes"
+check_fails "... no escape or CR reaches the log file" grep -q "$(printf '[\033\r]')" "$T/controller.log"
+is "$(raw "GET /api/v1/%2e%2e%2f HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")" 400 "an encoded / in the path: 400"
 is "$(req GET /api/v1/stats)" 200 "the next request is answered"
 wait_for 5 sh -c "[ \$('$LAMONCTL_BIN' -s '$CTL_SOCK' stats | awk '\$1==\"cycles\" {print \$2}') -gt $c0 ]"
 is "$?" 0 "the controller keeps polling (cycles past $c0)"
@@ -215,8 +238,17 @@ is "$?" 0 "the controller keeps polling (cycles past $c0)"
 # --- logout, and the users file reread on SIGHUP
 is "$(req POST /api/v1/logout -b "$T/jar" -c "$T/jar" -H "X-CSRF-Token: $CSRF")" 200 "logout: 200"
 is "$(req POST /api/v1/nodes/node$Q/reboot -b "$T/jar" -H "X-CSRF-Token: $CSRF")" 401 "after the logout the old session is refused"
+is "$(req POST /api/v1/nodes/node$Q/reboot -H "Cookie: lamon_session=0123abcd" -H "X-CSRF-Token: $CSRF")" 401 \
+    "a cookie of no session: 401"
+like "$(grep -i '^Set-Cookie:' "$T/hdr")" 'lamon_session=;.*Max-Age=0' "... which clears the cookie, so the page asks for a login"
 is "$(req POST /api/v1/login -c "$T/jar" -d 'user=alice&password=secret-a')" 200 "a new login"
+cp "$T/jar" "$T/jar.first"
+CSRF1=$(jget 'd["csrf"]')
+is "$(req POST /api/v1/login -b "$T/jar" -c "$T/jar" -d 'user=alice&password=secret-a')" 200 "a second login from the same browser"
 CSRF=$(jget 'd["csrf"]')
+is "$(req POST /api/v1/nodes/nosuch/reboot -b "$T/jar.first" -H "X-CSRF-Token: $CSRF1")" 401 \
+    "... ends the browser's first session (one cookie, one session)"
+is "$(req POST /api/v1/nodes/nosuch/reboot -b "$T/jar" -H "X-CSRF-Token: $CSRF")" 404 "... while the new one works (no node nosuch: 404)"
 printf 'bob:%s\nbad line\ncarol:$1$abc$def\nalice\n' "$(openssl passwd -6 -salt s4ltS4lt secret-b)" >"$USERS"
 kill -HUP "$CTL_PID"
 wait_for 5 grep -q "$USERS: line 2: not NAME:CRYPT-HASH" "$T/controller.log"
