@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "decide.h"
+#include "job_list.h"
 #include "node_ops.h"
 #include "status_view.h"
 #include "watch_job.h"
@@ -33,8 +34,7 @@ enum ctl_outcome ctl_run(struct cluster *cl, const struct ctl_request *rq, struc
         }
         return CTL_DONE;
     case CTL_JOB:
-        if (node_ops_view(body, (unsigned)rq->num, rq->json) < 0 &&
-            watch_job_view(body, (unsigned)rq->num, rq->json) < 0) {
+        if (job_list_view(body, (unsigned)rq->num, rq->json) < 0) {
             snprintf(err, errlen, "no job %lu", rq->num);
             return CTL_NO_SUCH;
         }
