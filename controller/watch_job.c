@@ -178,6 +178,21 @@ void watch_job_init(struct cluster *cl)
     g_cl = cl;
 }
 
+int watch_job_room(const char *node, char *err, size_t errlen)
+{
+    size_t on_node = job_list_pending(node, &watch_kind, NULL);
+    if (on_node >= WATCH_PER_NODE) {
+        snprintf(err, errlen, "node %s: %zu jobs are still in progress", node, on_node);
+        return -1;
+    }
+    size_t all = job_list_pending(NULL, &watch_kind, NULL);
+    if (all >= WATCH_TOTAL) {
+        snprintf(err, errlen, "%zu drain, undrain and application jobs are still in progress", all);
+        return -1;
+    }
+    return 0;
+}
+
 struct watch_job *watch_job_new(const char *node, enum watch_kind kind, const char *app, int admin)
 {
     struct watch_job *w = calloc(1, sizeof *w);
