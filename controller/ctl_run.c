@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "decide.h"
+#include "job_list.h"
 #include "node_ops.h"
 #include "status_view.h"
 #include "watch_job.h"
@@ -33,8 +34,7 @@ enum ctl_outcome ctl_run(struct cluster *cl, const struct ctl_request *rq, struc
         }
         return CTL_DONE;
     case CTL_JOB:
-        if (node_ops_view(body, (unsigned)rq->num, rq->json) < 0 &&
-            watch_job_view(body, (unsigned)rq->num, rq->json) < 0) {
+        if (job_list_view(body, (unsigned)rq->num, rq->json) < 0) {
             snprintf(err, errlen, "no job %lu", rq->num);
             return CTL_NO_SUCH;
         }
@@ -47,7 +47,10 @@ enum ctl_outcome ctl_run(struct cluster *cl, const struct ctl_request *rq, struc
             snprintf(err, errlen, "no node %s", w[0]);
             return CTL_NO_SUCH;
         }
-        /* Followed by a job (watch_job.h), made first: no request unfollowed. */
+        /* Followed by a job (watch_job.h), made first: no request unfollowed;
+         * none sent when the node or the cluster has too many pending. */
+        if (watch_job_room(w[0], err, errlen) < 0)
+            return CTL_REFUSED;
         struct watch_job *wj = watch_job_new(w[0], rq->cmd == CTL_APP ? WATCH_APP
                                                    : rq->cmd == CTL_DRAIN ? WATCH_DRAIN : WATCH_UNDRAIN,
                                              rq->cmd == CTL_APP ? w[1] : NULL, rq->admin);

@@ -15,9 +15,8 @@
 #include "http_auth.h"
 #include "http_form.h"
 #include "http_route.h"
-#include "node_ops.h"
+#include "job_list.h"
 #include "op_job.h"
-#include "watch_job.h"
 
 #define JSON "application/json"
 #define JOBS_LISTED 20
@@ -213,23 +212,17 @@ static void get_jobs(struct http_ctx *ctx)
 {
     char node[HTTP_SEG_LEN];
     bool one = http_query_param(ctx, "node", node, sizeof node);
-    unsigned a[JOBS_LISTED], b[JOBS_LISTED];
-    size_t na = node_ops_list(one ? node : NULL, a, JOBS_LISTED);
-    size_t nb = watch_job_list(one ? node : NULL, b, JOBS_LISTED);
+    unsigned ids[JOBS_LISTED];
+    size_t n = job_list_ids(one ? node : NULL, ids, JOBS_LISTED);
     struct evbuffer *body = evbuffer_new();
     if (!body) {
         http_reply_error(ctx, 503, "out of memory");
         return;
     }
     evbuffer_add_printf(body, "[");
-    size_t i = 0, k = 0;
-    for (size_t n = 0; n < JOBS_LISTED && (i < na || k < nb); n++) {
-        bool from_a = k == nb || (i < na && a[i] > b[k]);
-        evbuffer_add_printf(body, "%s", n ? ", " : "");
-        if (from_a)
-            node_ops_view(body, a[i++], true);
-        else
-            watch_job_view(body, b[k++], true);
+    for (size_t i = 0; i < n; i++) {
+        evbuffer_add_printf(body, "%s", i ? ", " : "");
+        job_list_view(body, ids[i], true);
     }
     evbuffer_add_printf(body, "]\n");
     http_reply(ctx, 200, JSON, body);

@@ -21,6 +21,7 @@
 #include "decide.h"
 #include "event_log.h"
 #include "http_server.h"
+#include "job_list.h"
 #include "node_ops.h"
 #include "notif_apply.h"
 #include "notif_receiver.h"
@@ -206,9 +207,10 @@ int main(int argc, char **argv)
     struct event *hup = evsignal_new(a.base, SIGHUP, on_hup, &a);
     struct event *term = evsignal_new(a.base, SIGTERM, on_term, &a);
     struct event *intr = evsignal_new(a.base, SIGINT, on_term, &a);
+    node_ops_init(&a.cl);
+    watch_job_init(&a.cl);
     if (!a.poller || !hup || !term || !intr || evsignal_add(hup, NULL) < 0 || evsignal_add(term, NULL) < 0 ||
-        evsignal_add(intr, NULL) < 0 || poller_reconfigure(a.poller) < 0 || node_ops_init(a.base, &a.cl) < 0 ||
-        watch_job_init(a.base, &a.cl) < 0) {
+        evsignal_add(intr, NULL) < 0 || poller_reconfigure(a.poller) < 0 || job_list_init(a.base) < 0) {
         fprintf(stderr, "lamon-controller: cannot set up the event loop\n");
         return 1;
     }
@@ -220,8 +222,7 @@ int main(int argc, char **argv)
     event_free(term);
     event_free(intr);
     poller_free(a.poller);
-    node_ops_free();
-    watch_job_free();
+    job_list_free();
     control_socket_close(a.ctl);
     http_server_free(a.web);
     notif_apply_free();

@@ -10,7 +10,7 @@
 
 #include "decide.h"
 #include "event_log.h"
-#include "job_id.h"
+#include "job_list.h"
 #include "mono_ms.h"
 #include "node_view.h"
 #include "op_job.h"
@@ -18,16 +18,13 @@
 #include "snmp_session.h"
 
 #define INDEX_RETRIES 5        /* createAndGo races lost before giving up */
-#define KEEP_JOBS 64           /* finished jobs kept for lamonctl */
-#define TICK_MS 50             /* the timer runs only while a job does */
-#define POLL_FAST 20           /* the first reads of lamonOpStatus, every tick: */
+#define POLL_FAST 20           /* the first reads of lamonOpStatus, every job_list tick: */
 #define POLL_MS 500            /* quick operations end in milliseconds; then this often */
 #define MISSES_GONE 3          /* unanswered reads: a rebooting node has gone */
 #define MISSES_FAIL 10         /* unanswered reads: give up on any other */
 
-static struct job *jobs;
 static struct cluster *g_cl;
-static struct event *g_timer;
+static const struct job_kind op_kind;     /* below */
 
 static const oid next_index_oid[] = { LAMON_OP_NEXT };
 static const oid op_entry[] = { LAMON_OP_ENTRY };
@@ -39,8 +36,8 @@ static void release_drain(struct job *j)
 {
     if (!j->holding || !g_cl)
         return;
-    int i = cluster_find_node(g_cl, j->node);
-    if (i >= 0 && g_cl->nodes[i]->op_job == j->id)
+    int i = cluster_find_node(g_cl, j->head.node);
+    if (i >= 0 && g_cl->nodes[i]->op_job == j->head.id)
         g_cl->nodes[i]->op_job = 0;
     j->holding = false;
 }
@@ -51,7 +48,7 @@ static void finish(struct job *j, bool ok, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = snprintf(j->message, sizeof j->message, "%s: ", j->node);
+    int n = snprintf(j->message, sizeof j->message, "%s: ", j->head.node);
     if (n > 0 && (size_t)n < sizeof j->message)
         vsnprintf(j->message + n, sizeof j->message - (size_t)n, fmt, ap);
     va_end(ap);
@@ -63,19 +60,15 @@ static void finish(struct job *j, bool ok, const char *fmt, ...)
     j->phase = PH_DONE;
     release_drain(j);
     snprintf(j->progress, sizeof j->progress, "%s", j->message);
-    event_log("node %s (job %u)", j->message, j->id);
+    event_log("node %s (job %u)", j->message, j->head.id);
 }
 
 /* --- requests ------------------------------------------------------------- */
 
 static struct job *find_job(unsigned id)
 {
-    for (struct job *j = jobs; j; j = j->next)
-        if (j->id == id)
-            return j;
-    return NULL;
+    return (struct job *)job_list_find(id, &op_kind);   /* the head is the job's first member */
 }
-
 
 static void send_pdu(struct job *j, netsnmp_pdu *pdu, const char *what)
 {
@@ -112,13 +105,13 @@ static void on_write(void *ctx, bool ok, long errstat, const char *why);
  * node's write session; the answer comes to on_write. */
 static void send_write(struct job *j, struct intent *it, const char *what)
 {
-    int i = g_cl ? cluster_find_node(g_cl, j->node) : -1;
+    int i = g_cl ? cluster_find_node(g_cl, j->head.node) : -1;
     if (i < 0) {
         finish(j, false, "no longer in the configuration");
         return;
     }
     it->peer = (size_t)i;
-    if (peer_writes_send(g_cl, it, on_write, (void *)(uintptr_t)j->id) < 0)
+    if (peer_writes_send(g_cl, it, on_write, (void *)(uintptr_t)j->head.id) < 0)
         finish(j, false, "%s: %s", what, peer_writes_error());
     else
         j->writing = true;
@@ -131,7 +124,7 @@ static void send_create(struct job *j)
         snprintf(it.op_arg, sizeof it.op_arg, "%s", j->args[j->cur]);
     char l[160];
     op_job_label(j, l, sizeof l);
-    snprintf(it.what, sizeof it.what, "node %s: create operation %u: %s (job %u)", j->node, it.op_index, l, j->id);
+    snprintf(it.what, sizeof it.what, "node %s: create operation %u: %s (job %u)", j->head.node, it.op_index, l, j->head.id);
     send_write(j, &it, "create the operation row");
 }
 
@@ -157,7 +150,7 @@ static void send_status(struct job *j)
 static void send_release(struct job *j)
 {
     struct intent it = { .kind = INTENT_NODE_ROLE, .role = ROLE_SPARE };
-    snprintf(it.what, sizeof it.what, "node %s: role spare service '' (job %u: leaves service %s)", j->node, j->id,
+    snprintf(it.what, sizeof it.what, "node %s: role spare service '' (job %u: leaves service %s)", j->head.node, j->head.id,
              j->service);
     send_write(j, &it, "hand the node back to the spares");
 }
@@ -189,7 +182,7 @@ static void on_next_index(struct job *j, const netsnmp_pdu *pdu)
             return;
         }
         event_log("node %s: operation index %u was taken by another manager; retrying with %u (job %u)",
-                  j->node, j->res[j->cur].index, idx, j->id);
+                  j->head.node, j->res[j->cur].index, idx, j->head.id);
     }
     j->res[j->cur].index = idx;
     j->phase = PH_CREATE;
@@ -202,7 +195,7 @@ static void on_create(struct job *j, long e)
     if (e == SNMP_ERR_NOERROR) {
         j->phase = PH_RUNNING;
         j->misses = 0;
-        event_log("node %s: %s accepted as operation %u (job %u)", j->node, l, j->res[j->cur].index, j->id);
+        event_log("node %s: %s accepted as operation %u (job %u)", j->head.node, l, j->res[j->cur].index, j->head.id);
         j->res[j->cur].accepted = true;
         j->polls = 0;
         op_job_step(j, "%s accepted as operation %u", l, j->res[j->cur].index);
@@ -257,7 +250,7 @@ static void on_status(struct job *j, const netsnmp_pdu *pdu)
         return;
     }
     if (r->status == OPS_SUCCEEDED && j->cur + 1 < j->nargs) {
-        event_log("node %s: %s done, exit %d (operation %u, job %u)", j->node, l, r->exit_code, r->index, j->id);
+        event_log("node %s: %s done, exit %d (operation %u, job %u)", j->head.node, l, r->exit_code, r->index, j->head.id);
         op_job_step(j, "%s done, exit %d", l, r->exit_code);
         j->cur++;
         j->retries = 0;
@@ -276,8 +269,8 @@ static void on_release(struct job *j, long errstat)
         finish(j, false, "handing the node back to the spares was refused: %s", op_err_name(errstat));
         return;
     }
-    event_log("node %s: left service %s for the %s: now a spare in maintenance (job %u)", j->node, j->service,
-              j->type == OPT_REBOOT ? "reboot" : "shutdown", j->id);
+    event_log("node %s: left service %s for the %s: now a spare in maintenance (job %u)", j->head.node, j->service,
+              j->type == OPT_REBOOT ? "reboot" : "shutdown", j->head.id);
     j->phase = PH_NEXT_INDEX;
 }
 
@@ -365,8 +358,8 @@ static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
     if (n->set_in_flight || !n->have_sample)
         return;
     if (n->s.state == NSTATE_MAINTENANCE) {
-        event_log("node %s: drained and out of service %s; the %s follows (job %u)", j->node, j->service, l,
-                  j->id);
+        event_log("node %s: drained and out of service %s; the %s follows (job %u)", j->head.node, j->service, l,
+                  j->head.id);
         op_job_step(j, "drained, leaving service %s", j->service);
         release_drain(j);
         j->phase = PH_RELEASE;
@@ -386,7 +379,7 @@ static void drive_drain(struct cluster *cl, struct job *j, struct node_rt *n)
 
 static void drive(struct cluster *cl, struct job *j)
 {
-    int i = cluster_find_node(cl, j->node);
+    int i = cluster_find_node(cl, j->head.node);
     if (i < 0) {
         finish(j, false, "no longer in the configuration");
         return;
@@ -406,62 +399,40 @@ static void drive(struct cluster *cl, struct job *j)
     }
 }
 
-static void job_free(struct job *j)
+/* The job list's tick: drives a job with nothing in flight, closes the
+ * session of one that ended (outside Net-SNMP's read). */
+static bool op_tick(struct job_head *h)
 {
+    struct job *j = (struct job *)h;
+    if (j->phase != PH_DONE && !j->reqid && !j->writing)
+        drive(g_cl, j);
+    if (j->phase == PH_DONE && j->sess) {
+        ssess_close(j->sess);
+        j->sess = NULL;
+        j->reqid = 0;
+    }
+    return j->phase != PH_DONE;
+}
+
+static bool op_pending(const struct job_head *h) { return ((const struct job *)h)->phase != PH_DONE; }
+
+static void op_view(struct evbuffer *out, const struct job_head *h, bool json)
+{
+    op_job_view(out, (const struct job *)h, json);
+}
+
+static void op_free(struct job_head *h)
+{
+    struct job *j = (struct job *)h;
     ssess_close(j->sess);
     free(j);
 }
 
-static void arm(void)
-{
-    struct timeval tv = { 0, TICK_MS * 1000 };
-    if (g_timer && !evtimer_pending(g_timer, NULL))
-        evtimer_add(g_timer, &tv);
-}
+static const struct job_kind op_kind = { op_tick, op_pending, op_view, op_free };
 
-static void on_tick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd; (void)what; (void)arg;
-    size_t kept = 0;
-    bool busy = false;
-    for (struct job **pp = &jobs; *pp;) {
-        struct job *j = *pp;
-        if (j->phase != PH_DONE && !j->reqid && !j->writing)
-            drive(g_cl, j);
-        if (j->phase == PH_DONE && j->sess) {
-            ssess_close(j->sess);
-            j->sess = NULL;
-            j->reqid = 0;
-        }
-        if (j->phase == PH_DONE && ++kept > KEEP_JOBS) {
-            *pp = j->next;
-            job_free(j);
-            continue;
-        }
-        busy = busy || j->phase != PH_DONE;
-        pp = &j->next;
-    }
-    if (busy)
-        arm();
-}
-
-int node_ops_init(struct event_base *base, struct cluster *cl)
+void node_ops_init(struct cluster *cl)
 {
     g_cl = cl;
-    g_timer = evtimer_new(base, on_tick, NULL);
-    return g_timer ? 0 : -1;
-}
-
-void node_ops_free(void)
-{
-    while (jobs) {
-        struct job *j = jobs;
-        jobs = j->next;
-        job_free(j);
-    }
-    if (g_timer)
-        event_free(g_timer);
-    g_timer = NULL;
 }
 
 /* --- requests from lamonctl ---------------------------------------------- */
@@ -484,11 +455,11 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
         snprintf(err, errlen, "no v3user configured for writes");
         return 0;
     }
-    for (struct job *o = jobs; o; o = o->next)
-        if (o->phase != PH_DONE && strcmp(o->node, node) == 0) {
-            snprintf(err, errlen, "node %s: job %u is still in progress", node, o->id);
-            return 0;
-        }
+    unsigned busy;
+    if (job_list_pending(node, &op_kind, &busy)) {
+        snprintf(err, errlen, "node %s: job %u is still in progress", node, busy);
+        return 0;
+    }
     struct job *j = calloc(1, sizeof *j);
     if (!j) {
         snprintf(err, errlen, "out of memory");
@@ -506,12 +477,12 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
         free(j);
         return 0;
     }
-    j->id = job_id_next();
-    snprintf(j->node, sizeof j->node, "%s", node);
+    j->head.id = job_list_next_id();
+    snprintf(j->head.node, sizeof j->head.node, "%s", node);
     j->phase = PH_NEXT_INDEX;
     char l[160];
     op_job_label(j, l, sizeof l);
-    event_log("operator: %s on node %s (job %u)", l, node, j->id);
+    event_log("operator: %s on node %s (job %u)", l, node, j->head.id);
     int svc = node_service(cl, n);
     if (op_job_is_node_op(j) && svc >= 0) {
         snprintf(j->service, sizeof j->service, "%s", cfg->services[svc].name);
@@ -526,16 +497,16 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
              * node could be promoted while it goes down: the job takes the
              * drain over, decide ends it in maintenance (node_rt.op_job). */
             j->scale_in = j->holding = true;
-            n->op_job = j->id;
+            n->op_job = j->head.id;
             event_log("node %s was being drained for scale-in of %s; the %s takes over the drain (job %u)", node,
-                      j->service, l, j->id);
+                      j->service, l, j->head.id);
         } else if (n->s.state == NSTATE_DRAINING) {
             event_log("node %s serves %s and is draining already: the %s waits for it", node, j->service, l);
         } else {
             event_log("node %s serves %s: drain before the %s", node, j->service, l);
             if (decide_drain(cl, n, true, e, sizeof e) < 0) {
                 snprintf(err, errlen, "%s", e);
-                event_log("node %s: %s not started: %s (job %u)", node, l, e, j->id);
+                event_log("node %s: %s not started: %s (job %u)", node, l, e, j->head.id);
                 ssess_close(j->sess);
                 free(j);
                 return 0;
@@ -549,27 +520,7 @@ unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words
     } else {
         op_job_progress(j, "%s submitted", l);
     }
-    j->next = jobs;
-    jobs = j;
+    job_list_add(&j->head, &op_kind);
     send_submit(j);                        /* no wait for the tick */
-    arm();
-    return j->id;
-}
-
-int node_ops_view(struct evbuffer *out, unsigned id, bool json)
-{
-    const struct job *j = find_job(id);
-    if (!j)
-        return -1;
-    op_job_view(out, j, json);
-    return 0;
-}
-
-size_t node_ops_list(const char *node, unsigned *ids, size_t max)
-{
-    size_t n = 0;
-    for (const struct job *j = jobs; j && n < max; j = j->next)
-        if (!node || strcmp(j->node, node) == 0)
-            ids[n++] = j->id;
-    return n;
+    return j->head.id;
 }

@@ -11,24 +11,19 @@
  * that the service is refilled and the node returns as a spare after its
  * boot.  A node in the controller's scale-in drain is not drained again:
  * the job takes that drain over (node_rt.op_job), and decide ends it in
- * maintenance instead of the spares.  Package jobs run one operation per package, in order, stopping at
- * the first failure.  lamonctl follows a job through node_ops_view(). */
+ * maintenance instead of the spares.  Package jobs run one operation per
+ * package, in order, stopping at the first failure.  The jobs live in the
+ * job list (job_list.h), which drives them and shows them to lamonctl. */
 #ifndef LAMON_NODE_OPS_H
 #define LAMON_NODE_OPS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
-
 #include "cluster.h"
 
-/* Sets up the timer that drives the jobs (it runs only while one does);
- * -1 when it cannot. */
-int node_ops_init(struct event_base *base, struct cluster *cl);
-/* Ends every job (their sessions closed) and the timer. */
-void node_ops_free(void);
+/* The cluster the jobs work on; job_list_init() drives them. */
+void node_ops_init(struct cluster *cl);
 
 /* Starts a job on node NODE: WORDS are "reboot", "shutdown",
  * "kernel RELEASE" or "pkg install|update|remove PACKAGE...".  Returns the
@@ -36,13 +31,5 @@ void node_ops_free(void);
  * words, a job already running on the node, no write user). */
 unsigned node_ops_start(struct cluster *cl, const char *node, char *const *words, size_t nwords,
                         char *err, size_t errlen);
-
-/* Appends job JOB as "key: value" lines (the output tail last, after a
- * line "output:") or as one JSON object.  Returns -1 for an unknown job. */
-int node_ops_view(struct evbuffer *out, unsigned job, bool json);
-
-/* The numbers of NODE's jobs (every node's for NULL), newest first, at
- * most MAX into IDS; returns how many. */
-size_t node_ops_list(const char *node, unsigned *ids, size_t max);
 
 #endif

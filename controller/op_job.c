@@ -44,7 +44,7 @@ void op_job_label(const struct job *j, char *buf, size_t len)
 static void vprogress(struct job *j, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void vprogress(struct job *j, const char *fmt, va_list ap)
 {
-    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->node);
+    int n = snprintf(j->progress, sizeof j->progress, "%s: ", j->head.node);
     if (n > 0 && (size_t)n < sizeof j->progress)
         vsnprintf(j->progress + n, sizeof j->progress - (size_t)n, fmt, ap);
 }
@@ -108,7 +108,7 @@ static void view_text(struct evbuffer *out, const struct job *j)
     const struct op_result *r = &j->res[j->cur];
     char l[160];
     op_job_label(j, l, sizeof l);
-    evbuffer_add_printf(out, "job: %u\nnode: %s\noperation: %s\nphase: %s\n", j->id, j->node, l,
+    evbuffer_add_printf(out, "job: %u\nnode: %s\noperation: %s\nphase: %s\n", j->head.id, j->head.node, l,
                         op_phase_names[j->phase]);
     for (const char *p = j->steps; *p; p += strcspn(p, "\n") + 1)
         evbuffer_add_printf(out, "step: %.*s\n", (int)strcspn(p, "\n"), p);
@@ -126,8 +126,8 @@ static void view_json(struct evbuffer *out, const struct job *j)
     static const char *const types[] = { [OPT_REBOOT] = "reboot", [OPT_SHUTDOWN] = "shutdown",
                                          [OPT_KERNEL_SELECT] = "kernel", [OPT_PKG_INSTALL] = "pkg install",
                                          [OPT_PKG_UPDATE] = "pkg update", [OPT_PKG_REMOVE] = "pkg remove" };
-    evbuffer_add_printf(out, "{\"job\": %u, \"node\": ", j->id);
-    json_string(out, j->node);
+    evbuffer_add_printf(out, "{\"job\": %u, \"node\": ", j->head.id);
+    json_string(out, j->head.node);
     evbuffer_add_printf(out, ", \"operation\": ");
     json_string(out, types[j->type]);
     evbuffer_add_printf(out, ", \"phase\": ");

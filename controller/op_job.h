@@ -11,6 +11,7 @@
 #include <event2/buffer.h>
 
 #include "ctl_config.h"
+#include "job_list.h"
 
 struct ssess;                             /* snmp_session.h */
 
@@ -36,8 +37,7 @@ struct op_result {
 };
 
 struct job {
-    unsigned id;
-    char node[CTL_NAME_MAX + 1];
+    struct job_head head;      /* first: the job list's (id, node) */
     int type;
     char args[MAX_ARGS][ARG_MAX + 1];
     size_t nargs, cur;         /* package jobs: one operation per argument */
@@ -58,7 +58,6 @@ struct job {
     char steps[2048];          /* milestones, one per line, kept for slow readers */
     char message[512];
     bool ok;
-    struct job *next;          /* newest first */
 };
 
 /* By phase, by lamonOpStatus. */

@@ -9,18 +9,15 @@
 #include <time.h>
 
 #include "event_log.h"
-#include "job_id.h"
+#include "job_list.h"
 #include "json_text.h"
 #include "lamon_mib.h"
 #include "node_view.h"
 
-#define KEEP_JOBS 64           /* finished jobs kept for the views */
-#define TICK_MS 200            /* the timer runs only while a job does */
 #define MARGIN_S 30            /* beyond drain_timeout: the last polls, the SETs */
 
 struct watch_job {
-    unsigned id;
-    char node[CTL_NAME_MAX + 1];
+    struct job_head head;      /* first: the job list's (id, node) */
     enum watch_kind kind;
     char app[CTL_NAME_MAX + 1];
     int admin;                 /* 1 start, 2 stop, 3 restart */
@@ -33,12 +30,10 @@ struct watch_job {
     char progress[512];
     char steps[2048];
     char message[512];
-    struct watch_job *next;    /* newest first */
 };
 
-static struct watch_job *jobs;
 static struct cluster *g_cl;
-static struct event *g_timer;
+static const struct job_kind watch_kind;  /* below */
 
 static const char *const app_oper[] = { "unknown", "up", "down", "unknown", "starting", "stopping" };
 
@@ -76,7 +71,7 @@ static void vline(struct watch_job *w, char *buf, size_t len, const char *fmt, v
     __attribute__((format(printf, 4, 0)));
 static void vline(struct watch_job *w, char *buf, size_t len, const char *fmt, va_list ap)
 {
-    int n = snprintf(buf, len, "%s: ", w->node);
+    int n = snprintf(buf, len, "%s: ", w->head.node);
     if (n > 0 && (size_t)n < len)
         vsnprintf(buf + n, len - (size_t)n, fmt, ap);
 }
@@ -113,7 +108,7 @@ static void finish(struct watch_job *w, bool ok, const char *fmt, ...)
     w->done = true;
     w->ok = ok;
     snprintf(w->progress, sizeof w->progress, "%s", w->message);
-    event_log("node %s (job %u)", w->message, w->id);
+    event_log("node %s (job %u)", w->message, w->head.id);
 }
 
 /* The state the job judges: the node's, or its application's oper status. */
@@ -129,7 +124,7 @@ static const char *state_of(const struct watch_job *w, const struct node_rt *n)
 
 static void drive(struct watch_job *w)
 {
-    int i = cluster_find_node(g_cl, w->node);
+    int i = cluster_find_node(g_cl, w->head.node);
     if (i < 0) {
         finish(w, false, "%s: no longer in the configuration", op_name(w));
         return;
@@ -178,51 +173,24 @@ static void drive(struct watch_job *w)
     }
 }
 
-static void arm(void)
-{
-    struct timeval tv = { 0, TICK_MS * 1000 };
-    if (g_timer && !evtimer_pending(g_timer, NULL))
-        evtimer_add(g_timer, &tv);
-}
-
-static void on_tick(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd; (void)what; (void)arg;
-    size_t kept = 0;
-    bool busy = false;
-    for (struct watch_job **pp = &jobs; *pp;) {
-        struct watch_job *w = *pp;
-        if (!w->done)
-            drive(w);
-        if (w->done && ++kept > KEEP_JOBS) {
-            *pp = w->next;
-            free(w);
-            continue;
-        }
-        busy = busy || !w->done;
-        pp = &w->next;
-    }
-    if (busy)
-        arm();
-}
-
-int watch_job_init(struct event_base *base, struct cluster *cl)
+void watch_job_init(struct cluster *cl)
 {
     g_cl = cl;
-    g_timer = evtimer_new(base, on_tick, NULL);
-    return g_timer ? 0 : -1;
 }
 
-void watch_job_free(void)
+int watch_job_room(const char *node, char *err, size_t errlen)
 {
-    while (jobs) {
-        struct watch_job *w = jobs;
-        jobs = w->next;
-        free(w);
+    size_t on_node = job_list_pending(node, &watch_kind, NULL);
+    if (on_node >= WATCH_PER_NODE) {
+        snprintf(err, errlen, "node %s: %zu jobs are still in progress", node, on_node);
+        return -1;
     }
-    if (g_timer)
-        event_free(g_timer);
-    g_timer = NULL;
+    size_t all = job_list_pending(NULL, &watch_kind, NULL);
+    if (all >= WATCH_TOTAL) {
+        snprintf(err, errlen, "%zu drain, undrain and application jobs are still in progress", all);
+        return -1;
+    }
+    return 0;
 }
 
 struct watch_job *watch_job_new(const char *node, enum watch_kind kind, const char *app, int admin)
@@ -230,7 +198,7 @@ struct watch_job *watch_job_new(const char *node, enum watch_kind kind, const ch
     struct watch_job *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    snprintf(w->node, sizeof w->node, "%s", node);
+    snprintf(w->head.node, sizeof w->head.node, "%s", node);
     w->kind = kind;
     if (app)
         snprintf(w->app, sizeof w->app, "%s", app);
@@ -253,48 +221,36 @@ unsigned watch_job_start(const struct cluster *cl, struct watch_job *w)
     w->started = now;
     w->fresh = now + 1 + t;
     w->deadline = now + (time_t)cfg->drain_timeout_s + MARGIN_S + 3 * (time_t)((cfg->interval_ms + 999) / 1000);
-    w->id = job_id_next();
+    w->head.id = job_list_next_id();
     if (w->kind == WATCH_APP)
         progress(w, "%s %s requested; waiting for application %s %s", op_name(w), w->app, w->app, want(w));
     else
         progress(w, "%s requested; waiting for state %s", op_name(w), want(w));
-    event_log("node %s: job %u follows the %s%s%s until %s", w->node, w->id, op_name(w),
+    event_log("node %s: job %u follows the %s%s%s until %s", w->head.node, w->head.id, op_name(w),
               w->kind == WATCH_APP ? " of " : "", w->app, want(w));
-    w->next = jobs;
-    jobs = w;
-    arm();
-    return w->id;
-}
-
-static const struct watch_job *find(unsigned id)
-{
-    for (const struct watch_job *w = jobs; w; w = w->next)
-        if (w->id == id)
-            return w;
-    return NULL;
+    job_list_add(&w->head, &watch_kind);
+    return w->head.id;
 }
 
 static const char *result(const struct watch_job *w) { return !w->done ? "pending" : w->ok ? "ok" : "failed"; }
 
-int watch_job_view(struct evbuffer *out, unsigned id, bool json)
+static void watch_view(struct evbuffer *out, const struct job_head *h, bool json)
 {
-    const struct watch_job *w = find(id);
-    if (!w)
-        return -1;
+    const struct watch_job *w = (const struct watch_job *)h;   /* the head is its first member */
     char op[CTL_NAME_MAX + 16];
     snprintf(op, sizeof op, "%s%s%s", op_name(w), w->kind == WATCH_APP ? " " : "", w->app);
     const char *phase = w->done ? "done" : w->kind == WATCH_DRAIN && w->draining ? "draining" : "waiting";
     if (!json) {
         /* The keys of node_ops' text view, which lamonctl's job follows. */
-        evbuffer_add_printf(out, "job: %u\nnode: %s\noperation: %s\nphase: %s\n", w->id, w->node, op, phase);
+        evbuffer_add_printf(out, "job: %u\nnode: %s\noperation: %s\nphase: %s\n", w->head.id, w->head.node, op, phase);
         for (const char *p = w->steps; *p; p += strcspn(p, "\n") + 1)
             evbuffer_add_printf(out, "step: %.*s\n", (int)strcspn(p, "\n"), p);
         evbuffer_add_printf(out, "op_index: 0\nstatus: -\nexit: -1\nresult: %s\nprogress: %s\nmessage: %s\noutput:\n",
                             result(w), w->progress, w->message);
-        return 0;
+        return;
     }
-    evbuffer_add_printf(out, "{\"job\": %u, \"node\": ", w->id);
-    json_string(out, w->node);
+    evbuffer_add_printf(out, "{\"job\": %u, \"node\": ", w->head.id);
+    json_string(out, w->head.node);
     evbuffer_add_printf(out, ", \"operation\": ");
     json_string(out, w->kind == WATCH_APP ? op_name(w) : op);
     if (w->kind == WATCH_APP) {
@@ -310,14 +266,19 @@ int watch_job_view(struct evbuffer *out, unsigned id, bool json)
     evbuffer_add_printf(out, ", \"wait_for\": ");
     json_string(out, want(w));
     evbuffer_add_printf(out, ", \"ops\": [], \"output\": \"\"}\n");
-    return 0;
 }
 
-size_t watch_job_list(const char *node, unsigned *ids, size_t max)
+/* The job list's tick. */
+static bool watch_tick(struct job_head *h)
 {
-    size_t n = 0;
-    for (const struct watch_job *w = jobs; w && n < max; w = w->next)
-        if (!node || strcmp(w->node, node) == 0)
-            ids[n++] = w->id;
-    return n;
+    struct watch_job *w = (struct watch_job *)h;
+    if (!w->done)
+        drive(w);
+    return !w->done;
 }
+
+static bool watch_pending(const struct job_head *h) { return !((const struct watch_job *)h)->done; }
+
+static void watch_free(struct job_head *h) { free((struct watch_job *)h); }
+
+static const struct job_kind watch_kind = { watch_tick, watch_pending, watch_view, watch_free };

@@ -5,7 +5,9 @@
 # change nothing; failed logins are answered 401, then 429, and logged;
 # the session cookie's attributes; a drain, an undrain and an application
 # stop through the API end as jobs "ok"; an agent's refusal shows its SNMP
-# error name in the job; over-long and malformed requests get 400/413 while
+# error name in the job; a node's pending jobs are bounded (a fifth
+# application start is refused and never sent); over-long and malformed
+# requests get 400/413 while
 # the controller keeps polling; the users file is reread on SIGHUP; TLS
 # with a self-signed certificate (openssl CLI), plain http refused there.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -23,12 +25,15 @@ free_tcp_port() {
     done
 }
 K1=6.1.0-98-test
-node_agent_extra() {   # N DIR: a kernel to choose, harmless reboot/shutdown
+node_agent_extra() {   # N DIR: a kernel to choose, harmless reboot/shutdown, an app that never comes up
     mkdir -p "$2/boot"
     echo fake >"$2/boot/vmlinuz-$K1"
     grub-editenv "$2/grubenv" create
+    printf '#!/bin/sh\necho start >>%s/stuck.starts\n' "$2" >"$2/stuck-start"
+    chmod +x "$2/stuck-start"
     printf '%s\n' "reboot_cmd /usr/bin/touch $2/rebooted" "shutdown_cmd /usr/bin/touch $2/shut-down" \
-        "boot_dir $2/boot" "grub_env $2/grubenv" "grub_editenv /usr/bin/grub-editenv"
+        "boot_dir $2/boot" "grub_env $2/grubenv" "grub_editenv /usr/bin/grub-editenv" \
+        "app stuck 9$1" "app_start stuck $2/stuck-start" "app_check stuck /bin/false"
 }
 for n in 1 2 3; do start_node $n || bail "node $n did not start"; done
 
@@ -193,6 +198,35 @@ check "reboot_cmd never ran on node$Q" test ! -e "$T/node$Q/rebooted"
 is "$(req GET "/api/v1/jobs?node=node$Q")" 200 "GET /api/v1/jobs?node=node$Q: 200"
 is "$(jget '" ".join(x["operation"] for x in d)')" "kernel pkg install kernel app stop" "... its jobs, newest first, of both kinds"
 is "$(jget 'all(x["node"] == "node'$Q'" for x in d)')" True "... only that node's"
+
+# --- a node's pending jobs are bounded: application "stuck" never comes
+# up, so each start's job waits (drain_timeout + 30 s); the fifth is refused
+# before it is sent.  Each start is seen by the agent before the next.
+R=${P[1]}
+starts() { if [ -e "$T/node$R/stuck.starts" ]; then wc -l <"$T/node$R/stuck.starts"; else echo 0; fi; }
+for k in 1 2 3 4; do
+    c=$(req POST /api/v1/nodes/node$R/apps/stuck/start -b "$T/jar" -H "X-CSRF-Token: $CSRF")
+    [ "$c" = 202 ] || break
+    wait_for 10 sh -c "[ \$(cat '$T/node$R/stuck.starts' 2>/dev/null | wc -l) -ge $k ]" || break
+done
+is "$c $(starts)" "202 4" "four app stuck start on node$R: 202 each, each run by the agent"
+is "$(req GET "/api/v1/jobs?node=node$R")" 200 "node$R's jobs"
+is "$(jget 'sum(x["result"] == "pending" and x["operation"] == "app start" for x in d)')" 4 "... four app start jobs pending"
+is "$(req POST /api/v1/nodes/node$R/apps/stuck/start -b "$T/jar" -H "X-CSRF-Token: $CSRF")" 409 \
+    "a fifth app start on node$R while four are pending: 409"
+like "$(jget 'd["error"]')" "node node$R: 4 jobs are still in progress" "... saying so"
+is "$(req POST /api/v1/nodes/node$R/drain -b "$T/jar" -H "X-CSRF-Token: $CSRF")" 409 "a drain of node$R then: 409 too"
+is "$(lamonctl log | grep -c "operator: application stuck on node node$R start")" 4 "the log has four start requests, not five"
+like "$(lamonctl log)" "app stuck start on node node$R refused: node node$R: 4 jobs are still in progress" \
+    "... and the refusal"
+is "$(state_of $R)" up "node$R is still up, not draining"
+# A kernel job on node$R goes through the same writes: once it ended, a
+# fifth start, had it been sent, would have reached the agent.
+is "$(req POST /api/v1/nodes/node$R/kernel -b "$T/jar" -H "X-CSRF-Token: $CSRF" -d release=$K1)" 202 \
+    "an operation of another kind on node$R: 202"
+wait_job "$(jget 'd["job"]')" || fail "the kernel job never ended"
+is "$(jget 'd["result"]')" ok "... it ends ok"
+is "$(starts)" 4 "the agent ran app stuck start four times, not five"
 
 # --- bounded requests: 400/413, and the loop carries on
 c0=$(cycles)

@@ -18,6 +18,7 @@
 
 #include "../../controller/cluster.h"
 #include "../../controller/event_log.h"
+#include "../../controller/job_list.h"
 #include "../../controller/node_ops.h"
 #include "../../controller/snmp_session.h"
 
@@ -149,7 +150,7 @@ static const char *job_view(unsigned job)
 {
     struct evbuffer *b = evbuffer_new();
     assert_non_null(b);
-    assert_int_equal(node_ops_view(b, job, false), 0);
+    assert_int_equal(job_list_view(b, job, false), 0);
     size_t n = evbuffer_get_length(b);
     if (n >= sizeof view)
         n = sizeof view - 1;
@@ -317,13 +318,14 @@ static int setup(void **state)
     n->s.role = ROLE_SPARE;
     n->s.state = NSTATE_RUNNING;
     base = event_base_new();
-    return base && node_ops_init(base, &cl) == 0 ? 0 : -1;
+    node_ops_init(&cl);
+    return base && job_list_init(base) == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    node_ops_free();
+    job_list_free();
     cluster_free(&cl);
     event_base_free(base);
     if (g_last)
