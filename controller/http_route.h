@@ -48,6 +48,7 @@ struct http_route {
 
 /* The route tables, each ending with { 0, NULL, NULL, 0 }. */
 extern const struct http_route http_api_routes[];
+extern const struct http_route metrics_routes[];
 
 /* Answers CODE with BODY (may be NULL) of content type TYPE; BODY is
  * drained.  Adds the headers every answer has (no-store for JSON, nosniff,

@@ -34,6 +34,7 @@ struct http_server {
 /* Every module's routes, tried in order (http_route.h). */
 static const struct http_route *const tables[] = {
     http_api_routes,
+    metrics_routes,
 };
 
 #define note(hs, kind, ...) log_limited(&(hs)->rate[kind], LOG_EVERY_S, "web console", __VA_ARGS__)

@@ -23,8 +23,9 @@ PKGS=(
   librrds-perl libnet-snmp-perl libcrypt-rijndael-perl libio-socket-inet6-perl
   # MRTG's SNMPv3: Net::SNMP's USM loads Crypt::DES and Digest::HMAC even for SHA/AES
   libcrypt-des-perl libdigest-hmac-perl
-  # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh
-  python3 keepalived
+  # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh;
+  # curl: the web console tests
+  python3 keepalived curl
 )
 
 missing=()
@@ -56,6 +57,19 @@ if [ ! -f "$ROOT/.deps/npm/node_modules/net-snmp/lib/mibs/SNMPv2-SMI.mib" ]; the
     echo "install-deps: fetching IETF base MIBs (npm package net-snmp)"
     mkdir -p "$ROOT/.deps/npm"
     npm install --silent --no-audit --no-fund --prefix "$ROOT/.deps/npm" net-snmp@3 >/dev/null
+fi
+# promtool (tests/controller/t_metrics.sh lints /metrics with it) comes with
+# Debian's prometheus package; only the one binary is taken out of it, the
+# server is never installed.
+if [ ! -x "$ROOT/.deps/bin/promtool" ]; then
+    echo "install-deps: extracting promtool from Debian's prometheus package"
+    tmp=$(mktemp -d)
+    chmod 0755 "$tmp"        # apt downloads as _apt
+    (cd "$tmp" && apt-get download -q prometheus >/dev/null)
+    mkdir -p "$ROOT/.deps/bin"
+    dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool
+    install -m 0755 "$tmp/usr/bin/promtool" "$ROOT/.deps/bin/promtool"
+    rm -rf "$tmp"
 fi
 # lamon-agent's SNMP worker runs as this user (token user, default lamon);
 # the tests run as root and check the real drop.
