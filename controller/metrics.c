@@ -146,31 +146,40 @@ static void w_family(struct writer *w, const char *name, const char *type, const
     w_str(w, "\n");
 }
 
-/* NAME{L1="V1"[,L2="V2"]} : the sample's value follows. */
-static void w_sample(struct writer *w, const char *name, const char *l1, const char *v1, const char *l2,
-                     const char *v2)
+/* NAME{L1="V1" : its other labels or "} " follow. */
+static void w_open(struct writer *w, const char *name, const char *l1, const char *v1)
 {
     w_str(w, name);
-    if (l1) {
-        w_str(w, "{");
-        w_str(w, l1);
-        w_str(w, "=");
-        w_label(w, v1);
-        if (l2) {
-            w_str(w, ",");
-            w_str(w, l2);
-            w_str(w, "=");
-            w_label(w, v2);
-        }
-        w_str(w, "}");
-    }
-    w_str(w, " ");
+    w_str(w, "{");
+    w_str(w, l1);
+    w_str(w, "=");
+    w_label(w, v1);
+}
+
+/* NAME{L1="V1"} : the sample's value follows. */
+static void w_sample(struct writer *w, const char *name, const char *l1, const char *v1)
+{
+    w_open(w, name, l1, v1);
+    w_str(w, "} ");
+}
+
+/* NAME{L1="V1",L2="V2"} : the sample's value follows. */
+static void w_sample2(struct writer *w, const char *name, const char *l1, const char *v1, const char *l2,
+                      const char *v2)
+{
+    w_open(w, name, l1, v1);
+    w_str(w, ",");
+    w_str(w, l2);
+    w_str(w, "=");
+    w_label(w, v2);
+    w_str(w, "} ");
 }
 
 static void w_scalar(struct writer *w, const char *name, const char *type, const char *help, unsigned long long v)
 {
     w_family(w, name, type, help);
-    w_sample(w, name, NULL, NULL, NULL, NULL);
+    w_str(w, name);
+    w_str(w, " ");
     w_u(w, v);
     w_str(w, "\n");
 }
@@ -186,11 +195,11 @@ static void w_histogram(struct writer *w, const char *name, const char *help, co
     for (size_t i = 0; i < h->nbounds && i < CTL_HIST_MAX; i++) {
         cum += h->bucket[i];
         snprintf(le, sizeof le, "%g", h->bounds[i]);
-        w_sample(w, series, "le", le, NULL, NULL);
+        w_sample(w, series, "le", le);
         w_u(w, cum);
         w_str(w, "\n");
     }
-    w_sample(w, series, "le", "+Inf", NULL, NULL);
+    w_sample(w, series, "le", "+Inf");
     w_u(w, h->count);
     snprintf(series, sizeof series, "\n%s_sum ", name);
     w_str(w, series);
@@ -258,7 +267,7 @@ static void node_sample(struct writer *w, const struct cluster *cl, const struct
         w_str(w, "} 1\n");
         return;
     case NF_STATE:
-        w_sample(w, name, "node", n->peer.name, "state", node_state_label(cl, n));
+        w_sample2(w, name, "node", n->peer.name, "state", node_state_label(cl, n));
         w_str(w, "1\n");
         return;
     case NF_LAST_SEEN:
@@ -268,7 +277,7 @@ static void node_sample(struct writer *w, const struct cluster *cl, const struct
     default:
         break;
     }
-    w_sample(w, name, "node", n->peer.name, NULL, NULL);
+    w_sample(w, name, "node", n->peer.name);
     switch (f) {
     case NF_UP: w_u(w, n->hyst.health == NODE_UP); break;
     case NF_LOAD1: w_fixed(w, s->load1, 2); break;
@@ -335,30 +344,30 @@ static void services(struct writer *w, const struct cluster *cl, const struct sv
     const struct ctl_config *cfg = cl->cfg;
     w_family(w, "lamon_service_members", "gauge", "Nodes in place in the service.");
     for (size_t si = 0; si < cfg->nservices; si++) {
-        w_sample(w, "lamon_service_members", "service", cfg->services[si].name, NULL, NULL);
+        w_sample(w, "lamon_service_members", "service", cfg->services[si].name);
         w_u(w, c[si].members);
         w_str(w, "\n");
     }
     w_family(w, "lamon_service_wanted_nodes", "gauge",
              "The nodes the service wants now (its nodes N, moved within min..max by scaling).");
     for (size_t si = 0; si < cfg->nservices; si++) {
-        w_sample(w, "lamon_service_wanted_nodes", "service", cfg->services[si].name, NULL, NULL);
+        w_sample(w, "lamon_service_wanted_nodes", "service", cfg->services[si].name);
         w_u(w, cl->svc_target[si] ? cl->svc_target[si] : cfg->services[si].nodes);
         w_str(w, "\n");
     }
     w_family(w, "lamon_service_spares", "gauge",
              "The service's own hot spares: ready (kind hot) and being heated (kind warming).");
     for (size_t si = 0; si < cfg->nservices; si++) {
-        w_sample(w, "lamon_service_spares", "service", cfg->services[si].name, "kind", "hot");
+        w_sample2(w, "lamon_service_spares", "service", cfg->services[si].name, "kind", "hot");
         w_u(w, c[si].hot);
         w_str(w, "\n");
-        w_sample(w, "lamon_service_spares", "service", cfg->services[si].name, "kind", "warming");
+        w_sample2(w, "lamon_service_spares", "service", cfg->services[si].name, "kind", "warming");
         w_u(w, c[si].warming);
         w_str(w, "\n");
     }
     w_family(w, "lamon_service_connections", "gauge", "Established connections on the service's members.");
     for (size_t si = 0; si < cfg->nservices; si++) {
-        w_sample(w, "lamon_service_connections", "service", cfg->services[si].name, NULL, NULL);
+        w_sample(w, "lamon_service_connections", "service", cfg->services[si].name);
         w_u(w, c[si].conns);
         w_str(w, "\n");
     }
@@ -373,7 +382,7 @@ static void directors(struct writer *w, const struct cluster *cl)
     for (size_t i = 0; i < cl->ndirs; i++) {
         if (!cl->dirs[i]->configured)
             continue;
-        w_sample(w, "lamon_director_reachable", "director", cl->dirs[i]->peer.name, NULL, NULL);
+        w_sample(w, "lamon_director_reachable", "director", cl->dirs[i]->peer.name);
         w_u(w, cl->dirs[i]->reachable);
         w_str(w, "\n");
     }
@@ -386,7 +395,7 @@ static void directors(struct writer *w, const struct cluster *cl)
             unsigned nd = 0;
             for (size_t j = 0; j < d->ndests; j++)
                 nd += d->dests[j].svc == (int)si;
-            w_sample(w, "lamon_director_destinations", "director", d->peer.name, "service", s->name);
+            w_sample2(w, "lamon_director_destinations", "director", d->peer.name, "service", s->name);
             w_u(w, nd);
             w_str(w, "\n");
         }
@@ -413,7 +422,7 @@ static void controller(struct writer *w, const struct cluster *cl)
              "Nodes promoted into a service short of nodes (failovers, scale-outs, the first fill), by what "
              "they were.");
     for (int p = 0; p < PROMO_KINDS; p++) {
-        w_sample(w, "lamon_promotions_total", "from", ctl_promotion_name((enum ctl_promotion)p), NULL, NULL);
+        w_sample(w, "lamon_promotions_total", "from", ctl_promotion_name((enum ctl_promotion)p));
         w_u(w, k->promotions[p]);
         w_str(w, "\n");
     }
@@ -424,7 +433,7 @@ static void controller(struct writer *w, const struct cluster *cl)
              ns->datagrams);
     w_family(w, "lamon_notifications_received_total", "counter", "Notifications accepted, by type.");
     for (int t = 0; t < NT_COUNT; t++) {
-        w_sample(w, "lamon_notifications_received_total", "type", notif_type_name((enum notif_type)t), NULL, NULL);
+        w_sample(w, "lamon_notifications_received_total", "type", notif_type_name((enum notif_type)t));
         w_u(w, ns->received[t]);
         w_str(w, "\n");
     }
@@ -432,13 +441,13 @@ static void controller(struct writer *w, const struct cluster *cl)
              "Notifications refused, by reason: by the receiver (stage receiver: source, credentials, form) or, "
              "once accepted, for what they said (stage node).");
     for (int r = NREF_NONE + 1; r < NREF_COUNT; r++) {
-        w_sample(w, "lamon_notifications_refused_total", "stage", "receiver", "reason",
+        w_sample2(w, "lamon_notifications_refused_total", "stage", "receiver", "reason",
                  notif_refusal_name((enum notif_refusal)r));
         w_u(w, ns->refused[r]);
         w_str(w, "\n");
     }
     for (int r = 0; r < NNREF_COUNT; r++) {
-        w_sample(w, "lamon_notifications_refused_total", "stage", "node", "reason",
+        w_sample2(w, "lamon_notifications_refused_total", "stage", "node", "reason",
                  notif_node_refusal_name((enum notif_node_refusal)r));
         w_u(w, ns->node_refused[r]);
         w_str(w, "\n");
