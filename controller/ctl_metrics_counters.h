@@ -26,7 +26,7 @@ enum ctl_promotion { PROMO_HOT, PROMO_WARMING, PROMO_SPARE, PROMO_NEW, PROMO_KIN
 
 struct ctl_counters {
     unsigned long polls;             /* node polls sent (one per node and cycle) */
-    unsigned long poll_timeouts;     /* node polls that timed out */
+    unsigned long poll_timeouts;     /* node polls that timed out or outlived their cycle */
     unsigned long cycles;            /* poll cycles closed */
     unsigned long promotions[PROMO_KINDS];
     struct ctl_histogram cycle;      /* seconds from a cycle's tick to its close, decisions included */

@@ -413,7 +413,7 @@ static void controller(struct writer *w, const struct cluster *cl)
                 &k->cycle);
     w_scalar(w, "lamon_poll_cycles_total", "counter", "Poll cycles closed.", k->cycles);
     w_scalar(w, "lamon_polls_total", "counter", "Node polls sent (one per node and cycle).", k->polls);
-    w_scalar(w, "lamon_poll_timeouts_total", "counter", "Node polls that timed out.", k->poll_timeouts);
+    w_scalar(w, "lamon_poll_timeouts_total", "counter", "Node polls that timed out, or had no answer when their cycle ended.", k->poll_timeouts);
     w_scalar(w, "lamon_snmp_sets_total", "counter", "SNMP SET requests sent to agents and directors.",
              cl->sets_sent);
     w_scalar(w, "lamon_snmp_varbinds_read_total", "counter", "Variable bindings read by the polls.",

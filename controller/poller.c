@@ -366,6 +366,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         struct node_rt *n = cl->nodes[i];
         n->answered_before = n->answered;
         n->answered = false;
+        if (n->in_flight)
+            ctl_counters_poll_timeout();     /* unanswered when its cycle ended */
         n->in_flight = false;
     }
     if (queue_nodes(p) < 0) {
