@@ -89,7 +89,7 @@ static void test_histogram_empty(void **state)
 }
 
 #define CONF "v3user u sha authpass1 aes privpass1\ndirector lvs1 127.0.0.1:2161\n" \
-             "node n1 127.0.0.2:2161\nnode n2 127.0.0.3:2161\n"                   \
+             "node n1 127.0.0.2:2161\nnode n2 127.0.0.3:2161\nnode n3 127.0.0.4:2161\n" \
              "service www tcp 10.0.0.1:80 nodes 1 director lvs1\n"
 
 static void test_nodes(void **state)
@@ -98,7 +98,7 @@ static void test_nodes(void **state)
     struct cluster cl;
     memset(&cl, 0, sizeof cl);
     assert_int_equal(cluster_apply_config(&cl, load_ok(CONF)), 0);
-    assert_int_equal(cl.nnodes, 2);
+    assert_int_equal(cl.nnodes, 3);
     struct node_rt *n = cl.nodes[0];
     snprintf(n->peer.name, sizeof n->peer.name, "we\"ird\\one");
     n->have_sample = true;
@@ -112,6 +112,11 @@ static void test_nodes(void **state)
     n->s.conns = 7;
     n->last_seen = 1700000000;
     n->hb.count = 3;
+    struct node_rt *spare = cl.nodes[2];     /* a cold spare */
+    spare->have_sample = true;
+    spare->hyst.health = NODE_UP;
+    spare->s.role = ROLE_SPARE;
+    spare->s.state = NSTATE_RUNNING;
     struct evbuffer *out = evbuffer_new();
     assert_int_equal(metrics_render(out, &cl), 0);
     char *t = text_of(out);
@@ -129,7 +134,10 @@ static void test_nodes(void **state)
         "lamon_node_heartbeats_received_total{node=\"we\\\"ird\\\\one\"} 3\n",
         "lamon_node_heartbeats_received_total{node=\"n2\"} 0\n",
         "# TYPE lamon_node_heartbeats_received_total counter\n",
+        "lamon_node_role{node=\"n3\",role=\"spare\",service=\"\"} 1\n",
         "lamon_service_wanted_nodes{service=\"www\"} 1\n",
+        "lamon_service_spares{service=\"www\",kind=\"hot\"} 0\n",
+        "lamon_cold_spares 1\n",
         "lamon_director_reachable{director=\"lvs1\"} 0\n",
         "lamon_director_destinations{director=\"lvs1\",service=\"www\"} 0\n",
         "# TYPE lamon_poll_cycle_duration_seconds histogram\n",
