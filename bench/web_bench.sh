@@ -19,24 +19,26 @@
 # Poll cycle duration: lamon_poll_cycle_duration_seconds_sum and _count from
 # /metrics, read every second; each change of _count gives the duration of
 # the cycles that closed (delta sum / delta count), so every cycle is seen.
-# Two windows of WINDOW_S seconds in the same run: without clients, then
-# with CLIENTS clients, each fetching / and /api/v1/nodes once a second over
-# its own keep-alive connection (a page's refresh and its live JSON).
+# Two rounds of two windows of WINDOW_S seconds in the same run: without
+# clients, then with CLIENTS clients, each fetching / and /api/v1/nodes once
+# a second over its own keep-alive connection (a page's refresh and its
+# live JSON); with each window's CPU of the controller, snmpd + agent and
+# the clients.
 #
 #   bench/web_bench.sh [pages|metrics|all]     (default all)
 #     pages:   N_PAGES nodes (1000), IV 5 s: GET / and /api/v1/nodes, then the cycles
 #     metrics: N_METRICS nodes (10000), IV 60 s (one snmpd serves ~300-500 polls a
 #              second, so every node is reached in a cycle): GET /metrics once all are polled
-#   env: BUILD, R (21), CLIENTS (50), WINDOW_S (60), TIMEOUT_MS (5000)
+#   env: BUILD, R (21), CLIENTS (50), WINDOW_S (40), TIMEOUT_MS (5000)
 #
 # Bounded: start-up as many_nodes.sh's (2 intervals + 120 s at most), R
-# requests with a 30 s limit each, two windows, a 300 s wait for 10,000
+# requests with a 30 s limit each, four windows, a 300 s wait for 10,000
 # nodes to be polled once.  Benchmarks measure; nothing here asserts.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 MODE=${1:-all}
-R=${R:-21} CLIENTS=${CLIENTS:-50} WINDOW_S=${WINDOW_S:-60} TIMEOUT_MS=${TIMEOUT_MS:-5000}
+R=${R:-21} CLIENTS=${CLIENTS:-50} WINDOW_S=${WINDOW_S:-40} TIMEOUT_MS=${TIMEOUT_MS:-5000}
 if [ "$MODE" = all ]; then
     "$0" pages && "$0" metrics
     exit
@@ -94,10 +96,24 @@ report "(a) $N nodes" /
 report "(a) $N nodes" /api/v1/nodes
 report "(a) $N nodes" /metrics
 
-# (c) the poll cycle with and without CLIENTS clients.
-python3 - "$HP" "$CLIENTS" "$WINDOW_S" <<'PY'
-import http.client, statistics, sys, threading, time
+# (c) the poll cycle with and without CLIENTS clients: two rounds of a window
+# without, then a window with; and each window's CPU of the controller, of
+# snmpd + agent (which serve all N nodes, so they set the cycle's length)
+# and of the clients themselves, all on the same 2 cores.
+python3 - "$HP" "$CLIENTS" "$WINDOW_S" "$CTL" "$SNMPD_PID" "$AGENT_PID" <<'PY'
+import http.client, os, resource, statistics, sys, threading, time
 port, nclients, window = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+ctl, snmpd, agent = sys.argv[4:7]
+hz = os.sysconf("SC_CLK_TCK")
+
+def cpu(pid):
+    with open("/proc/%s/stat" % pid) as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / hz
+
+def own():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 def get(conn, path):
     conn.request("GET", path)
@@ -106,10 +122,12 @@ def get(conn, path):
     return r.status
 
 def cycles(seconds):
-    """Durations (s) of the cycles that closed within SECONDS."""
+    """Durations (s) of the cycles that closed within SECONDS, and the CPU
+    shares (controller, snmpd + agent, this process) over them."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     out, last = [], None
-    end = time.monotonic() + seconds
+    c0, s0, o0, t0 = cpu(ctl), cpu(snmpd) + cpu(agent), own(), time.monotonic()
+    end = t0 + seconds
     while time.monotonic() < end:
         conn.request("GET", "/metrics")
         body = conn.getresponse().read().decode()
@@ -124,7 +142,8 @@ def cycles(seconds):
             out += [d] * int(v["count"] - last["count"])
         last = v
         time.sleep(1)
-    return out
+    wall = time.monotonic() - t0
+    return out, ((cpu(ctl) - c0) / wall, (cpu(snmpd) + cpu(agent) - s0) / wall, (own() - o0) / wall)
 
 stop = threading.Event()
 lat, errors, done = [], [0], [0]
@@ -147,19 +166,28 @@ def client(i):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         stop.wait(max(0.0, 1.0 - (time.monotonic() - t0)))
 
-quiet = cycles(window)
-threads = [threading.Thread(target=client, args=(i,)) for i in range(nclients)]
-for t in threads: t.start()
-time.sleep(2)
-busy = cycles(window)
-stop.set()
-for t in threads: t.join(timeout=60)
-with open("/proc/loadavg") as f:
-    load = f.read().split()[0]
+res = {False: [], True: []}
+shares = {False: [], True: []}
+for rnd in range(2):
+    for busy in (False, True):
+        threads = []
+        if busy:
+            stop.clear()
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(nclients)]
+            for t in threads: t.start()
+            time.sleep(2)
+        d, sh = cycles(window)
+        res[busy] += d
+        shares[busy].append(sh)
+        stop.set()
+        for t in threads: t.join(timeout=60)
+        print("# round %d %s clients: %d cycles, median %.1f ms; CPU: controller %.1f %%, snmpd + agent %.1f %%, bench clients %.1f %%; load1 %s"
+              % (rnd + 1, "with" if busy else "without", len(d), 1000 * statistics.median(d) if d else 0,
+                 100 * sh[0], 100 * sh[1], 100 * sh[2], open("/proc/loadavg").read().split()[0]))
 fmt = lambda xs: "%.1f ms (n=%d, min %.1f, max %.1f)" % (1000 * statistics.median(xs), len(xs), 1000 * min(xs), 1000 * max(xs)) if xs else "no cycle"
-print("(c) poll cycle without clients: median %s" % fmt(quiet))
-print("(c) poll cycle with %d clients: median %s; %d refreshes (/ + /api/v1/nodes), median %.1f ms each, %d errors; load1 %s"
-      % (nclients, fmt(busy), done[0], 1000 * statistics.median(lat) if lat else 0, errors[0], load))
-if quiet and busy:
-    print("(c) ratio with / without: %.2f" % (statistics.median(busy) / statistics.median(quiet)))
+print("(c) poll cycle without clients: median %s" % fmt(res[False]))
+print("(c) poll cycle with %d clients: median %s; %d refreshes (/ + /api/v1/nodes), median %.1f ms each, %d errors"
+      % (nclients, fmt(res[True]), done[0], 1000 * statistics.median(lat) if lat else 0, errors[0]))
+if res[False] and res[True]:
+    print("(c) ratio with / without: %.2f" % (statistics.median(res[True]) / statistics.median(res[False])))
 PY
