@@ -64,8 +64,8 @@ fi
 if [ ! -x "$ROOT/.deps/bin/promtool" ]; then
     echo "install-deps: extracting promtool from Debian's prometheus package"
     tmp=$(mktemp -d)
-    chmod 0755 "$tmp"        # apt downloads as _apt
-    (cd "$tmp" && apt-get download -q prometheus >/dev/null)
+    # Downloaded as root into our own temp dir (apt's _apt user cannot write there).
+    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root prometheus >/dev/null)
     mkdir -p "$ROOT/.deps/bin"
     dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool
     install -m 0755 "$tmp/usr/bin/promtool" "$ROOT/.deps/bin/promtool"
