@@ -23,9 +23,8 @@ PKGS=(
   librrds-perl libnet-snmp-perl libcrypt-rijndael-perl libio-socket-inet6-perl
   # MRTG's SNMPv3: Net::SNMP's USM loads Crypt::DES and Digest::HMAC even for SHA/AES
   libcrypt-des-perl libdigest-hmac-perl
-  # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh;
-  # curl: the web console tests
-  python3 keepalived curl
+  # load generators for tests/benchmarks; keepalived: the failover peer in bench/failover_time.sh
+  python3 keepalived
 )
 
 missing=()
