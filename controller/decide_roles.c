@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "ctl_metrics_counters.h"
 #include "decide_hot.h"
 #include "decide_node.h"
 #include "event_log.h"
@@ -168,12 +169,16 @@ void reconcile_roles(struct cluster *cl, const struct decide_out *out, bool poll
             if (!n)
                 break;
             snprintf(why, sizeof why, "service %s has %u of %u nodes", s->name, live, target);
-            snprintf(decision, sizeof decision, "promote %s %s to service %s: %s",
-                     hot_ready(cl, n, (int)si) ? "hot spare"
-                     : hot_service(cl, n) == (int)si ? "warming hot spare"
-                     : n->s.role == ROLE_SPARE ? "spare" : "new node", n->peer.name, s->name, why);
-            if (decide_set_node(cl, out, n, ROLE_SERVER, s->name, 0, why, decision, false) == 0)
+            enum ctl_promotion kind = hot_ready(cl, n, (int)si) ? PROMO_HOT
+                                    : hot_service(cl, n) == (int)si ? PROMO_WARMING
+                                    : n->s.role == ROLE_SPARE ? PROMO_SPARE : PROMO_NEW;
+            static const char *const words[PROMO_KINDS] = { "hot spare", "warming hot spare", "spare", "new node" };
+            snprintf(decision, sizeof decision, "promote %s %s to service %s: %s", words[kind], n->peer.name,
+                     s->name, why);
+            if (decide_set_node(cl, out, n, ROLE_SERVER, s->name, 0, why, decision, false) == 0) {
                 live++;
+                ctl_counters_promotion(kind);
+            }
         }
         /* The shortfall is logged when it changes.  Members whose role
          * write is still on its way do not count: were they counted, each

@@ -50,6 +50,7 @@ extern const struct http_route http_pages_routes[];
 extern const struct http_route http_auth_routes[];
 extern const struct http_route http_ops_routes[];
 extern const struct http_route http_graph_routes[];
+extern const struct http_route metrics_routes[];
 
 /* Answers CODE with BODY (may be NULL) of content type TYPE; BODY is
  * drained.  Adds the headers every answer has (no-store for JSON, nosniff,

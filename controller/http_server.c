@@ -51,6 +51,7 @@ static const struct http_route *const tables[] = {
     http_auth_routes,
     http_ops_routes,
     http_graph_routes,
+    metrics_routes,
 };
 
 #define note(hs, kind, ...) log_limited(&(hs)->rate[kind], LOG_EVERY_S, "web console", __VA_ARGS__)

@@ -14,6 +14,11 @@ static const char *const node_refusal_names[NNREF_COUNT] = {
     [NNREF_STALE] = "stale",
 };
 
+const char *notif_node_refusal_name(enum notif_node_refusal r)
+{
+    return (unsigned)r < NNREF_COUNT ? node_refusal_names[r] : "?";
+}
+
 static unsigned long sum(const unsigned long *v, size_t from, size_t n)
 {
     unsigned long s = 0;

@@ -36,6 +36,9 @@ struct notif_stats {
 
 extern struct notif_stats notif_stats;
 
+/* "unknown_node", "address"... (the JSON keys of "node_refused"). */
+const char *notif_node_refusal_name(enum notif_node_refusal r);
+
 /* Appends the counters: JSON ', "notifications": {...}' (to go inside the
  * status object), or text lines when a receiver is configured. */
 void notif_stats_view(struct evbuffer *out, bool json);

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <sys/resource.h>
 
+#include "ctl_metrics_counters.h"
 #include "dir_table.h"
 #include "event_log.h"
 #include "node_poll_pdu.h"
@@ -55,6 +56,7 @@ static void cycle_close(struct poller *p)
         return;
     p->closed = true;
     p->cb(p->cl, p->arg);
+    ctl_counters_cycle_end();
 }
 
 static void one_done(struct poller *p)
@@ -106,6 +108,8 @@ static void on_node_pdu(void *owner, int op, int reqid, netsnmp_pdu *pdu)
         return;                          /* a late answer to an old cycle */
     char last[CTL_NAME_MAX + 1];
     size_t nvb = 0;
+    if (op == NETSNMP_CALLBACK_OP_TIMED_OUT)
+        ctl_counters_poll_timeout();
     int r = op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE
                 ? node_poll_apply(&n->pending, pdu, last, sizeof last, &nvb) : POLL_BAD;
     p->cl->varbinds_read += nvb;
@@ -318,6 +322,7 @@ static void pump(struct poller *p)
         n->req_cycle = (unsigned)id;
         n->in_flight = true;
         p->nodes_in_flight++;
+        ctl_counters_poll_sent();
     }
 }
 
@@ -352,6 +357,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (!p->closed)
         cycle_close(p);                  /* stragglers count as missed */
     cl->cycle++;
+    ctl_counters_cycle_begin();
     p->closed = false;
     p->outstanding = 0;
     p->nodes_in_flight = 0;              /* late answers of the last cycle are ignored */
@@ -360,6 +366,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         struct node_rt *n = cl->nodes[i];
         n->answered_before = n->answered;
         n->answered = false;
+        if (n->in_flight)
+            ctl_counters_poll_timeout();     /* unanswered when its cycle ended */
         n->in_flight = false;
     }
     if (queue_nodes(p) < 0) {

@@ -68,6 +68,19 @@ if [ ! -f "$ROOT/.deps/npm/node_modules/puppeteer-core/package.json" ]; then
     mkdir -p "$ROOT/.deps/npm"
     npm install --silent --no-audit --no-fund --prefix "$ROOT/.deps/npm" puppeteer-core@24 >/dev/null
 fi
+# promtool (tests/controller/t_metrics.sh lints /metrics with it) comes with
+# Debian's prometheus package; only the one binary is taken out of it, the
+# server is never installed.
+if [ ! -x "$ROOT/.deps/bin/promtool" ]; then
+    echo "install-deps: extracting promtool from Debian's prometheus package"
+    tmp=$(mktemp -d)
+    # Downloaded as root into our own temp dir (apt's _apt user cannot write there).
+    (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root prometheus >/dev/null)
+    mkdir -p "$ROOT/.deps/bin"
+    dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool
+    install -m 0755 "$tmp/usr/bin/promtool" "$ROOT/.deps/bin/promtool"
+    rm -rf "$tmp"
+fi
 # lamon-agent's SNMP worker runs as this user (token user, default lamon);
 # the tests run as root and check the real drop.
 if ! getent passwd lamon >/dev/null; then
