@@ -99,12 +99,12 @@ static void get_log(struct http_ctx *ctx)
 }
 
 const struct http_route http_api_routes[] = {
-    { EVHTTP_REQ_GET, "/api/v1/nodes", get_nodes, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/api/v1/nodes/*", get_one_node, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/api/v1/services", get_services, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/api/v1/status", get_status, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/api/v1/stats", get_stats, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/api/v1/log", get_log, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/api/v1/jobs/*", get_one_job, HTTP_OPEN },
-    { 0, NULL, NULL, 0 },
+    { EVHTTP_REQ_GET, "/api/v1/nodes", get_nodes, HTTP_OPEN, true },
+    { EVHTTP_REQ_GET, "/api/v1/nodes/*", get_one_node, HTTP_OPEN, false },
+    { EVHTTP_REQ_GET, "/api/v1/services", get_services, HTTP_OPEN, true },
+    { EVHTTP_REQ_GET, "/api/v1/status", get_status, HTTP_OPEN, true },
+    { EVHTTP_REQ_GET, "/api/v1/stats", get_stats, HTTP_OPEN, false },
+    { EVHTTP_REQ_GET, "/api/v1/log", get_log, HTTP_OPEN, false },
+    { EVHTTP_REQ_GET, "/api/v1/jobs/*", get_one_job, HTTP_OPEN, false },
+    { 0, NULL, NULL, 0, false },
 };

@@ -273,8 +273,8 @@ static void get_session(struct http_ctx *ctx)
 }
 
 const struct http_route http_auth_routes[] = {
-    { EVHTTP_REQ_POST, "/api/v1/login", post_login, HTTP_LOGIN },
-    { EVHTTP_REQ_POST, "/api/v1/logout", post_logout, HTTP_SESSION },
-    { EVHTTP_REQ_GET, "/api/v1/session", get_session, HTTP_OPEN },
-    { 0, NULL, NULL, 0 },
+    { EVHTTP_REQ_POST, "/api/v1/login", post_login, HTTP_LOGIN, false },
+    { EVHTTP_REQ_POST, "/api/v1/logout", post_logout, HTTP_SESSION, false },
+    { EVHTTP_REQ_GET, "/api/v1/session", get_session, HTTP_OPEN, false },
+    { 0, NULL, NULL, 0, false },
 };

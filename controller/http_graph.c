@@ -357,10 +357,10 @@ static void get_app_graph(struct http_ctx *ctx) { graph(ctx, RRD_APP, ctx->seg[2
 static void get_service_graph(struct http_ctx *ctx) { graph(ctx, RRD_SERVICE, ctx->seg[2], NULL, ctx->seg[3]); }
 
 const struct http_route http_graph_routes[] = {
-    { EVHTTP_REQ_GET, "/graph/node/*/*", get_node_graph, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/graph/app/*/*/*", get_app_graph, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/graph/service/*/*", get_service_graph, HTTP_OPEN },
-    { 0, NULL, NULL, 0 },
+    { EVHTTP_REQ_GET, "/graph/node/*/*", get_node_graph, HTTP_OPEN, false },
+    { EVHTTP_REQ_GET, "/graph/app/*/*/*", get_app_graph, HTTP_OPEN, false },
+    { EVHTTP_REQ_GET, "/graph/service/*/*", get_service_graph, HTTP_OPEN, false },
+    { 0, NULL, NULL, 0, false },
 };
 
 void http_graph_free(void)

@@ -230,15 +230,15 @@ static void get_jobs(struct http_ctx *ctx)
 }
 
 const struct http_route http_ops_routes[] = {
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/drain", plain_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/undrain", plain_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/reboot", plain_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/shutdown", plain_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/kernel", kernel_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/packages", packages_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/apps/*/start", app_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/apps/*/stop", app_op, HTTP_SESSION },
-    { EVHTTP_REQ_POST, "/api/v1/nodes/*/apps/*/restart", app_op, HTTP_SESSION },
-    { EVHTTP_REQ_GET, "/api/v1/jobs", get_jobs, HTTP_OPEN },
-    { 0, NULL, NULL, 0 },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/drain", plain_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/undrain", plain_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/reboot", plain_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/shutdown", plain_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/kernel", kernel_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/packages", packages_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/apps/*/start", app_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/apps/*/stop", app_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/nodes/*/apps/*/restart", app_op, HTTP_SESSION, false },
+    { EVHTTP_REQ_GET, "/api/v1/jobs", get_jobs, HTTP_OPEN, false },
+    { 0, NULL, NULL, 0, false },
 };

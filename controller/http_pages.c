@@ -276,10 +276,10 @@ static void get_log(struct http_ctx *ctx)
 }
 
 const struct http_route http_pages_routes[] = {
-    { EVHTTP_REQ_GET, "/", get_overview, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/services", get_services, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/nodes/*", http_page_node, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/log", get_log, HTTP_OPEN },
-    { EVHTTP_REQ_GET, "/static/*", http_static_get, HTTP_OPEN },
-    { 0, NULL, NULL, 0 },
+    { EVHTTP_REQ_GET, "/", get_overview, HTTP_OPEN, true },
+    { EVHTTP_REQ_GET, "/services", get_services, HTTP_OPEN, true },
+    { EVHTTP_REQ_GET, "/nodes/*", http_page_node, HTTP_OPEN, false },
+    { EVHTTP_REQ_GET, "/log", get_log, HTTP_OPEN, false },
+    { EVHTTP_REQ_GET, "/static/*", http_static_get, HTTP_OPEN, false },
+    { 0, NULL, NULL, 0, false },
 };

@@ -27,6 +27,7 @@ struct http_ctx {
     const char *query;                     /* raw query string, NULL for none */
     bool tls;                              /* the connection is TLS */
     char user[64];                         /* the session's user, "" for none */
+    bool cache_store;                      /* a 200 answer is kept (http_cache.h) */
 };
 
 typedef void (*http_handler)(struct http_ctx *ctx);
@@ -42,9 +43,10 @@ struct http_route {
     const char *pattern;
     http_handler fn;
     enum http_access access;
+    bool cached;                     /* a big read shared for HTTP_CACHE_MS (http_cache.h) */
 };
 
-/* The route tables, each ending with { 0, NULL, NULL, 0 }. */
+/* The route tables, each ending with { 0, NULL, NULL, 0, false }. */
 extern const struct http_route http_api_routes[];
 extern const struct http_route http_pages_routes[];
 extern const struct http_route http_auth_routes[];

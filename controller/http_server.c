@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -19,6 +20,7 @@
 
 #include "event_log.h"
 #include "http_auth.h"
+#include "http_cache.h"
 #include "http_config.h"
 #include "http_graph.h"
 #include "http_origin.h"
@@ -68,6 +70,8 @@ void http_reply(struct http_ctx *ctx, int code, const char *type, struct evbuffe
                       "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
     if (!evhttp_find_header(h, "Cache-Control"))
         evhttp_add_header(h, "Cache-Control", "no-store");
+    if (ctx->cache_store && code == 200 && body)
+        http_cache_put(evhttp_request_get_uri(ctx->req), type, body);
     const char *reason = code == 200 ? "OK" : code == 201 ? "Created" : code == 202 ? "Accepted"
                        : code == 400 ? "Bad Request" : code == 401 ? "Unauthorized" : code == 403 ? "Forbidden"
                        : code == 404 ? "Not Found" : code == 405 ? "Method Not Allowed"
@@ -128,6 +132,20 @@ static bool within_limits(struct http_server *hs, struct http_ctx *ctx, const ch
         return false;
     }
     return true;
+}
+
+/* Answers CTX from the cache when a fresh copy of its URI is there. */
+static bool answer_cached(struct http_ctx *ctx)
+{
+    struct evbuffer *b = evbuffer_new();
+    char type[64];
+    if (!b)
+        return false;
+    bool hit = http_cache_get(evhttp_request_get_uri(ctx->req), b, type, sizeof type);
+    if (hit)
+        http_reply(ctx, 200, type[0] ? type : NULL, b);
+    evbuffer_free(b);
+    return hit;
 }
 
 /* Whether CON came in on what the console serves now: the address bound
@@ -228,8 +246,10 @@ static void on_request(struct evhttp_request *req, void *arg)
             bool get = r->method == EVHTTP_REQ_GET && (m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD);
             if (!get && r->method != m)
                 continue;
-            if (http_auth_gate(ctx, r->access))
-                r->fn(ctx);
+            if (!http_auth_gate(ctx, r->access) || (r->cached && answer_cached(ctx)))
+                goto out;
+            ctx->cache_store = r->cached;
+            r->fn(ctx);
             goto out;
         }
     if (path_known) {
@@ -285,6 +305,10 @@ static int bind_server(struct http_server *hs, const struct http_config *hc, cha
                  strerror(errno ? errno : EADDRINUSE));
         return -1;
     }
+    /* Accepted sockets inherit it: an answer over a few segments would
+     * otherwise wait for the browser's delayed ACK (20-40 ms). */
+    int one = 1;
+    setsockopt(evhttp_bound_socket_get_fd(b), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (hs->bound)
         evhttp_del_accept_socket(hs->http, hs->bound);
     hs->bound = b;
@@ -358,6 +382,7 @@ int http_server_apply(struct http_server *hs, char *err, size_t errlen)
         }
     }
     hs->cur = *hc;
+    http_cache_clear();              /* nothing rendered under the old configuration */
     if (tls_err[0]) {
         snprintf(err, errlen, "web console: %s (%s)", tls_err,
                  http_tls_on(hs->tls) ? "the previous certificate stays in use" : "serving plain http");
@@ -372,6 +397,7 @@ void http_server_free(struct http_server *hs)
         return;
     http_graph_free();               /* before evhttp frees its requests */
     evhttp_free(hs->http);
+    http_cache_clear();
     http_tls_free(hs->tls);          /* after the connections that use it */
     event_free(hs->resume);
     if (accepting == hs)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_cache.h"
 #include "http_route.h"
 #include "node_view.h"
 #include "notif_stats.h"
@@ -471,6 +472,11 @@ static void controller(struct writer *w, const struct cluster *cl)
         w_str(w, "\n");
     }
     w_scalar(w, "lamon_panic", "gauge", "1 while removals are frozen by the panic threshold, else 0.", cl->panic);
+    w_scalar(w, "lamon_web_cache_stores_total", "counter",
+             "Renderings of the console's big reads (overview, nodes, services) kept for the next requests.",
+             http_cache_stores());
+    w_scalar(w, "lamon_web_cache_hits_total", "counter",
+             "Answers of the console's big reads served from a rendering at most 250 ms old.", http_cache_hits());
 
     const struct notif_stats *ns = &notif_stats;
     w_scalar(w, "lamon_notification_datagrams_total", "counter", "Datagrams that reached the notification receiver.",
@@ -539,6 +545,6 @@ static void get_metrics(struct http_ctx *ctx)
 }
 
 const struct http_route metrics_routes[] = {
-    { EVHTTP_REQ_GET, "/metrics", get_metrics, HTTP_OPEN },
-    { 0, NULL, NULL, 0 },
+    { EVHTTP_REQ_GET, "/metrics", get_metrics, HTTP_OPEN, false },
+    { 0, NULL, NULL, 0, false },
 };

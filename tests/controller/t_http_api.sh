@@ -65,6 +65,20 @@ is "$(jq_py "$T/body" 'sorted(d.keys())')" "$(jq_py "$T/status.json" 'sorted(d.k
 is "$(code /api/v1/jobs/99)" 404 "an unknown job is 404"
 is "$(code /api/v1/jobs/x1)" 404 "a job that is no number is 404"
 
+# --- the big reads are rendered once for many clients (http_cache.h)
+metric() { curl -s "$URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+hit=0
+for round in 1 2 3 4 5; do
+    h0=$(metric lamon_web_cache_hits_total) s0=$(metric lamon_web_cache_stores_total)
+    urls=(); for i in $(seq 10); do urls+=("$URL/api/v1/nodes"); done
+    curl -s -D "$T/cache.hdr" -o /dev/null "${urls[@]}"
+    h1=$(metric lamon_web_cache_hits_total) s1=$(metric lamon_web_cache_stores_total)
+    [ $((h1 - h0 + s1 - s0)) = 10 ] || { fail "10 requests are 10 renderings or copies (hits $h0 -> $h1, stores $s0 -> $s1)"; break; }
+    [ $((h1 - h0)) -gt 0 ] && { hit=1; break; }
+done
+check "10 requests of /api/v1/nodes in a row: some answered from one rendering (round $round: $((h1 - h0)) copies, $((s1 - s0)) renderings)" test "$hit" = 1
+is "$(grep -ci '^Content-Type: application/json' "$T/cache.hdr")" 10 "... every answer with its content type"
+
 # --- the live log
 is "$(code /api/v1/log)" 200 "GET /api/v1/log is 200"
 is "$(jq_py "$T/body" 'd["log"]')" "$(python3 -c "import json, sys; print(json.loads(sys.argv[1])['log'])" "$(lamonctl --json log)")" \
