@@ -61,11 +61,16 @@ many_nodes_snmpd
 many_nodes_agent
 many_nodes_controller "http 127.0.0.1:$HP"
 
-# server_time PATH: "code median_ttfb_ms median_total_ms bytes reused" over R
-# requests on one connection (the first left out).
+# server_time PATH [fresh]: "code median_ttfb_ms median_total_ms bytes reused"
+# over R requests on one connection (the first left out).  With "fresh" each
+# request has a query of its own (?fresh=I, ignored by the handlers), so none
+# is answered from the 250 ms cache (controller/http_cache.h): every one is
+# rendered.
 server_time() {
     local args=() i
-    for ((i = 0; i < R; i++)); do args+=(-o /dev/null "$BASE$1"); done
+    for ((i = 0; i < R; i++)); do
+        if [ "${2:-}" = fresh ]; then args+=(-o /dev/null "$BASE$1?fresh=$i"); else args+=(-o /dev/null "$BASE$1"); fi
+    done
     curl -s --max-time $((30 * R)) -w '%{http_code} %{time_starttransfer} %{time_total} %{size_download} %{num_connects}\n' \
         "${args[@]}" | python3 -c '
 import statistics, sys
@@ -75,11 +80,11 @@ if not rows:
 med = lambda i: statistics.median(float(r[i]) * 1000 for r in rows)
 print(rows[-1][0], "%.2f" % med(1), "%.2f" % med(2), rows[-1][3], "%d/%d" % (sum(r[4] == "0" for r in rows), len(rows)))'
 }
-report() {   # NAME PATH
-    local r
-    r=$(server_time "$2")
+report() {   # NAME PATH [fresh]
+    local r how=${3:-}
+    r=$(server_time "$2" "$how")
     set -- "$1" "$2" $r
-    echo "$1: GET $2 -> HTTP $3, median time to first byte $4 ms, whole answer $5 ms, $6 bytes ($7 requests on the kept-alive connection; load1 $(cut -d' ' -f1 /proc/loadavg))"
+    echo "$1: GET $2${how:+ (each rendered: ?fresh=I)} -> HTTP $3, median time to first byte $4 ms, whole answer $5 ms, $6 bytes ($7 requests on the kept-alive connection; load1 $(cut -d' ' -f1 /proc/loadavg))"
 }
 
 if [ "$MODE" = metrics ]; then
@@ -87,11 +92,13 @@ if [ "$MODE" = metrics ]; then
     polled() { curl -s "$BASE/metrics" | grep -c '^lamon_node_load1{'; }
     for ((i = 0; i < 60; i++)); do p=$(polled); [ "$p" -ge "$N" ] && break; sleep 5; done
     echo "# nodes polled at least once: $p of $N; /metrics lines: $(curl -s "$BASE/metrics" | wc -l)"
-    report "(b) $N nodes" /metrics
+    report "(b) $N nodes" /metrics fresh
     echo "# controller: $(awk '/VmRSS/ {print $2 / 1024 " MB"}' /proc/$CTL/status) RSS, $(ls /proc/$CTL/fd | wc -l) fds"
     exit 0
 fi
 
+report "(a) $N nodes" / fresh
+report "(a) $N nodes" /api/v1/nodes fresh
 report "(a) $N nodes" /
 report "(a) $N nodes" /api/v1/nodes
 report "(a) $N nodes" /metrics
