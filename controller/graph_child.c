@@ -14,6 +14,7 @@
 #include <rrd.h>
 #include <rrd_client.h>
 
+#include "graph_stats.h"
 #include "rrd_writer.h"
 
 #define RETRY_MS 5                   /* the RRD writer held the fork guard */
@@ -36,11 +37,8 @@ struct graph_child {
 };
 
 static LIST_HEAD(child_list, graph_child) children = LIST_HEAD_INITIALIZER(children);
-static unsigned running;
-static unsigned long forked;
 
-unsigned graph_child_running(void) { return running; }
-unsigned long graph_child_forked(void) { return forked; }
+unsigned graph_child_running(void) { return graph_stats.running; }
 
 static void answer(struct graph_child *gc, enum graph_outcome r, const char *err)
 {
@@ -53,7 +51,7 @@ static void answer(struct graph_child *gc, enum graph_outcome r, const char *err
 static void destroy(struct graph_child *gc)
 {
     LIST_REMOVE(gc, link);
-    running--;
+    graph_stats.running--;
     if (gc->fd >= 0)
         close(gc->fd);
     if (gc->rd)
@@ -228,7 +226,7 @@ static int start_fork(struct graph_child *gc)
         close(p[0]);
         return -1;
     }
-    forked++;
+    graph_stats.forked++;
     gc->pid = pid;
     gc->fd = p[0];
     evutil_make_socket_nonblocking(gc->fd);
@@ -313,7 +311,7 @@ struct graph_child *graph_child_start(struct event_base *base, const struct grap
         arm_tick(gc, RETRY_MS);
     }
     LIST_INSERT_HEAD(&children, gc, link);
-    running++;
+    graph_stats.running++;
     return gc;
 fail:
     if (gc->out)

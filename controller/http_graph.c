@@ -12,6 +12,7 @@
 
 #include "graph_child.h"
 #include "graph_defs.h"
+#include "graph_stats.h"
 #include "http_route.h"
 #include "log_limit.h"
 #include "mono_ms.h"
@@ -49,25 +50,7 @@ struct drawing {
 
 static struct cached cache[GRAPH_CACHE_MAX];
 static LIST_HEAD(drawing_list, drawing) drawings = LIST_HEAD_INITIALIZER(drawings);
-static struct {
-    unsigned long requests, cached, shared, busy, timeouts, failed, stale, gone;
-} st;
 static struct log_limit fail_log;
-
-void http_graph_stats(struct evbuffer *out, bool json)
-{
-    if (json)
-        evbuffer_add_printf(out,
-                            ", \"graphs\": {\"requests\": %lu, \"children\": %lu, \"running\": %u, \"cached\": %lu, "
-                            "\"shared\": %lu, \"stale\": %lu, \"busy\": %lu, \"timeouts\": %lu, \"failed\": %lu, "
-                            "\"gone\": %lu}",
-                            st.requests, graph_child_forked(), graph_child_running(), st.cached, st.shared, st.stale,
-                            st.busy, st.timeouts, st.failed, st.gone);
-    else
-        evbuffer_add_printf(out, "graph requests %lu\ngraph children %lu\ngraphs from the cache %lu\n"
-                                 "graphs refused busy %lu\ngraph timeouts %lu\ngraph failures %lu\n",
-                            st.requests, graph_child_forked(), st.cached, st.busy, st.timeouts, st.failed);
-}
 
 /* --- the cache ------------------------------------------------------- */
 
@@ -162,7 +145,7 @@ static void on_client_gone(struct evhttp_connection *con, void *arg)
 {
     (void)con;
     struct waiter *w = arg;
-    st.gone++;
+    graph_stats.gone++;
     if (!evhttp_request_get_connection(w->req))
         evhttp_request_free(w->req);
     waiter_drop(w);
@@ -216,10 +199,10 @@ static void on_drawn(enum graph_outcome r, struct evbuffer *png, const char *err
         cache_put(d->key, d->ttl_s, png);
         c = cache_find(d->key);
     } else if (r == GRAPH_TIMEOUT) {
-        st.timeouts++;
+        graph_stats.timeouts++;
         log_limited(&fail_log, LOG_EVERY_S, "web console", "graph %s: %s", d->key, err);
     } else {
-        st.failed++;
+        graph_stats.failed++;
         log_limited(&fail_log, LOG_EVERY_S, "web console", "graph %s: %s", d->key, err);
     }
     char msg[320];
@@ -254,7 +237,7 @@ static void graph(struct http_ctx *ctx, enum rrd_kind type, const char *name, co
                                          [RRD_SERVICE] = "nodes, conns" };
     const struct ctl_config *cfg = ctx->cl->cfg;
     char msg[640];
-    st.requests++;
+    graph_stats.requests++;
     char pv[16];
     enum graph_period period = GP_DAY;
     if (http_query_param(ctx, "period", pv, sizeof pv) ? !graph_period_parse(pv, &period)
@@ -297,7 +280,7 @@ static void graph(struct http_ctx *ctx, enum rrd_kind type, const char *name, co
     snprintf(key, sizeof key, "%s/%s/%s/%s", types[type], shown, kind, graph_period_name(period));
     struct cached *c = cache_find(key);
     if (c && fresh(c)) {
-        st.cached++;
+        graph_stats.cached++;
         reply_cached(ctx->req, c);
         free(path);
         return;
@@ -306,9 +289,9 @@ static void graph(struct http_ctx *ctx, enum rrd_kind type, const char *name, co
     if (d) {
         free(path);
         if (wait_for(d, ctx->req)) {
-            st.shared++;
+            graph_stats.shared++;
         } else {
-            st.busy++;
+            graph_stats.busy++;
             reply_error(ctx->req, 503, "too many requests are waiting for this graph");
         }
         return;
@@ -316,10 +299,10 @@ static void graph(struct http_ctx *ctx, enum rrd_kind type, const char *name, co
     if (graph_child_running() >= GRAPH_MAX_CHILDREN) {
         free(path);
         if (c) {
-            st.stale++;              /* an older drawing beats none */
+            graph_stats.stale++;      /* an older drawing beats none */
             reply_png(ctx->req, c->png, c->len, 0);
         } else {
-            st.busy++;
+            graph_stats.busy++;
             reply_error(ctx->req, 503, "too many graphs are being drawn; try again");
         }
         return;
@@ -337,7 +320,7 @@ static void graph(struct http_ctx *ctx, enum rrd_kind type, const char *name, co
     struct event_base *base = evhttp_connection_get_base(evhttp_request_get_connection(ctx->req));
     d->gc = graph_child_start(base, g, cfg->rrdcached, path, GRAPH_TIMEOUT_S, on_drawn, d, msg, sizeof msg);
     if (!d->gc) {
-        st.failed++;
+        graph_stats.failed++;
         log_limited(&fail_log, LOG_EVERY_S, "web console", "graph %s: %s", key, msg);
         http_reply_error(ctx, 503, msg);
         goto out;

@@ -20,18 +20,10 @@
 #ifndef LAMON_HTTP_GRAPH_H
 #define LAMON_HTTP_GRAPH_H
 
-#include <stdbool.h>
-
-#include <event2/buffer.h>
-
 #define GRAPH_MAX_CHILDREN 4         /* drawing at once; more -> 503 */
 #define GRAPH_TIMEOUT_S 10           /* a child is killed after this */
 #define GRAPH_CACHE_MAX 256          /* graphs kept (a PNG is ~20-40 KB) */
 #define GRAPH_WAITERS_MAX 64         /* requests waiting for one drawing */
-
-/* Appends the counters: JSON ', "graphs": {...}' (inside the stats
- * object) or text lines. */
-void http_graph_stats(struct evbuffer *out, bool json);
 
 /* Drops the cache and every waiting request (not answered), kills and
  * reaps the children.  Before evhttp_free(), which frees the requests. */
