@@ -37,8 +37,10 @@ struct graph_child {
 };
 
 static LIST_HEAD(child_list, graph_child) children = LIST_HEAD_INITIALIZER(children);
+static void (*on_free)(void);
 
 unsigned graph_child_running(void) { return graph_stats.running; }
+void graph_child_on_free(void (*fn)(void)) { on_free = fn; }
 
 static void answer(struct graph_child *gc, enum graph_outcome r, const char *err)
 {
@@ -60,6 +62,14 @@ static void destroy(struct graph_child *gc)
     event_free(gc->tick);
     evbuffer_free(gc->out);
     free(gc);
+}
+
+/* Destroys GC and says that a child may start in its place. */
+static void finish(struct graph_child *gc)
+{
+    destroy(gc);
+    if (on_free)
+        on_free();
 }
 
 static void close_pipe(struct graph_child *gc)
@@ -171,7 +181,7 @@ static void reaped(struct graph_child *gc, int status, bool known)
             answer(gc, GRAPH_FAILED, why);
         }
     }
-    destroy(gc);
+    finish(gc);
 }
 
 static void try_reap(struct graph_child *gc)
@@ -250,7 +260,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         char why[128];
         snprintf(why, sizeof why, "cannot start the drawing process: %s", strerror(errno));
         answer(gc, GRAPH_FAILED, why);
-        destroy(gc);
+        finish(gc);
     }
 }
 
@@ -262,7 +272,7 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
     snprintf(why, sizeof why, "drawing took longer than %u s", gc->timeout_s);
     answer(gc, GRAPH_TIMEOUT, why);
     if (gc->pid <= 0) {
-        destroy(gc);                 /* never forked: the RRD writer kept the guard */
+        finish(gc);                  /* never forked: the RRD writer kept the guard */
         return;
     }
     kill(gc->pid, SIGKILL);
@@ -311,7 +321,8 @@ struct graph_child *graph_child_start(struct event_base *base, const struct grap
         arm_tick(gc, RETRY_MS);
     }
     LIST_INSERT_HEAD(&children, gc, link);
-    graph_stats.running++;
+    if (++graph_stats.running > graph_stats.peak)
+        graph_stats.peak = graph_stats.running;
     return gc;
 fail:
     if (gc->out)

@@ -46,6 +46,10 @@ void graph_child_cancel(struct graph_child *gc);
 /* Children started and not yet reaped (also those waiting to fork);
  * graph_stats.h counts them and those forked. */
 unsigned graph_child_running(void);
+/* FN is called from the loop after each child is reaped (or given up
+ * before its fork): one more may be started.  Never from inside
+ * graph_child_start, graph_child_cancel or graph_child_shutdown. */
+void graph_child_on_free(void (*fn)(void));
 
 /* Kills and reaps every child, without callbacks (shutdown). */
 void graph_child_shutdown(void);

@@ -10,11 +10,11 @@ void graph_stats_print(struct evbuffer *out, bool json)
         evbuffer_add_printf(out,
                             ", \"graphs\": {\"requests\": %lu, \"children\": %lu, \"running\": %u, \"cached\": %lu, "
                             "\"shared\": %lu, \"stale\": %lu, \"busy\": %lu, \"timeouts\": %lu, \"failed\": %lu, "
-                            "\"gone\": %lu}",
+                            "\"gone\": %lu, \"queued\": %lu, \"peak\": %u}",
                             st->requests, st->forked, st->running, st->cached, st->shared, st->stale, st->busy,
-                            st->timeouts, st->failed, st->gone);
+                            st->timeouts, st->failed, st->gone, st->queued, st->peak);
     else
         evbuffer_add_printf(out, "graph requests %lu\ngraph children %lu\ngraphs from the cache %lu\n"
-                                 "graphs refused busy %lu\ngraph timeouts %lu\ngraph failures %lu\n",
-                            st->requests, st->forked, st->cached, st->busy, st->timeouts, st->failed);
+                                 "graphs queued %lu\ngraphs refused busy %lu\ngraph timeouts %lu\ngraph failures %lu\n",
+                            st->requests, st->forked, st->cached, st->queued, st->busy, st->timeouts, st->failed);
 }

@@ -10,8 +10,10 @@
 
 struct graph_stats {
     unsigned long requests, cached, shared, busy, timeouts, failed, stale, gone;
+    unsigned long queued;            /* requests that waited for a free child */
     unsigned long forked;            /* children forked since the start */
     unsigned running;                /* children started and not yet reaped */
+    unsigned peak;                   /* the most running at once */
 };
 
 extern struct graph_stats graph_stats;
