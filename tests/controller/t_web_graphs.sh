@@ -123,14 +123,24 @@ catch_child() {
     return 1
 }
 # hold_all NAME: stops 4 drawing children (every one there may be): the
-# next requests for other graphs queue.  Their curls in $curls.
+# next requests for other graphs queue.  Their curls in $curls.  A held
+# child is killed 10 s after it started, so the 4 must be caught within
+# 3 s (else they are let go and caught again, at most 5 times): the steps
+# that follow have the rest of the 10 s.
 hold_all() {
-    local k
-    held= curls=
-    for k in 1 2 3 4; do
-        catch_child "$1$k" || return 1
-        held="$held $stopped" curls="$curls $CURL"
+    local round k t0 ok
+    for round in 1 2 3 4 5; do
+        held= curls= ok=1 t0=${EPOCHREALTIME/./}
+        for k in 1 2 3 4; do
+            catch_child "$1$round$k" || { ok=0; break; }
+            held="$held $stopped" curls="$curls $CURL"
+        done
+        [ $ok = 1 ] && [ $(( ${EPOCHREALTIME/./} - t0 )) -le 3000000 ] && return 0
+        release
+        wait $curls
+        no_child
     done
+    return 1
 }
 release() { kill -CONT $held 2>/dev/null; held=; }
 no_child() { wait_for 15 sh -c "[ -z \"\$(ps -o pid= --ppid $CTL_PID)\" ]"; }
