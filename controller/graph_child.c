@@ -14,6 +14,7 @@
 #include <rrd.h>
 #include <rrd_client.h>
 
+#include "graph_stats.h"
 #include "rrd_writer.h"
 
 #define RETRY_MS 5                   /* the RRD writer held the fork guard */
@@ -36,11 +37,10 @@ struct graph_child {
 };
 
 static LIST_HEAD(child_list, graph_child) children = LIST_HEAD_INITIALIZER(children);
-static unsigned running;
-static unsigned long forked;
+static void (*on_free)(void);
 
-unsigned graph_child_running(void) { return running; }
-unsigned long graph_child_forked(void) { return forked; }
+unsigned graph_child_running(void) { return graph_stats.running; }
+void graph_child_on_free(void (*fn)(void)) { on_free = fn; }
 
 static void answer(struct graph_child *gc, enum graph_outcome r, const char *err)
 {
@@ -53,7 +53,7 @@ static void answer(struct graph_child *gc, enum graph_outcome r, const char *err
 static void destroy(struct graph_child *gc)
 {
     LIST_REMOVE(gc, link);
-    running--;
+    graph_stats.running--;
     if (gc->fd >= 0)
         close(gc->fd);
     if (gc->rd)
@@ -62,6 +62,14 @@ static void destroy(struct graph_child *gc)
     event_free(gc->tick);
     evbuffer_free(gc->out);
     free(gc);
+}
+
+/* Destroys GC and says that a child may start in its place. */
+static void finish(struct graph_child *gc)
+{
+    destroy(gc);
+    if (on_free)
+        on_free();
 }
 
 static void close_pipe(struct graph_child *gc)
@@ -173,7 +181,7 @@ static void reaped(struct graph_child *gc, int status, bool known)
             answer(gc, GRAPH_FAILED, why);
         }
     }
-    destroy(gc);
+    finish(gc);
 }
 
 static void try_reap(struct graph_child *gc)
@@ -228,7 +236,7 @@ static int start_fork(struct graph_child *gc)
         close(p[0]);
         return -1;
     }
-    forked++;
+    graph_stats.forked++;
     gc->pid = pid;
     gc->fd = p[0];
     evutil_make_socket_nonblocking(gc->fd);
@@ -252,7 +260,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         char why[128];
         snprintf(why, sizeof why, "cannot start the drawing process: %s", strerror(errno));
         answer(gc, GRAPH_FAILED, why);
-        destroy(gc);
+        finish(gc);
     }
 }
 
@@ -264,7 +272,7 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
     snprintf(why, sizeof why, "drawing took longer than %u s", gc->timeout_s);
     answer(gc, GRAPH_TIMEOUT, why);
     if (gc->pid <= 0) {
-        destroy(gc);                 /* never forked: the RRD writer kept the guard */
+        finish(gc);                  /* never forked: the RRD writer kept the guard */
         return;
     }
     kill(gc->pid, SIGKILL);
@@ -313,7 +321,8 @@ struct graph_child *graph_child_start(struct event_base *base, const struct grap
         arm_tick(gc, RETRY_MS);
     }
     LIST_INSERT_HEAD(&children, gc, link);
-    running++;
+    if (++graph_stats.running > graph_stats.peak)
+        graph_stats.peak = graph_stats.running;
     return gc;
 fail:
     if (gc->out)

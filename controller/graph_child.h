@@ -43,10 +43,13 @@ struct graph_child *graph_child_start(struct event_base *base, const struct grap
 /* CB will not be called; the child runs to its end (or timeout) and is reaped. */
 void graph_child_cancel(struct graph_child *gc);
 
-/* Children started and not yet reaped (also those waiting to fork). */
+/* Children started and not yet reaped (also those waiting to fork);
+ * graph_stats.h counts them and those forked. */
 unsigned graph_child_running(void);
-/* Children forked since the start, for the stats. */
-unsigned long graph_child_forked(void);
+/* FN is called from the loop after each child is reaped (or given up
+ * before its fork): one more may be started.  Never from inside
+ * graph_child_start, graph_child_cancel or graph_child_shutdown. */
+void graph_child_on_free(void (*fn)(void));
 
 /* Kills and reaps every child, without callbacks (shutdown). */
 void graph_child_shutdown(void);

@@ -2,16 +2,20 @@
  * the requests waiting for a drawing, answers. */
 #include "http_graph.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 
 #include "graph_child.h"
 #include "graph_defs.h"
+#include "graph_stats.h"
 #include "http_route.h"
 #include "log_limit.h"
 #include "mono_ms.h"
@@ -49,25 +53,7 @@ struct drawing {
 
 static struct cached cache[GRAPH_CACHE_MAX];
 static LIST_HEAD(drawing_list, drawing) drawings = LIST_HEAD_INITIALIZER(drawings);
-static struct {
-    unsigned long requests, cached, shared, busy, timeouts, failed, stale, gone;
-} st;
 static struct log_limit fail_log;
-
-void http_graph_stats(struct evbuffer *out, bool json)
-{
-    if (json)
-        evbuffer_add_printf(out,
-                            ", \"graphs\": {\"requests\": %lu, \"children\": %lu, \"running\": %u, \"cached\": %lu, "
-                            "\"shared\": %lu, \"stale\": %lu, \"busy\": %lu, \"timeouts\": %lu, \"failed\": %lu, "
-                            "\"gone\": %lu}",
-                            st.requests, graph_child_forked(), graph_child_running(), st.cached, st.shared, st.stale,
-                            st.busy, st.timeouts, st.failed, st.gone);
-    else
-        evbuffer_add_printf(out, "graph requests %lu\ngraph children %lu\ngraphs from the cache %lu\n"
-                                 "graphs refused busy %lu\ngraph timeouts %lu\ngraph failures %lu\n",
-                            st.requests, graph_child_forked(), st.cached, st.busy, st.timeouts, st.failed);
-}
 
 /* --- the cache ------------------------------------------------------- */
 
@@ -147,6 +133,27 @@ static void reply_cached(struct evhttp_request *req, const struct cached *c)
 
 /* --- waiting requests ---------------------------------------------------- */
 
+/* What a request wants drawn. */
+struct want {
+    enum rrd_kind type;
+    enum graph_period period;
+    char kind[8];
+    char shown[HTTP_SEG_LEN * 2 + 2];  /* NAME or NODE-APP, the title */
+    char key[KEY_LEN];
+    char *path;                      /* the RRD, owned */
+};
+
+/* A request waiting for a free child, in the order they came. */
+struct queued {
+    TAILQ_ENTRY(queued) link;
+    struct evhttp_request *req;
+    struct event_base *base;
+    struct cluster *cl;
+    struct want w;
+};
+static TAILQ_HEAD(queue, queued) queue = TAILQ_HEAD_INITIALIZER(queue);
+static size_t nqueued;
+
 static void waiter_drop(struct waiter *w)
 {
     TAILQ_REMOVE(&w->d->waiters, w, link);
@@ -154,27 +161,45 @@ static void waiter_drop(struct waiter *w)
     free(w);
 }
 
-/* The client of a waiting request went away (or the server is freeing
- * the connection).  A request that evhttp detached from its connection
- * (the client closed it, or it timed out) is ours to free; one still on
- * its connection is freed with it by evhttp. */
-static void on_client_gone(struct evhttp_connection *con, void *arg)
+/* evhttp frees the connection of a waiting request, and the request
+ * with it, right after this.  With libevent 2.1 that happens only in
+ * evhttp_free() (http_graph_free() comes first): a client that leaves is
+ * not noticed while its request is pending, since evhttp does not read
+ * the connection then.  A safety net, so that no freed request is ever
+ * answered. */
+static void on_waiter_conn_freed(struct evhttp_connection *con, void *arg)
 {
     (void)con;
-    struct waiter *w = arg;
-    st.gone++;
-    if (!evhttp_request_get_connection(w->req))
-        evhttp_request_free(w->req);
-    waiter_drop(w);
+    waiter_drop(arg);
+}
+
+static void queued_drop(struct queued *q)
+{
+    TAILQ_REMOVE(&queue, q, link);
+    nqueued--;
+    free(q->w.path);
+    free(q);
+}
+
+static void on_queued_conn_freed(struct evhttp_connection *con, void *arg)
+{
+    (void)con;
+    queued_drop(arg);
+}
+
+/* Takes REQ off its connection's close callback, for answering. */
+static struct evhttp_request *unhook(struct evhttp_request *req)
+{
+    struct evhttp_connection *con = evhttp_request_get_connection(req);
+    if (con)
+        evhttp_connection_set_closecb(con, NULL, NULL);
+    return req;
 }
 
 /* Takes W's request out of the waiting list for answering. */
 static struct evhttp_request *waiter_take(struct waiter *w)
 {
-    struct evhttp_request *req = w->req;
-    struct evhttp_connection *con = evhttp_request_get_connection(req);
-    if (con)
-        evhttp_connection_set_closecb(con, NULL, NULL);
+    struct evhttp_request *req = unhook(w->req);
     waiter_drop(w);
     return req;
 }
@@ -189,8 +214,24 @@ static bool wait_for(struct drawing *d, struct evhttp_request *req)
     w->d = d;
     TAILQ_INSERT_TAIL(&d->waiters, w, link);
     d->nwaiters++;
-    evhttp_connection_set_closecb(con, on_client_gone, w);
+    evhttp_connection_set_closecb(con, on_waiter_conn_freed, w);
     return true;
+}
+
+/* Whether the client of REQ has closed its connection (or reset it):
+ * evhttp does not read a connection while its request is pending, so
+ * the socket is asked directly.  Pipelined bytes, or none yet: still
+ * there. */
+static bool client_left(struct evhttp_request *req)
+{
+    struct evhttp_connection *con = evhttp_request_get_connection(req);
+    struct bufferevent *bev = con ? evhttp_connection_get_bufferevent(con) : NULL;
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+    if (fd < 0)
+        return false;
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 static struct drawing *drawing_find(const char *key)
@@ -207,6 +248,8 @@ static void drawing_free(struct drawing *d)
     free(d);
 }
 
+static void drain(void);
+
 static void on_drawn(enum graph_outcome r, struct evbuffer *png, const char *err, void *arg)
 {
     struct drawing *d = arg;
@@ -216,10 +259,10 @@ static void on_drawn(enum graph_outcome r, struct evbuffer *png, const char *err
         cache_put(d->key, d->ttl_s, png);
         c = cache_find(d->key);
     } else if (r == GRAPH_TIMEOUT) {
-        st.timeouts++;
+        graph_stats.timeouts++;
         log_limited(&fail_log, LOG_EVERY_S, "web console", "graph %s: %s", d->key, err);
     } else {
-        st.failed++;
+        graph_stats.failed++;
         log_limited(&fail_log, LOG_EVERY_S, "web console", "graph %s: %s", d->key, err);
     }
     char msg[320];
@@ -234,7 +277,121 @@ static void on_drawn(enum graph_outcome r, struct evbuffer *png, const char *err
         else
             reply_error(req, r == GRAPH_TIMEOUT ? 503 : 500, msg);
     }
+    /* Queued requests for the same graph need no child of their own. */
+    struct queued *q, *next;
+    for (q = TAILQ_FIRST(&queue); c && c->png && q; q = next) {
+        next = TAILQ_NEXT(q, link);
+        if (strcmp(q->w.key, d->key) == 0) {
+            graph_stats.shared++;
+            reply_cached(unhook(q->req), c);
+            queued_drop(q);
+        }
+    }
     drawing_free(d);
+}
+
+/* Starts drawing W for REQ, which waits for it (or is answered now when
+ * that fails). */
+static void start_drawing(struct evhttp_request *req, struct event_base *base, const struct ctl_config *cfg,
+                          const struct want *w)
+{
+    char msg[320];
+    struct graph_argv *g = malloc(sizeof *g);
+    struct drawing *d = calloc(1, sizeof *d);
+    unsigned step = cfg->interval_ms / 1000 ? cfg->interval_ms / 1000 : 1;
+    if (!g || !d || graph_build(g, w->type, w->kind, w->period, w->path, w->shown) < 0) {
+        reply_error(req, g && d ? 500 : 503, g && d ? "cannot build the graph (path too long?)" : "out of memory");
+        goto out;
+    }
+    snprintf(d->key, sizeof d->key, "%s", w->key);
+    d->ttl_s = graph_period_ttl(w->period, step);
+    TAILQ_INIT(&d->waiters);
+    graph_child_on_free(drain);
+    d->gc = graph_child_start(base, g, cfg->rrdcached, w->path, GRAPH_TIMEOUT_S, on_drawn, d, msg, sizeof msg);
+    if (!d->gc) {
+        graph_stats.failed++;
+        log_limited(&fail_log, LOG_EVERY_S, "web console", "graph %s: %s", w->key, msg);
+        reply_error(req, 503, msg);
+        goto out;
+    }
+    LIST_INSERT_HEAD(&drawings, d, link);
+    if (!wait_for(d, req))           /* drawn for the cache all the same */
+        reply_error(req, 503, "out of memory");
+    d = NULL;
+out:
+    free(d);
+    free(g);
+}
+
+/* Answers REQ for W from the cache or a drawing under way, or starts
+ * W's drawing when a child is free (and, for a NEW request, none is
+ * queued before it).  False when it did none of these: REQ is still the
+ * caller's. */
+static bool serve(struct evhttp_request *req, struct event_base *base, const struct ctl_config *cfg,
+                  const struct want *w, bool new)
+{
+    struct cached *c = cache_find(w->key);
+    if (c && fresh(c)) {
+        graph_stats.cached++;
+        reply_cached(req, c);
+        return true;
+    }
+    struct drawing *d = drawing_find(w->key);
+    if (d) {
+        if (wait_for(d, req)) {
+            graph_stats.shared++;
+        } else {
+            graph_stats.busy++;
+            reply_error(req, 503, "too many requests are waiting for this graph");
+        }
+        return true;
+    }
+    if (graph_child_running() >= GRAPH_MAX_CHILDREN || (new && !TAILQ_EMPTY(&queue)))
+        return false;
+    start_drawing(req, base, cfg, w);
+    return true;
+}
+
+/* Queues REQ for W (taking W's path); false when the queue is full. */
+static bool enqueue(struct evhttp_request *req, struct event_base *base, struct cluster *cl, struct want *w)
+{
+    struct evhttp_connection *con = evhttp_request_get_connection(req);
+    struct queued *q = con && nqueued < GRAPH_QUEUE_MAX ? calloc(1, sizeof *q) : NULL;
+    if (!q)
+        return false;
+    q->req = req;
+    q->base = base;
+    q->cl = cl;
+    q->w = *w;
+    w->path = NULL;
+    TAILQ_INSERT_TAIL(&queue, q, link);
+    nqueued++;
+    graph_stats.queued++;
+    evhttp_connection_set_closecb(con, on_queued_conn_freed, q);
+    return true;
+}
+
+/* Starts queued requests while children are free, oldest first
+ * (graph_child_on_free). */
+static void drain(void)
+{
+    struct queued *q;
+    /* Each turn takes one off the queue. */
+    while ((q = TAILQ_FIRST(&queue)) && graph_child_running() < GRAPH_MAX_CHILDREN) {
+        struct evhttp_request *req = unhook(q->req);
+        TAILQ_REMOVE(&queue, q, link);
+        nqueued--;
+        if (client_left(req)) {
+            /* Not drawn for nobody.  The answer goes into the closed
+             * connection; evhttp frees it when that fails. */
+            graph_stats.gone++;
+            reply_error(req, 503, "the client went away");
+        } else {
+            serve(req, q->base, q->cl->cfg, &q->w, false);
+        }
+        free(q->w.path);
+        free(q);
+    }
 }
 
 /* --- requests ------------------------------------------------------------ */
@@ -254,10 +411,13 @@ static void graph(struct http_ctx *ctx, enum rrd_kind type, const char *name, co
                                          [RRD_SERVICE] = "nodes, conns" };
     const struct ctl_config *cfg = ctx->cl->cfg;
     char msg[640];
-    st.requests++;
+    graph_stats.requests++;
     char pv[16];
-    enum graph_period period = GP_DAY;
-    if (http_query_param(ctx, "period", pv, sizeof pv) ? !graph_period_parse(pv, &period)
+    struct want w;
+    memset(&w, 0, sizeof w);
+    w.type = type;
+    w.period = GP_DAY;
+    if (http_query_param(ctx, "period", pv, sizeof pv) ? !graph_period_parse(pv, &w.period)
                                                          : ctx->query && strstr(ctx->query, "period=")) {
         http_reply_error(ctx, 400, "period is hour, day, week or month");
         return;
@@ -267,89 +427,45 @@ static void graph(struct http_ctx *ctx, enum rrd_kind type, const char *name, co
         http_reply_error(ctx, 400, msg);
         return;
     }
+    snprintf(w.kind, sizeof w.kind, "%s", kind);
     if (!cfg->rrddir[0]) {
         http_reply_error(ctx, 404, "no graphs: the controller has no rrddir (lamon-controller.conf)");
         return;
     }
-    char shown[HTTP_SEG_LEN * 2 + 2];
-    snprintf(shown, sizeof shown, "%s%s%s", name, app ? "-" : "", app ? app : "");
+    snprintf(w.shown, sizeof w.shown, "%s%s%s", name, app ? "-" : "", app ? app : "");
     if (!plain_name(name) || (app && !plain_name(app))) {
         http_reply_error(ctx, 404, "no such name: names hold letters, digits, '.', '_' and '-'");
         return;
     }
-    char *path = rrd_file_path(cfg->rrddir, type, name, app);
-    if (!path) {
+    w.path = rrd_file_path(cfg->rrddir, type, name, app);
+    if (!w.path) {
         http_reply_error(ctx, 503, "out of memory");
         return;
     }
     /* By construction DIR/BASENAME, with no '/' in BASENAME: inside rrddir. */
     size_t dl = strlen(cfg->rrddir);
     struct stat sb;
-    bool inside = strncmp(path, cfg->rrddir, dl) == 0 && path[dl] == '/' && !strchr(path + dl + 1, '/');
-    if (!inside || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(msg, sizeof msg, "no graph data for %s %s (no %s in rrddir)", types[type], shown,
-                 inside ? path + dl + 1 : "file");
+    bool inside = strncmp(w.path, cfg->rrddir, dl) == 0 && w.path[dl] == '/' && !strchr(w.path + dl + 1, '/');
+    if (!inside || stat(w.path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(msg, sizeof msg, "no graph data for %s %s (no %s in rrddir)", types[type], w.shown,
+                 inside ? w.path + dl + 1 : "file");
         http_reply_error(ctx, 404, msg);
-        free(path);
+        free(w.path);
         return;
     }
-    char key[KEY_LEN];
-    snprintf(key, sizeof key, "%s/%s/%s/%s", types[type], shown, kind, graph_period_name(period));
-    struct cached *c = cache_find(key);
-    if (c && fresh(c)) {
-        st.cached++;
-        reply_cached(ctx->req, c);
-        free(path);
-        return;
-    }
-    struct drawing *d = drawing_find(key);
-    if (d) {
-        free(path);
-        if (wait_for(d, ctx->req)) {
-            st.shared++;
-        } else {
-            st.busy++;
-            reply_error(ctx->req, 503, "too many requests are waiting for this graph");
-        }
-        return;
-    }
-    if (graph_child_running() >= GRAPH_MAX_CHILDREN) {
-        free(path);
-        if (c) {
-            st.stale++;              /* an older drawing beats none */
-            reply_png(ctx->req, c->png, c->len, 0);
-        } else {
-            st.busy++;
-            reply_error(ctx->req, 503, "too many graphs are being drawn; try again");
-        }
-        return;
-    }
-    struct graph_argv *g = malloc(sizeof *g);
-    d = calloc(1, sizeof *d);
-    unsigned step = cfg->interval_ms / 1000 ? cfg->interval_ms / 1000 : 1;
-    if (!g || !d || graph_build(g, type, kind, period, path, shown) < 0) {
-        http_reply_error(ctx, g && d ? 500 : 503, g && d ? "cannot build the graph (path too long?)" : "out of memory");
-        goto out;
-    }
-    snprintf(d->key, sizeof d->key, "%s", key);
-    d->ttl_s = graph_period_ttl(period, step);
-    TAILQ_INIT(&d->waiters);
+    snprintf(w.key, sizeof w.key, "%s/%s/%s/%s", types[type], w.shown, kind, graph_period_name(w.period));
     struct event_base *base = evhttp_connection_get_base(evhttp_request_get_connection(ctx->req));
-    d->gc = graph_child_start(base, g, cfg->rrdcached, path, GRAPH_TIMEOUT_S, on_drawn, d, msg, sizeof msg);
-    if (!d->gc) {
-        st.failed++;
-        log_limited(&fail_log, LOG_EVERY_S, "web console", "graph %s: %s", key, msg);
-        http_reply_error(ctx, 503, msg);
-        goto out;
+    if (!serve(ctx->req, base, cfg, &w, true)) {
+        struct cached *c = cache_find(w.key);
+        if (c) {
+            graph_stats.stale++;      /* an older drawing beats waiting */
+            reply_png(ctx->req, c->png, c->len, 0);
+        } else if (!enqueue(ctx->req, base, ctx->cl, &w)) {
+            graph_stats.busy++;
+            reply_error(ctx->req, 503, "too many graphs are being drawn and waiting; try again");
+        }
     }
-    LIST_INSERT_HEAD(&drawings, d, link);
-    if (!wait_for(d, ctx->req))      /* drawn for the cache all the same */
-        http_reply_error(ctx, 503, "out of memory");
-    d = NULL;
-out:
-    free(d);
-    free(g);
-    free(path);
+    free(w.path);
 }
 
 static void get_node_graph(struct http_ctx *ctx) { graph(ctx, RRD_NODE, ctx->seg[2], NULL, ctx->seg[3]); }
@@ -365,13 +481,19 @@ const struct http_route http_graph_routes[] = {
 
 void http_graph_free(void)
 {
+    /* Not answered: evhttp_free() frees the requests. */
+    struct queued *q;
+    while ((q = TAILQ_FIRST(&queue))) {
+        unhook(q->req);
+        queued_drop(q);
+    }
     struct drawing *d;
     while ((d = LIST_FIRST(&drawings))) {
         if (d->gc)
             graph_child_cancel(d->gc);
         struct waiter *w;
         while ((w = TAILQ_FIRST(&d->waiters)))
-            waiter_take(w);          /* evhttp_free frees the request */
+            waiter_take(w);
         drawing_free(d);
     }
     graph_child_shutdown();

@@ -8,8 +8,8 @@
 
 #include "node_view.h"
 #include "event_log.h"
+#include "graph_stats.h"
 #include "json_text.h"
-#include "http_graph.h"
 #include "notif_stats.h"
 
 static void stamp(time_t t, char *buf, size_t len)
@@ -411,7 +411,7 @@ void view_stats(struct evbuffer *out, const struct cluster *cl, bool json)
     else
         evbuffer_add_printf(out, "cycles %u\nsets %lu\nvarbinds %lu\npanic %s\n", cl->cycle, cl->sets_sent,
                             cl->varbinds_read, cl->panic ? "yes" : "no");
-    http_graph_stats(out, json);
+    graph_stats_print(out, json);
     if (json)
         evbuffer_add_printf(out, "}\n");
 }

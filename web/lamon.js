@@ -612,19 +612,43 @@
             });
         }
         var period = $('#period');
+        /* A graph that failed (a 503 while the controller draws many, a
+         * dropped connection) is asked for again GRAPH_TRIES times,
+         * GRAPH_RETRY_MS apart; data-tries counts them.  A new src (the
+         * period, the refresh) starts the count again. */
+        var GRAPH_TRIES = 3, GRAPH_RETRY_MS = 2000;
+        function showGraph(img, src) {
+            img.setAttribute('data-tries', '0');
+            img.src = src;
+        }
         function graphs(bust) {
             $$('img[data-graph]').forEach(function (img) {
-                img.src = img.getAttribute('data-graph') + '?period=' + encodeURIComponent(period.value)
-                    + (bust ? '&t=' + Date.now() : '');
+                showGraph(img, img.getAttribute('data-graph') + '?period=' + encodeURIComponent(period.value)
+                    + (bust ? '&t=' + Date.now() : ''));
             });
         }
         if (period) {
             period.addEventListener('change', function () { graphs(false); });
             setInterval(function () { if (!document.hidden) graphs(true); }, 60000);
         }
+        function graphFailed(img) {
+            img.classList.add('missing');
+            var tries = Number(img.getAttribute('data-tries') || 0), failed = img.src;
+            if (tries >= GRAPH_TRIES)
+                return;
+            setTimeout(function () {
+                if (img.src !== failed)
+                    return;                  /* replaced meanwhile: that one counts afresh */
+                img.setAttribute('data-tries', String(tries + 1));
+                img.src = /[?&]try=/.test(failed) ? failed.replace(/([?&])try=\d+/, '$1try=' + (tries + 1))
+                    : failed + (failed.indexOf('?') < 0 ? '?' : '&') + 'try=' + (tries + 1);
+            }, GRAPH_RETRY_MS);
+        }
         $$('img[data-graph]').forEach(function (img) {
-            img.addEventListener('error', function () { img.classList.add('missing'); });
+            img.addEventListener('error', function () { graphFailed(img); });
             img.addEventListener('load', function () { img.classList.remove('missing'); });
+            if (img.complete && img.getAttribute('src') && !img.naturalWidth)
+                graphFailed(img);            /* failed before this deferred script ran */
         });
         var n = 0;
         every(function () {
