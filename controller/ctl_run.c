@@ -49,11 +49,10 @@ enum ctl_outcome ctl_run(struct cluster *cl, const struct ctl_request *rq, struc
         }
         /* Followed by a job (watch_job.h), made first: no request unfollowed;
          * none sent when the node or the cluster has too many pending. */
-        if (watch_job_room(w[0], err, errlen) < 0)
+        enum watch_kind kind = rq->cmd == CTL_APP ? WATCH_APP : rq->cmd == CTL_DRAIN ? WATCH_DRAIN : WATCH_UNDRAIN;
+        if (watch_job_room(w[0], kind, err, errlen) < 0)
             return CTL_REFUSED;
-        struct watch_job *wj = watch_job_new(w[0], rq->cmd == CTL_APP ? WATCH_APP
-                                                   : rq->cmd == CTL_DRAIN ? WATCH_DRAIN : WATCH_UNDRAIN,
-                                             rq->cmd == CTL_APP ? w[1] : NULL, rq->admin);
+        struct watch_job *wj = watch_job_new(w[0], kind, rq->cmd == CTL_APP ? w[1] : NULL, rq->admin);
         if (!wj) {
             snprintf(err, errlen, "out of memory");
             return CTL_NO_MEMORY;

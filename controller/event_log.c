@@ -67,6 +67,17 @@ void event_log(const char *fmt, ...)
 size_t event_log_count(void) { return count; }
 unsigned long event_log_total(void) { return total; }
 
+unsigned long long event_log_run(void)
+{
+    static unsigned long long run;
+    if (!run) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        run = (unsigned long long)t.tv_sec * 1000000ULL + (unsigned long long)t.tv_nsec / 1000;
+    }
+    return run;
+}
+
 const char *event_log_line(size_t i)
 {
     return i < count ? ring[(head + i) % RING] : NULL;

@@ -17,6 +17,10 @@ void event_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 size_t event_log_count(void);
 /* Lines logged since start: line I of the ring is number total - count + I. */
 unsigned long event_log_total(void);
+/* This run of the controller (its first call's microseconds since the
+ * epoch): a page that outlived a restart sees it change and reads the log
+ * from the start, since the line numbers started again. */
+unsigned long long event_log_run(void);
 const char *event_log_line(size_t i);
 
 #endif

@@ -174,10 +174,6 @@ bool http_auth_gate(struct http_ctx *ctx, enum http_access access)
         return login_gate(ctx);
     struct http_session *s = request_session(ctx);
     if (!s) {
-        /* A cookie of an ended session (expired, controller restarted) is
-         * cleared, so the page shows the login again. */
-        if (evhttp_find_header(evhttp_request_get_input_headers(ctx->req), "Cookie"))
-            set_cookie(ctx, "", 0);
         refuse(ctx, 401, "log in first (no session)");
         return false;
     }
@@ -254,10 +250,19 @@ static void post_login(struct http_ctx *ctx)
     session_json(ctx, 200, s);
 }
 
+/* Open to a browser whose session has ended (expired, the controller
+ * restarted): its cookie is cleared all the same.  A live session still
+ * needs its CSRF token (and every POST comes from the console's own pages,
+ * http_origin.h). */
 static void post_logout(struct http_ctx *ctx)
 {
     struct http_session *s = request_session(ctx);
     char peer[64];
+    const char *why;
+    if (s && !csrf_ok(ctx, s, &why)) {
+        refuse(ctx, 403, why);
+        return;
+    }
     if (s) {
         event_log("web console: user %s logged out from %s", s->user,
                   http_peer_addr(ctx->req, peer, sizeof peer));
@@ -274,7 +279,7 @@ static void get_session(struct http_ctx *ctx)
 
 const struct http_route http_auth_routes[] = {
     { EVHTTP_REQ_POST, "/api/v1/login", post_login, HTTP_LOGIN, false },
-    { EVHTTP_REQ_POST, "/api/v1/logout", post_logout, HTTP_SESSION, false },
+    { EVHTTP_REQ_POST, "/api/v1/logout", post_logout, HTTP_OPEN, false },
     { EVHTTP_REQ_GET, "/api/v1/session", get_session, HTTP_OPEN, false },
     { 0, NULL, NULL, 0, false },
 };

@@ -44,6 +44,7 @@ struct http_server {
     struct http_tls *tls;
     struct log_limit rate[LOG_KINDS];
     struct event *resume;            /* accepting again after a failed accept */
+    struct sockaddr_storage bound_addr;   /* what the listener really bound (a name may have several) */
 };
 
 /* Every module's routes, tried in order (http_route.h). */
@@ -160,20 +161,19 @@ static bool connection_current(const struct http_server *hs, struct bufferevent 
     socklen_t len = sizeof local;
     if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&local, &len) < 0)
         return false;
-    const struct sockaddr_storage *want = &hs->cur.addr;
+    /* Against the listener's own address, not the http line's name looked
+     * up again: "localhost" may be ::1 to one lookup and 127.0.0.1 to
+     * libevent's. */
+    const struct sockaddr_storage *want = &hs->bound_addr;
     if (local.ss_family == AF_INET && want->ss_family == AF_INET) {
         const struct sockaddr_in *l = (const void *)&local, *w = (const void *)want;
-        return ntohs(l->sin_port) == hs->cur.port &&
+        return l->sin_port == w->sin_port &&
                (w->sin_addr.s_addr == htonl(INADDR_ANY) || w->sin_addr.s_addr == l->sin_addr.s_addr);
     }
-    if (local.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *l = (const void *)&local;
-        if (ntohs(l->sin6_port) != hs->cur.port)
-            return false;
-        if (want->ss_family != AF_INET6)
-            return IN6_IS_ADDR_V4MAPPED(&l->sin6_addr);
-        const struct sockaddr_in6 *w = (const void *)want;
-        return IN6_IS_ADDR_UNSPECIFIED(&w->sin6_addr) || IN6_ARE_ADDR_EQUAL(&w->sin6_addr, &l->sin6_addr);
+    if (local.ss_family == AF_INET6 && want->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *l = (const void *)&local, *w = (const void *)want;
+        return l->sin6_port == w->sin6_port &&
+               (IN6_IS_ADDR_UNSPECIFIED(&w->sin6_addr) || IN6_ARE_ADDR_EQUAL(&w->sin6_addr, &l->sin6_addr));
     }
     return false;
 }
@@ -309,9 +309,17 @@ static int bind_server(struct http_server *hs, const struct http_config *hc, cha
      * otherwise wait for the browser's delayed ACK (20-40 ms). */
     int one = 1;
     setsockopt(evhttp_bound_socket_get_fd(b), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_storage addr;
+    socklen_t alen = sizeof addr;
+    if (getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&addr, &alen) < 0) {
+        snprintf(err, errlen, "web console: %s:%u: getsockname: %s", hc->host, hc->port, strerror(errno));
+        evhttp_del_accept_socket(hs->http, b);
+        return -1;
+    }
     if (hs->bound)
         evhttp_del_accept_socket(hs->http, hs->bound);
     hs->bound = b;
+    hs->bound_addr = addr;
     evtimer_del(hs->resume);
     accepting = hs;
     evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(b), on_accept_error);

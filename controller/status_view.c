@@ -381,7 +381,8 @@ void view_log_since(struct evbuffer *out, unsigned long since)
             evbuffer_add_printf(out, ", ");
         json_string(out, event_log_line(i));
     }
-    evbuffer_add_printf(out, "], \"first\": %lu, \"next\": %lu}\n", first + from, total);
+    evbuffer_add_printf(out, "], \"first\": %lu, \"next\": %lu, \"run\": %llu}\n", first + from, total,
+                        event_log_run());
 }
 
 void view_log(struct evbuffer *out, size_t last, bool json)

@@ -10,6 +10,7 @@
 
 #include "event_log.h"
 #include "job_list.h"
+#include "mono_ms.h"
 #include "json_text.h"
 #include "lamon_mib.h"
 #include "node_view.h"
@@ -21,6 +22,7 @@ struct watch_job {
     enum watch_kind kind;
     char app[CTL_NAME_MAX + 1];
     int admin;                 /* 1 start, 2 stop, 3 restart */
+    struct timespec driven;    /* last looked at (DRIVE_MS) */
     time_t started;
     time_t fresh;              /* a poll answered at or after this was sent after the request */
     time_t deadline;
@@ -34,6 +36,12 @@ struct watch_job {
 
 static struct cluster *g_cl;
 static const struct job_kind watch_kind;  /* below */
+static size_t apps_pending;                /* WATCH_APP jobs not ended, for WATCH_TOTAL */
+
+/* A job learns something new once a poll came in: the list's 50 ms tick
+ * (node_ops' quick reads) is more than it needs, and each look is a
+ * search of the nodes by name. */
+#define DRIVE_MS 200
 
 static const char *const app_oper[] = { "unknown", "up", "down", "unknown", "starting", "stopping" };
 
@@ -105,6 +113,8 @@ static void finish(struct watch_job *w, bool ok, const char *fmt, ...)
     va_start(ap, fmt);
     vline(w, w->message, sizeof w->message, fmt, ap);
     va_end(ap);
+    if (!w->done && w->kind == WATCH_APP && w->head.id)
+        apps_pending--;
     w->done = true;
     w->ok = ok;
     snprintf(w->progress, sizeof w->progress, "%s", w->message);
@@ -178,16 +188,25 @@ void watch_job_init(struct cluster *cl)
     g_cl = cl;
 }
 
-int watch_job_room(const char *node, char *err, size_t errlen)
+int watch_job_room(const char *node, enum watch_kind kind, char *err, size_t errlen)
 {
-    size_t on_node = job_list_pending(node, &watch_kind, NULL);
+    /* A drain or undrain is never refused: decide_drain refuses a second
+     * drain itself, and an operator must always be able to take a node out
+     * or bring it back, whatever its applications are doing. */
+    if (kind != WATCH_APP)
+        return 0;
+    unsigned ids[WATCH_TOTAL + 160];
+    size_t n = job_list_ids(node, ids, sizeof ids / sizeof ids[0]), on_node = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct watch_job *w = (const struct watch_job *)job_list_find(ids[i], &watch_kind);
+        on_node += w && !w->done && w->kind == WATCH_APP;
+    }
     if (on_node >= WATCH_PER_NODE) {
-        snprintf(err, errlen, "node %s: %zu jobs are still in progress", node, on_node);
+        snprintf(err, errlen, "node %s: %zu application jobs are still in progress", node, on_node);
         return -1;
     }
-    size_t all = job_list_pending(NULL, &watch_kind, NULL);
-    if (all >= WATCH_TOTAL) {
-        snprintf(err, errlen, "%zu drain, undrain and application jobs are still in progress", all);
+    if (apps_pending >= WATCH_TOTAL) {
+        snprintf(err, errlen, "%zu application jobs are still in progress", apps_pending);
         return -1;
     }
     return 0;
@@ -222,6 +241,8 @@ unsigned watch_job_start(const struct cluster *cl, struct watch_job *w)
     w->fresh = now + 1 + t;
     w->deadline = now + (time_t)cfg->drain_timeout_s + MARGIN_S + 3 * (time_t)((cfg->interval_ms + 999) / 1000);
     w->head.id = job_list_next_id();
+    if (w->kind == WATCH_APP)
+        apps_pending++;
     if (w->kind == WATCH_APP)
         progress(w, "%s %s requested; waiting for application %s %s", op_name(w), w->app, w->app, want(w));
     else
@@ -272,8 +293,10 @@ static void watch_view(struct evbuffer *out, const struct job_head *h, bool json
 static bool watch_tick(struct job_head *h)
 {
     struct watch_job *w = (struct watch_job *)h;
-    if (!w->done)
+    if (!w->done && ms_since(&w->driven) >= DRIVE_MS) {
+        clock_gettime(CLOCK_MONOTONIC, &w->driven);
         drive(w);
+    }
     return !w->done;
 }
 

@@ -8,8 +8,9 @@
  * job list (job_list.h) beside node_ops' and are shown with the same keys
  * ("job N", /api/v1/jobs/N): no SNMP operation of their own, so "ops" is
  * empty.  As each lasts up to drain_timeout plus the margin, a node has at
- * most WATCH_PER_NODE pending and the cluster WATCH_TOTAL: a request beyond
- * is refused before it is sent (watch_job_room). */
+ * most WATCH_PER_NODE pending application jobs and the cluster WATCH_TOTAL:
+ * an application request beyond is refused before it is sent
+ * (watch_job_room).  Drains and undrains are never refused for it. */
 #ifndef LAMON_WATCH_JOB_H
 #define LAMON_WATCH_JOB_H
 
@@ -20,17 +21,18 @@
 
 enum watch_kind { WATCH_DRAIN, WATCH_UNDRAIN, WATCH_APP };
 
-#define WATCH_PER_NODE 4       /* pending jobs on one node */
-#define WATCH_TOTAL 256        /* pending jobs in all */
+#define WATCH_PER_NODE 4       /* pending application jobs on one node */
+#define WATCH_TOTAL 256        /* pending application jobs in all */
 
 struct watch_job;
 
 /* The cluster the jobs watch; job_list_init() drives them. */
 void watch_job_init(struct cluster *cl);
 
-/* 0 when NODE may have one more job; -1 with the reason in err when it
- * has WATCH_PER_NODE pending, or the cluster WATCH_TOTAL. */
-int watch_job_room(const char *node, char *err, size_t errlen);
+/* 0 when NODE may have one more job of KIND; -1 with the reason in err
+ * when KIND is WATCH_APP and the node has WATCH_PER_NODE application jobs
+ * pending, or the cluster WATCH_TOTAL. */
+int watch_job_room(const char *node, enum watch_kind kind, char *err, size_t errlen);
 
 /* A job for KIND on NODE (APP and ADMIN, 1 start 2 stop 3 restart, for
  * WATCH_APP), made before the request is sent so that no request goes out

@@ -664,6 +664,16 @@
         return api('GET', '/api/v1/log?since=' + encodeURIComponent(since)).then(function (r) {
             if (r.status !== 200 || !r.json || !Array.isArray(r.json.log))
                 throw new Error('log');
+            /* Another run of the controller: its lines are numbered from 0
+             * again, so the page starts over from its first line. */
+            var run = String(r.json.run);
+            if (ol.getAttribute('data-run') && ol.getAttribute('data-run') !== run) {
+                setAttr(ol, 'data-run', run);
+                setAttr(ol, 'data-next', '0');
+                ol.appendChild(el('li', { 'class': 'restart' }, '(the controller restarted)'));
+                return null;
+            }
+            setAttr(ol, 'data-run', run);
             r.json.log.forEach(function (line) { ol.appendChild(el('li', null, line)); });
             while (ol.children.length > LOG_KEEP)
                 ol.removeChild(ol.firstChild);

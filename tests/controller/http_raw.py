@@ -9,8 +9,9 @@ server closed without an answer, "timeout" when it sent nothing in time).
   http_raw.py PORT header-bytes N             GET with one header of N bytes
   http_raw.py PORT body N                     POST /api/v1/login with N bytes of body
   http_raw.py PORT garbage N                  N random bytes, then CR LF CR LF
-  http_raw.py PORT keepalive HOLD             two GETs on one connection, HOLD seconds apart:
-                                              prints "CODE1 CODE2 closed|open"
+  http_raw.py PORT keepalive FILE             two GETs on one connection: after the first,
+                                              creates FILE.first; the second once FILE exists
+                                              (20 s at most); prints "CODE1 CODE2 closed|open"
   http_raw.py PORT flood PID N HOLD           N idle connections held HOLD seconds;
                                               prints {"cpu_s", "wall_s", "open"} of process PID
 """
@@ -64,14 +65,18 @@ def flood(port, pid, n, hold):
     return {"cpu_s": round(c1 - c0, 3), "wall_s": round(t1 - t0, 3), "open": len(socks)}
 
 
-def keepalive(port, hold):
+def keepalive(port, signal_file):
     import http.client
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     c.request("GET", "/api/v1/nodes")
     r = c.getresponse()
     r.read()
     first = r.status
-    time.sleep(hold)
+    open(signal_file + ".first", "w").close()     # tells the caller the first answer is in
+    for _ in range(200):
+        if os.path.exists(signal_file):
+            break
+        time.sleep(0.1)
     try:
         c.request("GET", "/api/v1/nodes")
         r = c.getresponse()
@@ -87,7 +92,7 @@ def keepalive(port, hold):
 def main():
     port, kind = int(sys.argv[1]), sys.argv[2]
     if kind == "keepalive":
-        print(keepalive(port, float(sys.argv[3])))
+        print(keepalive(port, sys.argv[3]))
         return
     if kind == "flood":
         print(json.dumps(flood(port, int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))))

@@ -92,9 +92,10 @@ code "/api/v1/log?since=$next" >/dev/null
 like "$(jq_py "$T/body" 'd["log"][-1]')" "configuration reloaded from " "... after a SIGHUP, its lines, the reload last"
 unlike "$(jq_py "$T/body" 'd["log"]')" "started: " "... and none from before"
 is "$(jq_py "$T/body" 'd["first"]')" "$next" "... numbered from since"
+like "$(jq_py "$T/body" 'd["run"]')" '^[0-9]{16}$' "... and the run of the controller they belong to"
 is "$(code '/api/v1/log?since=x')" 400 "since that is no number is 400"
 code '/api/v1/log?since=999999' >/dev/null
-is "$(jq_py "$T/body" 'd["first"] <= d["next"] and len(d["log"]) == d["next"] - d["first"] and d["log"][0] == d["log"][0]')" True \
+is "$(jq_py "$T/body" 'd["first"] <= d["next"] and len(d["log"]) == d["next"] - d["first"]')" True \
     "since beyond the end (a page that outlived a restart): this run's lines from the first"
 is "$(jq_py "$T/body" 'd["log"][0]')" "$(curl -s "$URL/api/v1/log" | python3 -c 'import json, sys; print(json.load(sys.stdin)["log"][0])')" \
     "... starting with the first line"
@@ -131,10 +132,13 @@ check "... at most a few lines for the lot ($n)" test "$n" -le 6
 # --- a SIGHUP that moves the address moves the server, and the clients of
 # the old address (a page polling on a keep-alive connection) are let go
 NEW_PORT=$(free_tcp_port)
-$RAW "$HTTP_PORT" keepalive 2 >"$T/keepalive.out" & ka=$!
-sleep 0.5
+$RAW "$HTTP_PORT" keepalive "$T/reloaded" >"$T/keepalive.out" & ka=$!
+wait_for 5 test -e "$T/reloaded.first"
 sed -i "s/^http .*/http $NEW_PORT/" "$T/ctl.conf"
+n0=$(grep -c "configuration reloaded" "$T/controller.log")
 kill -HUP "$CTL_PID"
+wait_for 10 sh -c "[ \$(grep -c 'configuration reloaded' '$T/controller.log') -gt $n0 ]"
+touch "$T/reloaded"
 wait "$ka"
 is "$(cat "$T/keepalive.out")" "200 503 closed" \
     "a keep-alive client of the old address gets 503 and a closed connection after the move"
@@ -173,6 +177,26 @@ out=$(timeout 10 "$CTL_BIN" -f -c "$T/busy.conf" 2>&1); rc=$?
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 check "a controller whose http port is taken exits non-zero ($rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 like "$out" "web console: cannot listen on 127.0.0.1:$BUSY_PORT" "... saying why"
+
+# --- an http line with a host name that has an IPv6 and an IPv4 address:
+# the console answers on what its listener bound, whichever it is (a
+# private /etc/hosts in a mount namespace of its own)
+NAME_PORT=$(free_tcp_port)
+printf '::1 lamon-dual\n127.0.0.1 lamon-dual localhost\n' >"$T/hosts"
+write_ctl_conf "$T/name.conf" "1" "http lamon-dual:$NAME_PORT"
+sed -i "s|^control .*|control $T/name.sock|; s|^logfile .*|logfile $T/name.log|" "$T/name.conf"
+if unshare -m true 2>/dev/null; then
+    unshare -m sh -c "mount --bind '$T/hosts' /etc/hosts && exec '$CTL_BIN' -f -c '$T/name.conf'" >"$T/name.out" 2>&1 &
+    NAME_PID=$!
+    LAMON_PIDS="$LAMON_PIDS $NAME_PID"
+    wait_for 10 test -S "$T/name.sock"
+    bound=$(ss -Hltn "sport = :$NAME_PORT" | awk '{ print $4 }' | head -n 1)
+    case $bound in \[::1\]:*) u="http://[::1]:$NAME_PORT" ;; *) u="http://127.0.0.1:$NAME_PORT" ;; esac
+    is "$(curl -s -g -o /dev/null -w '%{http_code}' "$u/api/v1/nodes")" 200 "'http lamon-dual:$NAME_PORT' answers on the address it bound ($bound)"
+    kill "$NAME_PID"; wait "$NAME_PID"
+else
+    skip "no mount namespace for a private /etc/hosts"
+fi
 
 # --- at the descriptor limit, a flood of connections does not make it spin
 LOW_PORT=$(free_tcp_port)

@@ -25,7 +25,7 @@ static struct event_base *base;
 static unsigned add(const char *node)
 {
     char err[256] = "";
-    if (watch_job_room(node, err, sizeof err) < 0)
+    if (watch_job_room(node, WATCH_APP, err, sizeof err) < 0)
         return 0;
     struct watch_job *w = watch_job_new(node, WATCH_APP, "web", 1);
     assert_non_null(w);
@@ -43,12 +43,15 @@ static void test_bounds(void **state)
         if (!first)
             first = last;
     }
-    assert_int_equal(watch_job_room("n1", err, sizeof err), -1);
-    assert_string_equal(err, "node n1: 4 jobs are still in progress");
+    assert_int_equal(watch_job_room("n1", WATCH_APP, err, sizeof err), -1);
+    assert_string_equal(err, "node n1: 4 application jobs are still in progress");
+    /* ... while a drain or an undrain of it is never refused. */
+    assert_int_equal(watch_job_room("n1", WATCH_DRAIN, err, sizeof err), 0);
+    assert_int_equal(watch_job_room("n1", WATCH_UNDRAIN, err, sizeof err), 0);
 
     /* A job whose request was refused never counts. */
     watch_job_discard(watch_job_new("n2", WATCH_DRAIN, NULL, 0));
-    assert_int_equal(watch_job_room("n2", err, sizeof err), 0);
+    assert_int_equal(watch_job_room("n2", WATCH_APP, err, sizeof err), 0);
 
     /* n1 to n64 hold 256 pending jobs: n65, which has none, is refused. */
     char name[16];
@@ -58,15 +61,15 @@ static void test_bounds(void **state)
             assert_int_not_equal(add(name), 0);
     }
     assert_int_equal(job_list_pending(NULL, NULL, NULL), WATCH_TOTAL);
-    assert_int_equal(watch_job_room("n65", err, sizeof err), -1);
-    assert_string_equal(err, "256 drain, undrain and application jobs are still in progress");
+    assert_int_equal(watch_job_room("n65", WATCH_APP, err, sizeof err), -1);
+    assert_string_equal(err, "256 application jobs are still in progress");
 
     /* n1 goes down: its jobs fail at the next tick and free their places. */
     cl.nodes[0]->hyst.health = NODE_DOWN;
     event_base_loop(base, EVLOOP_ONCE);
     assert_int_equal(job_list_pending("n1", NULL, NULL), 0);
-    assert_int_equal(watch_job_room("n65", err, sizeof err), 0);
-    assert_int_equal(watch_job_room("n1", err, sizeof err), 0);
+    assert_int_equal(watch_job_room("n65", WATCH_APP, err, sizeof err), 0);
+    assert_int_equal(watch_job_room("n1", WATCH_APP, err, sizeof err), 0);
 
     unsigned ids[8];
     assert_int_equal(job_list_ids("n1", ids, 8), WATCH_PER_NODE);
