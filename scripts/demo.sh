@@ -71,15 +71,8 @@ RP=$(free_udp_port)
 node_snmpd_extra() { printf '%s\n' "informsink 127.0.0.1:$RP lamondemo" "[snmp] clientaddr 127.0.1.$1"; }
 node_agent_extra() { echo "heartbeat_ms 200"; }
 
-# The web console: a free loopback TCP port, a user with a fresh password.
-free_tcp_port() {
-    local p
-    for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
-    done
-    return 1
-}
+# The web console: a free loopback TCP port (tests/lib/snmpd.sh), a user
+# with a fresh password.
 WEB_PORT=$(free_tcp_port) || die "no free loopback TCP port for the web console"
 WEB_URL="http://127.0.0.1:$WEB_PORT/"
 WEB_USER=demo

@@ -1,16 +1,6 @@
 # Helpers shared by the tests/agent scripts.  Source after tests/lib/*.sh.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# free_tcp_port: a loopback TCP port nobody listens on, below the ephemeral
-# range (32768+), so no client socket of the machine can hold it as local port.
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((10000 + RANDOM % 20000))
-        ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
-
 # val OBJECT: the value alone (enums as numbers, no units), "" on error.
 val() { snmp snmpget -Oqv -Oe -OU "LAMON-MIB::$1" 2>/dev/null; }
 

@@ -9,13 +9,6 @@ PY=/usr/bin/python3
 # implied STRING: the sub-identifiers of an IMPLIED string index (.119.101.98)
 implied() { printf '%s' "$1" | od -An -tu1 -v | tr -s ' \n' '..' | sed 's/\.$//'; }
 
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
 
 # get OID: the value alone, enums as numbers, strings without quotes
 get() { snmp snmpget -Oqve "$1" 2>&1 | sed 's/^"//; s/"$//'; }

@@ -18,13 +18,6 @@ lamon_test_init
 [ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] || bail "build lamon-controller and lamon-agent first"
 RAW="python3 $(dirname "$0")/http_raw.py"
 
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
 HTTP_PORT=$(free_tcp_port)
 URL=http://127.0.0.1:$HTTP_PORT
 # code PATH [CURL ARGS]: the HTTP status of a request; body in $T/body

@@ -17,13 +17,6 @@ lamon_test_init
 [ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] || bail "build lamon-controller and lamon-agent first"
 command -v curl >/dev/null && command -v openssl >/dev/null || bail "curl and openssl are needed"
 
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
 K1=6.1.0-98-test
 node_agent_extra() {   # N DIR: a kernel to choose, harmless reboot/shutdown, an app that never comes up
     mkdir -p "$2/boot"

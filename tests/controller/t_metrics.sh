@@ -20,13 +20,6 @@ PROMTOOL=${PROMTOOL:-$ROOT/.deps/bin/promtool}
 [ -x "$PROMTOOL" ] || bail "no promtool at $PROMTOOL (make deps extracts it from Debian's prometheus package)"
 command -v curl >/dev/null || bail "no curl (make deps)"
 
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
 RP=$(free_udp_port)
 HP=$(free_tcp_port)
 DIRPORT=$(free_udp_port)     # nobody answers there: an unreachable director

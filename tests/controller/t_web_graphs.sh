@@ -16,13 +16,6 @@
 lamon_test_init
 [ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] || bail "build lamon-controller and lamon-agent first"
 
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
 HTTP_PORT=$(free_tcp_port)
 BASE=http://127.0.0.1:$HTTP_PORT
 

@@ -15,13 +15,6 @@
 lamon_test_init
 [ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] || bail "build lamon-controller and lamon-agent first"
 
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
 
 # Node 3's snmpd answers lamonNodeName before its agent can: a value with
 # markup reaches the controller like any agent's would.

@@ -1,19 +1,11 @@
 # Helpers for the dashboard tests (sourced after tests/lib/tap.sh and snmpd.sh).
 #
-#   free_tcp_port                  a loopback TCP port nobody listens on
 #   start_agent_with_app NAME      snmpd + lamon-agent with one application
 #                                  NAME on $APP_PORT (sets APP_PORT, APP_INDEX)
 #   hold_connections N             listens on $APP_PORT and holds N
 #                                  established connections until the test ends
 #   snmpval OID                    the bare value of one object (v2c), e.g. 42
 
-free_tcp_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
 
 start_agent_with_app() {
     APP_PORT=$(free_tcp_port)

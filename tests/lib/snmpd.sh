@@ -52,6 +52,18 @@ free_udp_port() {
     done
 }
 
+# free_tcp_port: a loopback TCP port no socket uses, below the ephemeral
+# range (32768+), so that no client socket of the machine can take it
+# between the choice and the bind.  Fails after 200 tries.
+free_tcp_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((10000 + RANDOM % 20000))
+        ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+    done
+    return 1
+}
+
 start_snmpd() {
     SNMP_PORT=${SNMP_PORT:-$(free_udp_port)}
     AGENTX=$T/agentx.sock
