@@ -40,8 +40,7 @@ static bool is_sep(char c)
     return c == ' ' || c == '\t';
 }
 
-/* A decimal number of at most 10 digits up to MAX into *V. */
-static bool number(const char *s, unsigned long max, unsigned long *v)
+bool ctl_number(const char *s, unsigned long max, unsigned long *v)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
@@ -107,13 +106,13 @@ int ctl_request_parse(char *line, size_t len, struct ctl_request *req, char *err
     memcpy(req->arg, w + 1, req->nargs * sizeof w[0]);
     switch (req->cmd) {
     case CTL_LOG:
-        if (req->nargs == 1 && !number(req->arg[0], CTL_LOG_MAX, &req->num)) {
+        if (req->nargs == 1 && !ctl_number(req->arg[0], CTL_LOG_MAX, &req->num)) {
             snprintf(err, errlen, "log N: N is a number of lines up to %lu", CTL_LOG_MAX);
             return -1;
         }
         break;
     case CTL_JOB:
-        if (!number(req->arg[0], UINT_MAX, &req->num)) {
+        if (!ctl_number(req->arg[0], UINT_MAX, &req->num)) {
             snprintf(err, errlen, "job N: N is a job number");
             return -1;
         }

@@ -37,6 +37,10 @@ struct ctl_request {
  * the reason in ERR (one line of printable ASCII, for "ERR reason"). */
 int ctl_request_parse(char *line, size_t len, struct ctl_request *req, char *err, size_t errlen);
 
+/* A decimal number of at most 10 digits, nothing else, up to MAX into *V
+ * (a job's or a line's number, from the socket or the web). */
+bool ctl_number(const char *s, unsigned long max, unsigned long *v);
+
 /* Whether CMD is a read command (takes the trailing "json"). */
 bool ctl_cmd_is_read(enum ctl_cmd cmd);
 

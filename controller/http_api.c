@@ -1,5 +1,6 @@
 /* The JSON API's reads (/api/v1/...): lamonctl's --json views, through the
  * same ctl_run() (ctl_run.h) that answers the control socket. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,20 +59,10 @@ static void get_services(struct http_ctx *ctx) { run_read(ctx, CTL_SERVICES, NUL
 static void get_status(struct http_ctx *ctx)   { run_read(ctx, CTL_STATUS, NULL, 0); }
 static void get_stats(struct http_ctx *ctx)    { run_read(ctx, CTL_STATS, NULL, 0); }
 
-/* A decimal number of at most 10 digits into *V; false for anything else. */
-static bool number(const char *s, unsigned long *v)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
-        return false;
-    *v = strtoul(s, NULL, 10);
-    return true;
-}
-
 static void get_one_job(struct http_ctx *ctx)
 {
     unsigned long id;
-    if (!number(ctx->seg[3], &id) || id > 0xffffffffUL) {
+    if (!ctl_number(ctx->seg[3], UINT_MAX, &id)) {
         http_reply_error(ctx, 404, "a job is a number");
         return;
     }
@@ -84,7 +75,7 @@ static void get_log(struct http_ctx *ctx)
 {
     char v[16];
     unsigned long since = 0;
-    if (http_query_param(ctx, "since", v, sizeof v) && !number(v, &since)) {
+    if (http_query_param(ctx, "since", v, sizeof v) && !ctl_number(v, ULONG_MAX, &since)) {
         http_reply_error(ctx, 400, "since is a line number");
         return;
     }
