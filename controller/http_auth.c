@@ -16,6 +16,7 @@
 #include "http_users.h"
 #include "json_text.h"
 #include "log_limit.h"
+#include "printable.h"
 
 #define LOG_EVERY_S 10
 
@@ -53,15 +54,6 @@ static bool loopback(const char *addr)
     if (IN6_IS_ADDR_LOOPBACK(&a6))
         return true;
     return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
-}
-
-/* A user name as given, for the log: printable ASCII, bounded. */
-static void printable(const char *in, char *out, size_t len)
-{
-    size_t i = 0;
-    for (; in[i] && i + 1 < len; i++)
-        out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
-    out[i] = '\0';
 }
 
 void http_auth_apply(const struct http_config *hc)
@@ -220,7 +212,7 @@ static void post_login(struct http_ctx *ctx)
         http_reply_error(ctx, 400, "a login takes the form fields user and password");
         return;
     }
-    printable(user, shown, sizeof shown);
+    printable_copy(shown, sizeof shown, user, (size_t)-1);
     time_t now = session_now();
     if (strlen(user) > HTTP_USER_MAX || strlen(pass) > 1024 || !http_users_verify(&A.users, user, pass)) {
         login_failed(&A.limit, peer, now);

@@ -10,6 +10,7 @@
 #include <event2/buffer.h>
 
 #include "http_limits.h"
+#include "printable.h"
 
 int http_form_text(const char *body, size_t len, struct evkeyvalq *q, char *err, size_t errlen)
 {
@@ -47,8 +48,10 @@ int http_form_text(const char *body, size_t len, struct evkeyvalq *q, char *err,
         for (struct evkeyval *b = a->next.tqe_next; b && !twice; b = b->next.tqe_next)
             twice = strcmp(a->key, b->key) == 0;
         if (twice || ++n > HTTP_FORM_FIELDS) {
+            char shown[41];
             if (twice)
-                snprintf(err, errlen, "the form gives field '%.40s' twice", a->key);
+                snprintf(err, errlen, "the form gives field '%s' twice",
+                         printable_copy(shown, sizeof shown, a->key, (size_t)-1));
             else
                 snprintf(err, errlen, "the form has more than %d fields", HTTP_FORM_FIELDS);
             evhttp_clear_headers(q);

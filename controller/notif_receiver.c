@@ -13,6 +13,7 @@
 
 #include "event_log.h"
 #include "log_limit.h"
+#include "printable.h"
 #include "notif_stats.h"
 #include "notif_usm.h"
 
@@ -103,15 +104,6 @@ static const char *why(enum notif_refusal r)
     }
 }
 
-/* A user name from the wire for the log: printable, bounded. */
-static void clean(const char *s, size_t n, char *out, size_t outlen)
-{
-    size_t k = 0;
-    for (size_t i = 0; s && i < n && k + 1 < outlen; i++)
-        out[k++] = s[i] >= 32 && s[i] < 127 ? s[i] : '?';
-    out[k] = '\0';
-}
-
 static void refuse(struct notif_receiver *rx, enum notif_refusal r, const struct sockaddr_storage *src,
                    const netsnmp_pdu *pdu)
 {
@@ -120,7 +112,7 @@ static void refuse(struct notif_receiver *rx, enum notif_refusal r, const struct
     fmt_addr((const struct sockaddr *)src, from, sizeof from);
     if (pdu && pdu->version == SNMP_VERSION_3 && pdu->securityName && pdu->securityNameLen) {
         char name[NOTIF_TEXT_MAX + 1];
-        clean(pdu->securityName, pdu->securityNameLen, name, sizeof name);
+        printable_copy(name, sizeof name, pdu->securityName, pdu->securityNameLen);
         snprintf(user, sizeof user, ", user '%s'", name);
     }
     log_limited(&rx->limits[r], NOTIF_LOG_EVERY_S, "notifications",
@@ -279,7 +271,7 @@ static int on_pdu(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu, void
     source_of(pdu->transport_data, (int)pdu->transport_data_length, &n.source);
     n.version = (int)pdu->version;
     if (pdu->version == SNMP_VERSION_3 && pdu->securityName)
-        clean(pdu->securityName, pdu->securityNameLen, n.user, sizeof n.user);
+        printable_copy(n.user, sizeof n.user, pdu->securityName, pdu->securityNameLen);
     else if (pdu->community && pdu->community_len < sizeof n.community)
         memcpy(n.community, pdu->community, pdu->community_len);    /* it matched an accept line */
     /* Authenticated: the sender's retries would change nothing, whatever

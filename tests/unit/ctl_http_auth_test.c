@@ -335,6 +335,14 @@ static void test_form(void **state)
         snprintf(many + strlen(many), sizeof many - strlen(many), "%sf%d=1", i ? "&" : "", i);
     assert_int_equal(http_form_text(many, strlen(many), &q, err, sizeof err), -1);
     assert_non_null(strstr(err, "more than"));
+    /* A field name is echoed in the error, which is one line of printable
+     * text: a CR, LF or escape in the name must not break it (found by
+     * the ctl_http_form fuzz target). */
+    static const char twice_ctl[] = "a=0&\r\nqo=1&\r\nqo=2";
+    assert_int_equal(http_form_text(twice_ctl, strlen(twice_ctl), &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "twice"));
+    assert_null(strpbrk(err, "\r\n\x1b"));
+    assert_non_null(strstr(err, "'??qo'"));
 }
 
 static void test_cookie(void **state)
