@@ -29,6 +29,8 @@ PKGS=(
   python3 keepalived
   # the web console's browser test (tests/vm/t_web_console.sh): headless chromium
   chromium
+  # the two-node Pacemaker/Corosync cluster of tests/ha (cluster.sh, t_pacemaker.sh)
+  pacemaker pacemaker-cli-utils corosync crmsh
 )
 
 missing=()

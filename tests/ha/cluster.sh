@@ -17,7 +17,8 @@
 #   ha_stop                 everything gone: nodes, bridge, directory
 #
 # Node N is named $HA_NAME_PREFIX$N (its hostname, which is its Pacemaker
-# node name), has address $HA_NET.1N on eth0, and keeps its disk in
+# node name), has address $HA_NET.20N on eth0 (the host is $HA_NET.254, and
+# $HA_NET.1-199 are free for host addresses of the test: ha_host_addr), and keeps its disk in
 # $HA_DIR/nodeN: etc-corosync, etc-pacemaker, var-lib-corosync,
 # var-lib-pacemaker, var-log (cluster/corosync.log, pacemaker/pacemaker.log).
 # HA_OCF_LAMON: the file the nodes see as /usr/lib/ocf/resource.d/lamon/controller.
@@ -43,7 +44,7 @@ ha_net_up() {
     HA_DIR=${HA_DIR:-$(mktemp -d /tmp/lamon-ha.XXXXXX)}
     HA_NET=$(_ha_pick_net) || { _ha_log "no free 10.231.X.0/24"; return 1; }
     HA_BR=lmha${HA_NET##*.}
-    HA_HOST_IP=$HA_NET.1
+    HA_HOST_IP=$HA_NET.254
     export HA_DIR HA_NET HA_BR HA_HOST_IP
     ip link add "$HA_BR" type bridge || { HA_BR=; return 1; }
     ip addr add "$HA_HOST_IP/24" dev "$HA_BR" && ip link set "$HA_BR" up
@@ -53,7 +54,7 @@ ha_net_up() {
 ha_host_addr() { ip addr add "$1/32" dev "$HA_BR"; }
 
 ha_name() { echo "$HA_NAME_PREFIX$1"; }
-ha_addr() { echo "$HA_NET.1$1"; }
+ha_addr() { echo "$HA_NET.20$1"; }
 
 _ha_write_conf() {
     local d=$HA_DIR/corosync.conf n
