@@ -22,6 +22,8 @@
 # $HA_DIR/nodeN: etc-corosync, etc-pacemaker, var-lib-corosync,
 # var-lib-pacemaker, var-log (cluster/corosync.log, pacemaker/pacemaker.log).
 # HA_OCF_LAMON: the file the nodes see as /usr/lib/ocf/resource.d/lamon/controller.
+# HA_BOOT_SCRIPT: run by each node at every boot before corosync (what
+# tmpfiles would make on a real node; its /run is empty at each boot).
 HA_ROOT=${LAMON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 HA_NAME_PREFIX=${HA_NAME_PREFIX:-lamonha}
 HA_OCF_LAMON=${HA_OCF_LAMON:-$HA_ROOT/ha/ocf/controller}
@@ -151,7 +153,7 @@ _ha_node_dirs() {
 _ha_boot() {
     local n=$1 d=$HA_DIR/node$1 upid pid c i=0
     unshare --uts --mount --net --ipc --pid --fork --mount-proc \
-        "$HA_ROOT/tests/ha/node-init" "$(ha_name "$n")" "$(ha_addr "$n")/24" "$d" "$HA_OCF_LAMON" \
+        "$HA_ROOT/tests/ha/node-init" "$(ha_name "$n")" "$(ha_addr "$n")/24" "$d" "$HA_OCF_LAMON" "${HA_BOOT_SCRIPT:-}" \
         </dev/null >>"$d/unshare.out" 2>&1 &
     upid=$!
     # The node's PID 1: the child of unshare that is 1 in its own PID

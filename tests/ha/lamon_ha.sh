@@ -59,11 +59,11 @@ lamon_ha_setup() {
         echo "director lvs1 $HA_HOST_IP:$VM_SNMP_PORT"
         echo "service www tcp 10.0.0.1:80 nodes 3 sched rr fwd route app web director lvs1"
     } >"$HA_CTL_CONF"
+    # What the package's tmpfiles would make on a real node, at each boot.
+    HA_BOOT_SCRIPT=$HA_DIR/boot
+    printf '#!/bin/sh\ninstall -d -o lamon -g lamon /run/lamon/rrd /var/log/lamon\n' >"$HA_BOOT_SCRIPT"
+    chmod 755 "$HA_BOOT_SCRIPT"
     ha_start || return 1
-    # What a package's tmpfiles would make on a real node.
-    for n in 1 2; do
-        ha_node_exec "$n" install -d -o lamon -g lamon /run/lamon/rrd /var/log/lamon || return 1
-    done
     if [ -x "$HA_OCF_LAMON" ]; then
         ha_crm 1 configure primitive "$RSC" ocf:lamon:controller \
             params config="$HA_CTL_CONF" socket="$HA_CTL_SOCK" binary="$CTL_BIN" lamonctl="$LAMONCTL_BIN" \
