@@ -14,7 +14,8 @@
 #  - monitor: stopped is OCF_NOT_RUNNING (7); a live process whose socket
 #    does not answer (SIGSTOP, or the socket removed) is OCF_ERR_GENERIC
 #    (1), not success; a controller the agent did not start, answering on
-#    the socket, is OCF_ERR_GENERIC and start refuses to start a second;
+#    the socket, is OCF_ERR_GENERIC, start refuses to start a second, stop
+#    leaves it alone with a warning;
 #  - stop of a stopped (SIGSTOP) controller succeeds; reload checks the new
 #    file (a bad one is OCF_ERR_CONFIGURED, the controller keeps running)
 #    and sends SIGHUP;
@@ -215,6 +216,9 @@ like "$out" "did not start answers on $SOCK" "... and says so"
 ra start
 is "$rc" 1 "start refuses to start a second controller on that socket: OCF_ERR_GENERIC (1)"
 is "$(pgrep -f -- "lamon-controller -f -c $H/" | wc -l)" 1 "... and only the foreign one runs"
+ra stop
+is "$rc" 0 "stop with only a foreign controller on the socket: 0 (nothing of the agent's runs)"
+like "$(tail -n 1 "$H/agent.log")" "WARNING: a lamon-controller this agent did not start answers on $SOCK" "... and the log warns of it"
 kill "$FOREIGN"; wait "$FOREIGN" 2>/dev/null; FOREIGN=
 
 is "$(ctl_pids)" "" "no controller is left running"
