@@ -222,6 +222,10 @@ like "$(tail -n 1 "$H/agent.log")" "WARNING: a lamon-controller this agent did n
 kill "$FOREIGN"; wait "$FOREIGN" 2>/dev/null; FOREIGN=
 
 is "$(ctl_pids)" "" "no controller is left running"
+# The controllers' stderr (SANITIZE=1 builds report there, at exit too).
+errs=$(cat "$HA_RSCTMP"/*.out "$H/foreign.out" 2>&1)
+like "$errs" "lamon-controller.*stopping on signal 15" "the agent kept the controller's stderr (${HA_RSCTMP#"$T"/}/*.out)"
+unlike "$errs" "Sanitizer|runtime error" "... which holds no sanitizer report"
 like "$(cat "$H/agent.log")" "lamon-controller started \(pid [0-9]+, user $RUSER, config $H/ctl.conf\) and answers on $SOCK" \
     "the agent's log says what it started and where it answers"
 done_testing
