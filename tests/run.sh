@@ -21,7 +21,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-AREAS=${TESTS:-"unit style mib install agent control vm controller dashboards"}
+AREAS=${TESTS:-"unit style mib install agent control vm controller ha dashboards"}
 passed=0 failed=0 skipped=0
 failed_names=()
 
