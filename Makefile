@@ -14,6 +14,8 @@ DESTDIR   ?=
 SYSCONFDIR ?= /etc
 MIBDIR    ?= $(PREFIX)/share/snmp/mibs
 UNITDIR   ?= /lib/systemd/system
+# OCF resource agents: a fixed path, whatever PREFIX (Pacemaker looks there).
+OCFDIR    ?= /usr/lib/ocf/resource.d
 WEBDIR    ?= $(PREFIX)/share/lamon/web
 BUILD     ?= build
 PKG_CONFIG ?= pkg-config
@@ -168,6 +170,7 @@ install: all
 	install -m 644 web/*.js web/*.css $(DESTDIR)$(WEBDIR)/
 	for m in docs/man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
 	for m in docs/man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	install -D -m 755 ha/ocf/controller $(DESTDIR)$(OCFDIR)/lamon/controller
 	for u in docs/systemd/*.service; do [ -f "$$u" ] && sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" > $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); done; true
 	# Example configs, never over an operator's own.
 	for f in etc/*.conf; do t=$(DESTDIR)$(SYSCONFDIR)/lamon/$$(basename "$$f"); [ -e "$$t" ] || install -m 640 "$$f" "$$t"; done

@@ -1,7 +1,7 @@
 /* lamon-controller: polls the cluster's agents, keeps every virtual service
  * at strength, writes the RRDs, and answers lamonctl.
  *
- *   lamon-controller [-f] [-c FILE] [-h]
+ *   lamon-controller [-f] [-t] [-c FILE] [-h]
  */
 #include <errno.h>
 #include <signal.h>
@@ -45,10 +45,30 @@ struct app {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: lamon-controller [-f] [-c FILE] [-h]\n"
+    fprintf(f, "usage: lamon-controller [-f] [-t] [-c FILE] [-h]\n"
                "  -f       stay in the foreground, log to stderr too\n"
+               "  -t       check the configuration and exit: 0 good, 1 not (problems on stderr)\n"
                "  -c FILE  configuration (default " DEFAULT_CONF ")\n"
                "  -h       this help\n");
+}
+
+/* -t: the configuration was loaded (every problem went to stderr as
+ * "FILE: line N: ..." through snmp_log); nothing is opened or created.  The
+ * paths in force go to stdout in the file's own syntax, so that a resource
+ * agent can compare them with its parameters and check that the user can
+ * write them without reading the file a second way. */
+static int check_only(const char *conf, struct ctl_config *cfg)
+{
+    printf("control %s\n", cfg->control);
+    if (cfg->logfile[0])
+        printf("logfile %s\n", cfg->logfile);
+    if (cfg->rrddir[0])
+        printf("rrddir %s\n", cfg->rrddir);
+    if (cfg->rrdcached[0])
+        printf("rrdcached %s\n", cfg->rrdcached);
+    fprintf(stderr, "lamon-controller: %s: configuration OK\n", conf);
+    ctl_config_free(cfg);
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static void on_cycle(struct cluster *cl, void *arg)
@@ -143,11 +163,12 @@ int main(int argc, char **argv)
     struct app a;
     memset(&a, 0, sizeof a);
     a.conf = DEFAULT_CONF;
-    bool foreground = false;
+    bool foreground = false, check = false;
     int c;
-    while ((c = getopt(argc, argv, "fc:h")) != -1) {
+    while ((c = getopt(argc, argv, "ftc:h")) != -1) {
         switch (c) {
         case 'f': foreground = true; break;
+        case 't': check = true; break;
         case 'c': a.conf = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -165,7 +186,10 @@ int main(int argc, char **argv)
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
     setenv("MIBS", "", 1);
-    init_snmp("lamon-controller");
+    /* init_snmp creates Net-SNMP's persistent directory (cert_indexes);
+     * loading the file does not need it, and -t creates nothing. */
+    if (!check)
+        init_snmp("lamon-controller");
 
     struct ctl_config *cfg;
     char err[512];
@@ -173,6 +197,8 @@ int main(int argc, char **argv)
         /* the details went to stderr through snmp_log already */
         return 1;
     }
+    if (check)
+        return check_only(a.conf, cfg);
     a.base = event_base_new();
     if (!a.base || cluster_apply_config(&a.cl, cfg) < 0) {
         fprintf(stderr, "lamon-controller: out of memory\n");

@@ -29,6 +29,8 @@ PKGS=(
   python3 keepalived
   # the web console's browser test (tests/vm/t_web_console.sh): headless chromium
   chromium
+  # the OCF resource agent (ha/ocf/controller): ocf-tester, ra-api-1.dtd, xmllint
+  resource-agents libxml2-utils
   # the two-node Pacemaker/Corosync cluster of tests/ha (cluster.sh, t_pacemaker.sh)
   pacemaker pacemaker-cli-utils corosync crmsh
 )

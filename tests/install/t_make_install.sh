@@ -22,6 +22,7 @@ for f in usr/local/share/snmp/mibs/LAMON-MIB.txt usr/local/share/man/man8/lamon-
          usr/local/share/lamon/web/lamon.css; do
     [ -s "$D/$f" ] && ok "installed $f" || fail "installed $f"
 done
+is "$(stat -c %a "$D/usr/lib/ocf/resource.d/lamon/controller" 2>&1)" 755 "installed the OCF agent usr/lib/ocf/resource.d/lamon/controller, mode 755"
 like "$(grep '^ExecStart' "$D/lib/systemd/system/lamon-agent.service")" '^ExecStart=/usr/local/sbin/lamon-agent' \
      "the agent's unit runs the installed binary"
 unlike "$(cat "$D"/lib/systemd/system/*.service)" '@SBINDIR@' "no placeholder left in the units"
