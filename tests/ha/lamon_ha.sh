@@ -30,6 +30,8 @@ lamon_ha_check_host() {
     done
     [ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] && [ -x "$LAMONCTL_BIN" ] ||
         { LAMON_HA_WHY="build lamon-controller, lamonctl and lamon-agent first"; return 1; }
+    [ -x "$HA_OCF_LAMON" ] || { LAMON_HA_WHY="no OCF agent $HA_OCF_LAMON"; return 1; }
+    getent passwd lamon >/dev/null || { LAMON_HA_WHY="no user lamon (the controller runs as lamon)"; return 1; }
 }
 
 # The agents answer the Pacemaker nodes' addresses too.
@@ -59,20 +61,18 @@ lamon_ha_setup() {
         echo "director lvs1 $HA_HOST_IP:$VM_SNMP_PORT"
         echo "service www tcp 10.0.0.1:80 nodes 3 sched rr fwd route app web director lvs1"
     } >"$HA_CTL_CONF"
+    # The controller runs as lamon (the agent's default user): it reads the
+    # file, as root:lamon 0640 on a real node.
+    chmod 711 "$HA_DIR" && chown root:lamon "$HA_CTL_CONF" && chmod 640 "$HA_CTL_CONF"
     # What the package's tmpfiles would make on a real node, at each boot.
     HA_BOOT_SCRIPT=$HA_DIR/boot
-    printf '#!/bin/sh\ninstall -d -o lamon -g lamon /run/lamon/rrd /var/log/lamon\n' >"$HA_BOOT_SCRIPT"
+    printf '#!/bin/sh\ninstall -d -o lamon -g lamon /run/lamon /run/lamon/rrd /var/log/lamon\n' >"$HA_BOOT_SCRIPT"
     chmod 755 "$HA_BOOT_SCRIPT"
     ha_start || return 1
-    if [ -x "$HA_OCF_LAMON" ]; then
-        ha_crm 1 configure primitive "$RSC" ocf:lamon:controller \
-            params config="$HA_CTL_CONF" socket="$HA_CTL_SOCK" binary="$CTL_BIN" lamonctl="$LAMONCTL_BIN" \
-            op start timeout=30s op stop timeout=30s op monitor interval=5s timeout=20s
-    else  # INTERIM until ha/ocf/controller lands
-        ha_crm 1 configure primitive "$RSC" ocf:heartbeat:anything \
-            params binfile="$CTL_BIN" cmdline_options="-f -c $HA_CTL_CONF" logfile=/var/log/lamon/controller.out \
-            op start timeout=30s op stop timeout=30s op monitor interval=5s timeout=20s
-    fi || { echo "# cannot configure $RSC" >&2; return 1; }
+    ha_crm 1 configure primitive "$RSC" ocf:lamon:controller \
+        params config="$HA_CTL_CONF" socket="$HA_CTL_SOCK" binary="$CTL_BIN" lamonctl="$LAMONCTL_BIN" \
+        op start timeout=30s op stop timeout=30s op monitor interval=5s timeout=20s ||
+        { echo "# cannot configure $RSC" >&2; return 1; }
     local i=0
     ACTIVE=
     while [ -z "$ACTIVE" ]; do

@@ -51,6 +51,8 @@ else
     ha_node_exec "$SURVIVOR" crm_mon -1 2>&1 | sed 's/^/# /'
 fi
 is "$(ha_locate "$SURVIVOR" "$RSC")" "$(ha_name "$SURVIVOR")" "crm_resource --locate: $RSC runs on the survivor"
+is "$(ha_node_exec "$SURVIVOR" ps -C lamon-controller -o user= | tr -d ' ')" lamon \
+    "ocf:lamon:controller runs it there as the user lamon"
 like "$(ha_node_exec "$SURVIVOR" crm_mon -1 2>&1)" "OFFLINE: \[ $(ha_name "$ACTIVE") \]" \
     "crm_mon on the survivor shows the killed node offline"
 like "$(grep 'first poll cycle complete:' "$(ctl_log "$SURVIVOR")" | tail -n 1)" \
