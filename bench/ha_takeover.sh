@@ -11,7 +11,8 @@
 # Each of N trials kills the node the controller runs on (SIGKILL to its
 # PID 1: corosync, pacemaker and the controller die at once), so the
 # victims alternate between the two nodes.  The survivor's files give, from
-# the kill (host clock, the same clock as the nodes'):
+# the kill (host clock, the same clock as the nodes'), and whether the
+# victim was the DC (then the survivor first elects itself):
 #   membership  corosync's "A new membership ... Members left" (token lost,
 #               consensus over; corosync.log, timestamp: hires)
 #   start       pacemaker-controld's "Initiating start operation" of the
@@ -53,13 +54,15 @@ stamp() { date -d "$(echo "$1" | awk '{print $1, $2, $3}')" +%s.%N 2>/dev/null; 
 since() { tail -n +"$(($2 + 1))" "$1" 2>/dev/null; }
 ms() { echo "($1 - $2) * 1000 / 1" | bc; }
 
-echo "# trial victim survivor membership_ms start_ms exec_ms cycle_ms sets"
+echo "# trial victim survivor victim_was_dc membership_ms start_ms exec_ms cycle_ms sets"
 : >"$T/results"
 for i in $(seq 1 "$N"); do
     victim=$ACTIVE survivor=$((3 - ACTIVE))
     slog=$HA_DIR/node$survivor/var-log
     before=$(first_cycle_lines "$survivor")
     c0=$(wc -l <"$slog/cluster/corosync.log") p0=$(wc -l <"$slog/pacemaker/pacemaker.log")
+    dc=$(ha_node_exec "$survivor" crm_mon -1 2>/dev/null | sed -n 's/.*Current DC: \([^ ]*\).*/\1/p')
+    [ "$dc" = "$(ha_name "$victim")" ] && dc=yes || dc=no
     t_kill=$(date +%s.%N)
     ha_kill_node "$victim"
     t_cycle=
@@ -76,7 +79,7 @@ for i in $(seq 1 "$N"); do
     t_memb=$(stamp "$m") t_start=$(stamp "$s")
     wait_for 30 ctl_cycles_at_least "$survivor" 4
     sets=$(ha_lamonctl "$survivor" --json stats 2>/dev/null | sed -n 's/.*"sets": *\([0-9]*\).*/\1/p')
-    r="$i $(ha_name "$victim") $(ha_name "$survivor") $(ms "${t_memb:-$t_kill}" "$t_kill") $(ms "${t_start:-$t_kill}" "$t_kill") $(ms "$t_exec" "$t_kill") $(ms "$t_cycle" "$t_kill") ${sets:-?}"
+    r="$i $(ha_name "$victim") $(ha_name "$survivor") $dc $(ms "${t_memb:-$t_kill}" "$t_kill") $(ms "${t_start:-$t_kill}" "$t_kill") $(ms "$t_exec" "$t_kill") $(ms "$t_cycle" "$t_kill") ${sets:-?}"
     echo "$r"
     echo "$r" >>"$T/results"
     ACTIVE=$survivor
@@ -91,8 +94,8 @@ dist() {
              printf "min %d  median %d  p90 %d  max %d", v[1], v[m], v[p], v[NR]}'
 }
 echo "# $N takeovers, ms from the kill (corosync token 3000 ms, consensus 3600 ms; interval 1000 ms)"
-echo "membership (corosync):        $(dist 4)"
-echo "resource start (pacemaker):   $(dist 5)"
-echo "controller process started:   $(dist 6)"
-echo "first complete poll cycle:    $(dist 7)"
-echo "SETs by the new controllers:  $(awk '{s += $8} END {print s}' "$T/results")"
+echo "membership (corosync):        $(dist 5)"
+echo "resource start (pacemaker):   $(dist 6)"
+echo "controller process started:   $(dist 7)"
+echo "first complete poll cycle:    $(dist 8)"
+echo "SETs by the new controllers:  $(awk '{s += $9} END {print s}' "$T/results")"
