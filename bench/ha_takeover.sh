@@ -42,6 +42,8 @@ N=${1:-10}
 . "$ROOT/tests/ha/lamon_ha.sh"
 lamon_test_init
 trap 'ha_stop; vm_stop; lamon_test_cleanup' EXIT
+# Killed (a CI timeout, ^C): still take the nodes, the bridge and the VM down.
+trap 'exit 1' INT TERM
 lamon_ha_check_host || { echo "ha_takeover: $LAMON_HA_WHY" >&2; exit 1; }
 lamon_ha_setup || { echo "ha_takeover: the cluster did not come up" >&2; exit 1; }
 full() { [ "$(ipvs_dests | wc -w)" = 3 ]; }

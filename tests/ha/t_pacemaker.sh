@@ -15,6 +15,8 @@
 . "$(dirname "$0")/lamon_ha.sh"
 lamon_test_init
 trap 'ha_stop; vm_stop; lamon_test_cleanup' EXIT
+# Killed (a CI timeout, ^C): still take the nodes, the bridge and the VM down.
+trap 'exit 1' INT TERM
 lamon_ha_check_host || bail "$LAMON_HA_WHY"
 
 lamon_ha_setup || bail "the cluster did not come up"
