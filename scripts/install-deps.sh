@@ -29,6 +29,9 @@ PKGS=(
   python3 keepalived
   # the web console's browser test (tests/vm/t_web_console.sh): headless chromium
   chromium
+  # Debian packages: make deb (dpkg-buildpackage on an rsync copy of the tree), lintian;
+  # tests/install/t_deb.sh installs them into an overlay of / (unshare, chroot: util-linux)
+  debhelper dpkg-dev fakeroot lintian rsync util-linux
 )
 
 missing=()

@@ -236,25 +236,30 @@ for u in lamon-agent.service lamon-controller.service; do
 done
 
 # --- the installed agent under a real snmpd ----------------------------------------
-# As the README tells a newcomer: snmpd as AgentX master, the agent with
-# /etc/lamon/lamon-agent.conf; here on a free port and a private AgentX
-# socket, and every program is the one in the throwaway root.
+# As the README tells a newcomer ("Install from Debian packages"): Debian's
+# stock snmpd.conf (master agentx is in it) with the README's one line in
+# /etc/snmp/snmpd.conf.d/lamon.conf that lets the public community read
+# LAMON-MIB, snmpd run as its unit runs it (as Debian-snmp), and the agent
+# with /etc/lamon/lamon-agent.conf.  Only the port and the AgentX socket are
+# private; every program is the one in the throwaway root.
 PORT=$(free_udp_port)
-cat >"$M/tmp/snmpd.conf" <<CONF
-agentaddress udp:127.0.0.1:$PORT
-master agentx
-agentXSocket /tmp/agentx.sock
-rocommunity public 127.0.0.1
-CONF
+readme_view=$(sed -n 's/^echo \(.view systemonly included [.0-9]*.\) > \/etc\/snmp\/snmpd.conf.d\/lamon.conf$/\1/p' "$ROOT/README.md")
+readme_view=${readme_view//\'/}
+like "$readme_view" '^view systemonly included \.1\.3\.6\.1\.4\.1\.8072\.9999\.9999\.9999$' \
+     "the README's snmpd.conf.d line opens LAMON-MIB to the stock view"
+echo "$readme_view" >"$M/etc/snmp/snmpd.conf.d/lamon.conf"
+{ sed "s/^agentaddress .*/agentaddress udp:127.0.0.1:$PORT/" "$M/etc/snmp/snmpd.conf"
+  echo "agentXSocket /tmp/agentx.sock"; } >"$M/tmp/snmpd.conf"
+grep -q '^master *agentx' "$M/tmp/snmpd.conf" || diag "the host's snmpd.conf is not Debian's stock one: no master agentx"
 cat >>"$M/etc/lamon/lamon-agent.conf" <<CONF
 
 # t_deb: this node
 nodename debnode
 agentx_socket /tmp/agentx.sock
 CONF
-mkdir -p "$M/tmp/snmp-persist"
-"${IN_ROOT[@]}" /usr/sbin/snmpd -f -Lf /tmp/snmpd.log -C -c /tmp/snmpd.conf -p /tmp/snmpd.pid \
-    -I -smux,mteTrigger,mteTriggerConf,ifTable,ipAddressTable >/dev/null 2>&1 &
+mkdir -p "$M/tmp/snmp-persist" && chown Debian-snmp:Debian-snmp "$M/tmp/snmp-persist"
+"${IN_ROOT[@]}" /usr/sbin/snmpd -f -Lf /tmp/snmpd.log -u Debian-snmp -g Debian-snmp -C -c /tmp/snmpd.conf \
+    -p /tmp/snmpd.pid -I -smux,mteTrigger,mteTriggerConf >/dev/null 2>&1 &
 SNMPD=$!; PIDS="$PIDS $SNMPD"
 snmp_up() { in_root snmpget -v2c -c public -r0 -t1 "127.0.0.1:$PORT" .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1; }
 wait_for 10 snmp_up && ok "snmpd answers in the throwaway root (udp 127.0.0.1:$PORT)" ||
@@ -293,6 +298,7 @@ kill "$AGENT" "$SNMPD" 2>/dev/null; wait "$AGENT" "$SNMPD" 2>/dev/null
 no_root_pids() { [ -z "$(in_root_pids)" ]; }
 wait_for 5 no_root_pids
 is "$(in_root_pids | tr '\n' ' ')" "" "the agent (monitor and worker) and snmpd are gone"
+rm -f "$M/etc/snmp/snmpd.conf.d/lamon.conf"     # the administrator's, not the packages'
 [ -s "$M/var/lib/lamon/state" ] && ok "the agent keeps its state in /var/lib/lamon" || fail "the agent keeps its state in /var/lib/lamon"
 
 # --- remove, then purge ----------------------------------------------------------
