@@ -150,8 +150,8 @@ static char *ask(const char *sock, const char *line)
     int fd = connect_by(sock, end);
     if (fd < 0)
         return NULL;
-    size_t cap = 4096, n = 0, len = strlen(line);
-    char *buf = malloc(cap > len + 1 ? cap : len + 1);
+    size_t n = 0, len = strlen(line), cap = len + 1 > 4096 ? len + 1 : 4096;
+    char *buf = malloc(cap);
     if (!buf) {
         close(fd);
         return NULL;
