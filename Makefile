@@ -5,6 +5,7 @@
 #   make check      run every test (unit + integration + VM), ends "N passed, N failed"
 #   make deps       install the Debian build and test dependencies (root)
 #   make install    binaries, MIB, man pages, systemd units
+#   make deb        Debian packages (lamon-agent, lamon-controller, lamon-mibs) in build/deb/
 #   make demo       the README's demo
 #
 # WERROR=1 adds -Werror (CI); SANITIZE=1 builds with ASan+UBSan (CI runs the suite so).
@@ -74,12 +75,14 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
-.PHONY: all check unit-tests deps install demo clean cppcheck fuzz fuzz-build fuzz-merge bench check-dashboards
+.PHONY: all programs check unit-tests deps install deb demo clean cppcheck fuzz fuzz-build fuzz-merge bench check-dashboards
 all: $(BINS) $(UNIT_BINS) $(TOOL_BINS)
+# The installed programs alone (what make install and the package build need).
+programs: $(BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libcommon.a: $(COMMON_OBJ)
 	@mkdir -p $(@D)
@@ -160,12 +163,13 @@ demo: all
 	scripts/demo.sh
 
 # --- install -----------------------------------------------------------------
-install: all
+install: programs
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MIBDIR) \
 	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/lamon $(DESTDIR)$(WEBDIR)
 	install -m 755 $(filter-out $(BUILD)/lamonctl,$(BINS)) $(DESTDIR)$(PREFIX)/sbin/
 	if [ -f $(BUILD)/lamonctl ]; then install -m 755 $(BUILD)/lamonctl $(DESTDIR)$(PREFIX)/bin/; fi
+	install -m 755 rrd/lamon-graph rrd/lamon-rrd-create scripts/lamon-mrtg-config $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 mibs/LAMON-MIB.txt $(DESTDIR)$(MIBDIR)/
 	install -m 644 web/*.js web/*.css $(DESTDIR)$(WEBDIR)/
 	for m in docs/man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
@@ -182,5 +186,21 @@ install: all
 	    echo "make install: the controller runs as user lamon: adduser --system --group --no-create-home --home /nonexistent lamon; chgrp lamon $(SYSCONFDIR)/lamon/lamon-controller.conf"; \
 	fi
 
+# --- Debian packages -----------------------------------------------------------
+# dpkg-buildpackage writes its results into the parent of the source tree,
+# which is not ours (the repository may be cloned anywhere), so it builds a
+# copy in build/deb-src/lamon (the working tree as it is, less what git
+# ignores) and the packages are moved to build/deb/.  The outer make's flags
+# (WERROR=1, -j) are not passed down: debian/rules sets the package's own.
+DEB_JOBS ?= auto
+deb:
+	rm -rf build/deb build/deb-src
+	mkdir -p build/deb build/deb-src/lamon
+	rsync -a --exclude=/.git --exclude=/.deps --exclude='/build*/' --filter=':- .gitignore' ./ build/deb-src/lamon/
+	cd build/deb-src/lamon && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+	    dpkg-buildpackage -us -uc -b -j$(DEB_JOBS)
+	mv build/deb-src/*.deb build/deb-src/*.changes build/deb-src/*.buildinfo build/deb/
+	rm -rf build/deb-src
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build/deb build/deb-src

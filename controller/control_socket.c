@@ -327,6 +327,51 @@ int control_socket_set_access(struct control_socket *cs, char *err, size_t errle
     return 0;
 }
 
+/* Makes PATH free to bind.  A socket file nobody listens on (left by a
+ * controller that was killed) is removed; a socket that accepts belongs to
+ * a running controller, and anything else is a file an operator named by
+ * mistake: both are left alone, or a second controller would silently take
+ * the socket over, or the file would be lost. */
+static int claim_path(const char *path, const struct sockaddr_un *sun, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "control socket %s exists and is not a socket", path);
+        return -1;
+    }
+    /* Non-blocking: a full backlog (EAGAIN) means a live listener too,
+     * and a stopped one must not stop us. */
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "control socket %s: socket: %s", path, strerror(errno));
+        return -1;
+    }
+    int r = connect(fd, (const struct sockaddr *)sun, sizeof *sun), e = errno;
+    close(fd);
+    if (r == 0 || e == EAGAIN || e == EINPROGRESS) {
+        snprintf(err, errlen, "control socket %s is in use by a running controller", path);
+        return -1;
+    }
+    if (e == ENOENT)
+        return 0;                    /* removed meanwhile */
+    if (e != ECONNREFUSED) {
+        snprintf(err, errlen, "control socket %s: cannot tell whether a controller listens on it: connect: %s",
+                 path, strerror(e));
+        return -1;
+    }
+    if (unlink(path) < 0 && errno != ENOENT) {
+        snprintf(err, errlen, "control socket %s: removing the stale socket: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 struct control_socket *control_socket_open(struct event_base *base, struct cluster *cl, char *err, size_t errlen)
 {
     const struct ctl_config *cfg = cl->cfg;
@@ -340,10 +385,11 @@ struct control_socket *control_socket_open(struct event_base *base, struct clust
     snprintf(cs->path, sizeof cs->path, "%s", cfg->control);
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     snprintf(sun.sun_path, sizeof sun.sun_path, "%s", cs->path);
-    /* A socket file left by a controller that died is in the way. */
-    struct stat st;
-    if (lstat(cs->path, &st) == 0 && S_ISSOCK(st.st_mode))
-        unlink(cs->path);
+    if (claim_path(cs->path, &sun, err, errlen) < 0) {
+        event_free(cs->resume);
+        free(cs);
+        return NULL;
+    }
     cs->lis = evconnlistener_new_bind(base, on_accept, cs, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
                                       (struct sockaddr *)&sun, sizeof sun);
     if (!cs->lis) {
@@ -358,6 +404,11 @@ struct control_socket *control_socket_open(struct event_base *base, struct clust
         return NULL;
     }
     return cs;
+}
+
+const char *control_socket_path(const struct control_socket *cs)
+{
+    return cs->path;
 }
 
 void control_socket_close(struct control_socket *cs)

@@ -21,10 +21,14 @@
 
 struct control_socket;
 
-/* Binds PATH (a stale socket file is replaced), applies owner/mode from
- * the configuration.  Returns NULL with the reason in err. */
+/* Binds the configuration's control path, applies owner/mode from it.
+ * A stale socket file (nobody accepts on it) is replaced; a socket a
+ * running controller accepts on, or a file that is not a socket, is left
+ * alone and refused.  Returns NULL with the reason in err. */
 struct control_socket *control_socket_open(struct event_base *base, struct cluster *cl, char *err, size_t errlen);
 void control_socket_close(struct control_socket *cs);
+/* The path CS listens on. */
+const char *control_socket_path(const struct control_socket *cs);
 
 /* Applies the configuration's owner, group and mode to the socket file
  * again (after a reload).  Returns -1 with the reason in err. */

@@ -1,11 +1,11 @@
 /* lamonctl: the console CLI, a client of lamon-controller's control socket.
  *
- *   lamonctl [-s SOCKET] [--json] status | node NAME | services | log [N] | stats
+ *   lamonctl [-s SOCKET] [--timeout S] [--json] status | node NAME | services | log [N] | stats
  *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] drain NAME | undrain NAME
  *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] app NODE APP start|stop|restart
  *   lamonctl [-s SOCKET] [--no-wait] [--timeout S] [--json] reboot NODE | shutdown NODE |
  *            kernel NODE RELEASE | pkg NODE install|update|remove PACKAGE...
- *   lamonctl [-s SOCKET] [--json] job N
+ *   lamonctl [-s SOCKET] [--timeout S] [--json] job N
  *
  * The node operations (reboot ... pkg) start a job in the controller
  * (node_ops.h); lamonctl follows it through "job N", printing each new
@@ -20,10 +20,16 @@
  * "--foo"); the first "--" among them is dropped, a later one is an
  * argument.  Read commands also take --json after their arguments
  * ("lamonctl status --json").
- * Exit status: 0 success, 1 refused or failed, 2 usage, 3 no controller.
+ * Every exchange with the controller (connect, request, answer) is bounded:
+ * by --timeout S when given, else by ANSWER_S; a controller that is stopped
+ * or hung gets "no answer from SOCKET within S s".
+ * Exit status: 0 success, 1 refused or failed, 2 usage, 3 no controller,
+ * 4 no answer within the bound.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,21 +42,31 @@
 #include "control_command.h"
 
 #define DEFAULT_SOCKET "/run/lamon/controller.sock"
+/* One exchange's bound without --timeout: longer than a healthy controller
+ * keeps a client waiting in its backlog while others hold every slot
+ * (CTL_SOCKET_ANSWER_TIMEOUT_S, 10 s, in control_socket.h). */
+#define ANSWER_S 30
+#define EXIT_NO_ANSWER 4
+
+static int answer_s = ANSWER_S;      /* the bound of one exchange, seconds */
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: lamonctl [-s SOCKET] [--json] status | node NAME | services | log [N] | stats\n"
+    fprintf(f, "usage: lamonctl [-s SOCKET] [--timeout S] [--json] status | node NAME | services | log [N] | stats\n"
                "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] drain NAME | undrain NAME\n"
                "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] app NODE APP start|stop|restart\n"
                "       lamonctl [-s SOCKET] [--no-wait] [--timeout S] [--json] reboot NODE | shutdown NODE |\n"
                "                kernel NODE RELEASE | pkg NODE install|update|remove PACKAGE...\n"
-               "       lamonctl [-s SOCKET] [--json] job N\n"
+               "       lamonctl [-s SOCKET] [--timeout S] [--json] job N\n"
                "Options go before the command (read commands: --json also after it); the words\n"
                "after the command are its arguments, never options; \"--\" ends the options.\n"
                "  -s SOCKET    control socket (default " DEFAULT_SOCKET ")\n"
                "  --json       JSON output of read commands and of an operation's result\n"
                "  --no-wait    return once the change is sent\n"
-               "  --timeout S  give up waiting after S seconds (default 300)\n");
+               "  --timeout S  give up on an answer after S seconds (default 30), and an\n"
+               "               operation's wait for its effect after S (default 300)\n"
+               "Exit status: 0 success, 1 refused or failed, 2 usage, 3 no controller,\n"
+               "4 no answer within the timeout.\n");
 }
 
 static bool is_read_command(const char *cmd)
@@ -73,57 +89,120 @@ static bool printable_word(const char *w)
     return true;
 }
 
-/* Sends LINE, returns the whole answer (malloc'd) or NULL. */
-static char *ask(const char *sock, const char *line)
+static double now_s(void)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return NULL;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Waits until FD is ready for EVENTS; -1 with errno ETIMEDOUT once END
+ * (now_s) has passed. */
+static int wait_fd(int fd, short events, double end)
+{
+    for (;;) {
+        double left = end - now_s();
+        if (left <= 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        struct pollfd p = { .fd = fd, .events = events };
+        int r = poll(&p, 1, left > 60 ? 60000 : (int)(left * 1000) + 1);
+        if (r > 0)
+            return 0;                /* an error or hang-up shows in the read or write */
+        if (r < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+/* Connects to SOCK before END: a blocking connect waits for room in a full
+ * backlog, bounded by SO_SNDTIMEO (unix(7)). */
+static int connect_by(const char *sock, double end)
+{
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     if (strlen(sock) >= sizeof sun.sun_path) {
-        close(fd);
         errno = ENAMETOOLONG;
-        return NULL;
+        return -1;
     }
     memcpy(sun.sun_path, sock, strlen(sock) + 1);
-    if (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-        int e = errno;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    double left = end - now_s();
+    /* (a zero SO_SNDTIMEO would mean no bound) */
+    struct timeval tv = { (time_t)left, (suseconds_t)((left - (double)(time_t)left) * 1e6) + 1 };
+    if (left <= 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0 ||
+        connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0 ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+        int e = left <= 0 || errno == EAGAIN || errno == EINPROGRESS ? ETIMEDOUT : errno;
         close(fd);
         errno = e;
-        return NULL;
+        return -1;
     }
-    size_t len = strlen(line);
-    if (write(fd, line, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-        close(fd);
+    return fd;
+}
+
+/* Sends LINE, returns the whole answer (malloc'd), or NULL with errno
+ * (ETIMEDOUT: no complete answer within answer_s). */
+static char *ask(const char *sock, const char *line)
+{
+    double end = now_s() + answer_s;
+    int fd = connect_by(sock, end);
+    if (fd < 0)
         return NULL;
-    }
-    size_t cap = 4096, n = 0;
+    size_t n = 0, len = strlen(line), cap = len + 1 > 4096 ? len + 1 : 4096;
     char *buf = malloc(cap);
     if (!buf) {
         close(fd);
         return NULL;
     }
+    memcpy(buf, line, len);
+    buf[len++] = '\n';
+    for (size_t sent = 0; sent < len;) {
+        ssize_t w = wait_fd(fd, POLLOUT, end) < 0 ? -1 : write(fd, buf + sent, len - sent);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (w <= 0)
+            goto fail;
+        sent += (size_t)w;
+    }
     for (;;) {
         if (cap - n < 2048) {
             char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                close(fd);
-                return NULL;
-            }
+            if (!nb)
+                goto fail;
             buf = nb;
             cap *= 2;
         }
-        ssize_t r = read(fd, buf + n, cap - n - 1);
-        if (r < 0 && errno == EINTR)
+        ssize_t r = wait_fd(fd, POLLIN, end) < 0 ? -1 : read(fd, buf + n, cap - n - 1);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
-        if (r <= 0)
+        if (r < 0)
+            goto fail;
+        if (r == 0)
             break;
         n += (size_t)r;
     }
     close(fd);
     buf[n] = '\0';
     return buf;
+fail:;
+    int e = errno;
+    free(buf);
+    close(fd);
+    errno = e;
+    return NULL;
+}
+
+/* Says why ask() failed (errno) after WHAT; returns the exit status. */
+static int no_answer(const char *sock, const char *what)
+{
+    if (errno == ETIMEDOUT) {
+        fprintf(stderr, "lamonctl: no answer from %s within %d s\n", sock, answer_s);
+        return EXIT_NO_ANSWER;
+    }
+    fprintf(stderr, "lamonctl: %s: %s\n", what, strerror(errno));
+    return 3;
 }
 
 /* Prints the body of an answer; returns 0 for OK, 1 for ERR. */
@@ -146,8 +225,7 @@ static char *ask_view(const char *sock, const char *q, int *rc)
 {
     char *a = ask(sock, q);
     if (!a) {
-        fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
-        *rc = 3;
+        *rc = no_answer(sock, "lost the controller");
         return NULL;
     }
     if (strncmp(a, "OK\n", 3) != 0) {
@@ -223,10 +301,8 @@ static int print_job_json(const char *sock, unsigned job)
     char q[64];
     snprintf(q, sizeof q, "job %u json", job);
     char *a = ask(sock, q);
-    if (!a) {
-        fprintf(stderr, "lamonctl: lost the controller: %s\n", strerror(errno));
-        return 3;
-    }
+    if (!a)
+        return no_answer(sock, "lost the controller");
     int r = show(a, false);
     free(a);
     return r;
@@ -323,7 +399,7 @@ int main(int argc, char **argv)
         case 's': sock = optarg; break;
         case 'j': json = true; break;
         case 'n': nowait = true; break;
-        case 't': timeout = atoi(optarg); break;
+        case 't': timeout = answer_s = atoi(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -414,8 +490,9 @@ int main(int argc, char **argv)
     }
     char *a = ask(sock, line);
     if (!a) {
-        fprintf(stderr, "lamonctl: cannot reach the controller at %s: %s\n", sock, strerror(errno));
-        return 3;
+        char what[160];
+        snprintf(what, sizeof what, "cannot reach the controller at %s", sock);
+        return no_answer(sock, what);
     }
     if (node_op && strncmp(a, "OK\njob ", 7) == 0) {
         unsigned job = (unsigned)strtoul(a + 7, NULL, 10);

@@ -126,7 +126,8 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
         event_log("reload of %s failed, old configuration kept: %s", a->conf, err);
         return;
     }
-    bool new_socket = strcmp(cfg->control, a->cl.cfg->control) != 0;
+    /* Against the path in use: a failed move kept the old socket. */
+    bool new_socket = !a->ctl || strcmp(cfg->control, control_socket_path(a->ctl)) != 0;
     if (cluster_apply_config(&a->cl, cfg) < 0) {
         event_log("reload of %s failed: out of memory", a->conf);
         return;
@@ -134,10 +135,16 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     if (setup_outputs(a) < 0)
         event_log("reload: log file or RRD writer could not be set up");
     if (new_socket) {
-        control_socket_close(a->ctl);
-        a->ctl = control_socket_open(a->base, &a->cl, err, sizeof err);
-        if (!a->ctl)
+        /* The new socket first, so that the old one stays if it fails. */
+        struct control_socket *ctl = control_socket_open(a->base, &a->cl, err, sizeof err);
+        if (ctl) {
+            control_socket_close(a->ctl);
+            a->ctl = ctl;
+        } else if (a->ctl) {
+            event_log("reload: %s; the control socket stays at %s", err, control_socket_path(a->ctl));
+        } else {
             event_log("reload: %s", err);
+        }
     } else if (a->ctl && control_socket_set_access(a->ctl, err, sizeof err) < 0) {
         event_log("reload: %s", err);   /* e.g. the socket's new group does not exist */
     }
@@ -209,7 +216,7 @@ int main(int argc, char **argv)
         return 1;
     a.ctl = control_socket_open(a.base, &a.cl, err, sizeof err);
     if (!a.ctl) {
-        fprintf(stderr, "lamon-controller: %s\n", err);
+        fprintf(stderr, "lamon-controller: %s; not starting\n", err);
         return 1;
     }
     a.rx = notif_receiver_new(a.base, on_notification, &a);

@@ -12,11 +12,14 @@ mkdir -p "$D/etc/lamon"
 echo "nodename mine" >"$D/etc/lamon/lamon-agent.conf"
 check "make install DESTDIR=… succeeds" \
     make -s -C "$ROOT" BUILD="$BUILD" DESTDIR="$D" PREFIX=/usr/local SYSCONFDIR=/etc install
-for f in usr/local/sbin/lamon-agent usr/local/sbin/lamon-controller usr/local/bin/lamonctl; do
+for f in usr/local/sbin/lamon-agent usr/local/sbin/lamon-controller usr/local/bin/lamonctl \
+         usr/local/bin/lamon-graph usr/local/bin/lamon-rrd-create usr/local/bin/lamon-mrtg-config; do
     [ -x "$D/$f" ] && ok "installed $f" || fail "installed $f"
 done
 for f in usr/local/share/snmp/mibs/LAMON-MIB.txt usr/local/share/man/man8/lamon-agent.8 \
          usr/local/share/man/man8/lamon-controller.8 usr/local/share/man/man1/lamonctl.1 \
+         usr/local/share/man/man1/lamon-graph.1 usr/local/share/man/man1/lamon-rrd-create.1 \
+         usr/local/share/man/man1/lamon-mrtg-config.1 \
          lib/systemd/system/lamon-agent.service lib/systemd/system/lamon-controller.service \
          etc/lamon/lamon-controller.conf usr/local/share/lamon/web/lamon.js \
          usr/local/share/lamon/web/lamon.css; do
@@ -34,4 +37,7 @@ is "$(cat "$D/etc/lamon/lamon-agent.conf")" "nodename mine" "an existing config 
 check "the installed man pages render" sh -c "for m in '$D'/usr/local/share/man/man*/*; do man -l \"\$m\" >/dev/null 2>&1 || exit 1; done"
 check "lamon-agent -h works" "$D/usr/local/sbin/lamon-agent" -h
 check "lamonctl -h works" sh -c "'$D/usr/local/bin/lamonctl' -h 2>&1 | grep -q usage"
+for s in lamon-graph lamon-rrd-create lamon-mrtg-config; do
+    check "$s -h works" sh -c "'$D/usr/local/bin/$s' -h 2>&1 | grep -q usage"
+done
 done_testing
