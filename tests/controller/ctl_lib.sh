@@ -3,7 +3,7 @@
 # behind it, plus the controller and lamonctl.  Source after tests/lib/*.sh
 # and call lamon_test_init first.
 #
-#   start_node N [SERVICE_APP]   node N: snmpd on 127.0.1.N:$NODE_PORT, agent with app "web"
+#   start_node N [SERVICE_APP]   node N: snmpd on $NODE_NET.N:$NODE_PORT, agent with app "web"
 #                                whose status is the file $T/nodeN/web.up
 #                                (app_start touches it, app_stop removes it)
 #   stop_node N / cont_node N / pause_node N
@@ -15,12 +15,15 @@
 CTL_BIN=$BUILD/lamon-controller
 LAMONCTL_BIN=$BUILD/lamonctl
 NODE_PORT=${NODE_PORT:-$(free_udp_port)}
+# The first three octets of the nodes' addresses: 127.0.1 (loopback), or a
+# network of the test's own (tests/ha puts them on its bridge).
+NODE_NET=${NODE_NET:-127.0.1}
 
 start_node() {
     local n=$1 d=$T/node$1
     mkdir -p "$d/state" "$d/persist"
     cat >"$d/snmpd.conf" <<CONF
-agentaddress udp:127.0.1.$n:$NODE_PORT
+agentaddress udp:$NODE_NET.$n:$NODE_PORT
 master agentx
 agentXSocket $d/agentx.sock
 agentXPerms 0600 0700
@@ -44,7 +47,7 @@ CONF
         -I -smux,mteTrigger,mteTriggerConf,ifTable,ipAddressTable >/dev/null 2>&1 &
     eval "NODE_SNMPD_$n=$!"
     LAMON_PIDS="${LAMON_PIDS:-} $!"
-    wait_for 10 snmpget -v2c -c public -r0 -t1 "127.0.1.$n:$NODE_PORT" SNMPv2-MIB::sysUpTime.0 || return 1
+    wait_for 10 snmpget -v2c -c public -r0 -t1 "$NODE_NET.$n:$NODE_PORT" SNMPv2-MIB::sysUpTime.0 || return 1
     "$AGENT_BIN" -f -x "$d/agentx.sock" -c "$d/agent.conf" >"$d/agent.log" 2>&1 &
     eval "NODE_AGENT_$n=$!"
     LAMON_PIDS="${LAMON_PIDS:-} $!"
@@ -62,7 +65,7 @@ node_app_lines() {
 }
 
 node_registered() { nodeget "$1" lamonNodeAgentVersion.0 | grep -qv 'No Such'; }
-nodeget() { snmpget -v2c -c public -r1 -t1 -Oqv -Oe -OU "127.0.1.$1:$NODE_PORT" "LAMON-MIB::$2" 2>/dev/null; }
+nodeget() { snmpget -v2c -c public -r1 -t1 -Oqv -Oe -OU "$NODE_NET.$1:$NODE_PORT" "LAMON-MIB::$2" 2>/dev/null; }
 node_pid() { eval "echo \$NODE_SNMPD_$1"; }
 # Stopping a node's snmpd (SIGSTOP) makes it vanish without losing state;
 # SIGCONT brings it back.
@@ -86,7 +89,7 @@ write_ctl_conf() {
         echo "control $CTL_SOCK"
         echo "logfile $T/controller.log"
         echo "v3user $V3_USER sha $V3_AUTH aes $V3_PRIV"
-        for n in $nodes; do echo "node node$n 127.0.1.$n:$NODE_PORT"; done
+        for n in $nodes; do echo "node node$n $NODE_NET.$n:$NODE_PORT"; done
         printf '%s\n' "$@"
     } >"$f"
 }

@@ -8,7 +8,7 @@
 #                            (cached in $ROOT/.deps/vm; vm_start calls it)
 #   vm_start [AGENT_CONF]    boot, start snmpd (+ lamon-agent with ipvs on) in
 #                            the guest, wait until SNMP answers; exports
-#                            VM_SNMP_PORT (host loopback UDP port -> guest :161)
+#                            VM_SNMP_PORT (host UDP port on $VM_SNMP_HOST -> guest :161)
 #   vm_exec ARGV...          run a command in the guest (chroot into the host's
 #                            root), print its stdout/stderr, return its status
 #   vm_sh 'SCRIPT'           the same through bash -c, for pipelines
@@ -18,6 +18,10 @@
 #                            (VM_SNMP_OPTS: extra options before the address)
 #   vm_stop                  power off and wait for qemu
 #
+# VM_SNMP_HOST (default 127.0.0.1): the host address of the SNMP forward, e.g.
+# a bridge address that network namespaces reach (tests/ha).  One forward
+# only: qemu's user net sends a guest's UDP reply through the first forward
+# to that guest port, so a second forward to :161 would lose its answers.
 # VM_EXTRA_FWD="udp:127.0.0.1:P-:Q,..." adds hostfwd rules.  In the guest,
 # /run is a tmpfs (writable state lives in /run/lamon), /tmp is the host's
 # /tmp read-only, so a build dir under /tmp is visible at the same path.
@@ -29,6 +33,7 @@ VM_PY=/usr/bin/python3
 VM_MIBDIRS="$VM_ROOT/mibs:$VM_ROOT/tests/mibs:$VM_ROOT/.deps/npm/node_modules/net-snmp/lib/mibs:/usr/share/snmp/mibs"
 export MIBDIRS=${MIBDIRS:-$VM_MIBDIRS} MIBS=${MIBS:-LAMON-MIB}
 VM_CTL="$VM_PY $VM_ROOT/tests/vm/vmctl.py"
+VM_SNMP_HOST=${VM_SNMP_HOST:-127.0.0.1}
 VM_V3_USER=lamonadmin VM_V3_AUTH=lamonauthpass VM_V3_PRIV=lamonprivpass
 # The modules the guest loads, in this order; modprobe pulls their dependencies.
 VM_MODULES="virtio_pci virtio_net 9pnet_virtio 9p crc32c_generic ip_vs ip_vs_rr ip_vs_wrr
@@ -102,7 +107,7 @@ vm_boot() {
     VM_SNMP_PORT=$(_vm_free_port udp)
     VM_CMD_PORT=$(_vm_free_port tcp)
     export VM_DIR VM_SNMP_PORT VM_CMD_PORT
-    fwd="hostfwd=udp:127.0.0.1:$VM_SNMP_PORT-:161,hostfwd=tcp:127.0.0.1:$VM_CMD_PORT-:7000"
+    fwd="hostfwd=udp:$VM_SNMP_HOST:$VM_SNMP_PORT-:161,hostfwd=tcp:127.0.0.1:$VM_CMD_PORT-:7000"
     [ -n "${VM_EXTRA_FWD:-}" ] && fwd="$fwd,hostfwd=${VM_EXTRA_FWD//,/,hostfwd=}"
     # TCG on purpose: KVM hangs on these machines (DESIGN.md).
     qemu-system-x86_64 -accel tcg -machine q35 -smp 1 -m "${VM_MEM:-512}" \
@@ -133,12 +138,12 @@ vm_spawn() { $VM_CTL spawn "$VM_CMD_PORT" "$@"; }  # LOG ARGV...: detached
 
 vm_snmp() {
     local cmd=$1; shift
-    "$cmd" ${VM_SNMP_OPTS:-} -v2c -c public -r1 -t5 "127.0.0.1:$VM_SNMP_PORT" "$@"
+    "$cmd" ${VM_SNMP_OPTS:-} -v2c -c public -r1 -t5 "$VM_SNMP_HOST:$VM_SNMP_PORT" "$@"
 }
 vm_snmpv3() {
     local cmd=$1; shift
     "$cmd" ${VM_SNMP_OPTS:-} -v3 -l authPriv -u "$VM_V3_USER" -a SHA -A "$VM_V3_AUTH" -x AES -X "$VM_V3_PRIV" \
-        -r1 -t5 "127.0.0.1:$VM_SNMP_PORT" "$@"
+        -r1 -t5 "$VM_SNMP_HOST:$VM_SNMP_PORT" "$@"
 }
 
 # _vm_answers OID: the guest's snmpd has a value at OID (not noSuchObject).
