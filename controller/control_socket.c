@@ -331,7 +331,11 @@ int control_socket_set_access(struct control_socket *cs, char *err, size_t errle
  * controller that was killed) is removed; a socket that accepts belongs to
  * a running controller, and anything else is a file an operator named by
  * mistake: both are left alone, or a second controller would silently take
- * the socket over, or the file would be lost. */
+ * the socket over, or the file would be lost.  Not closed: two controllers
+ * started in the same instant on a stale file may both see ECONNREFUSED
+ * (the second between the first's bind and listen) and the second unlink
+ * the first's new socket; systemd and Pacemaker start one at a time, and
+ * closing it would take a lock file beside the socket. */
 static int claim_path(const char *path, const struct sockaddr_un *sun, char *err, size_t errlen)
 {
     struct stat st;

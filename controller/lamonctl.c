@@ -48,6 +48,7 @@
 #define ANSWER_S 30
 #define EXIT_NO_ANSWER 4
 
+#define TIMEOUT_MAX_S 86400          /* --timeout's upper bound: a day */
 static int answer_s = ANSWER_S;      /* the bound of one exchange, seconds */
 
 static void usage(FILE *f)
@@ -129,8 +130,10 @@ static int connect_by(const char *sock, double end)
     if (fd < 0)
         return -1;
     double left = end - now_s();
-    /* (a zero SO_SNDTIMEO would mean no bound) */
-    struct timeval tv = { (time_t)left, (suseconds_t)((left - (double)(time_t)left) * 1e6) + 1 };
+    /* Rounded up to the next microsecond: a zero SO_SNDTIMEO would mean no
+     * bound, and tv_usec must stay below 1000000 (EDOM). */
+    long long us = (long long)(left * 1e6) + 1;
+    struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
     if (left <= 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0 ||
         connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0 ||
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
@@ -159,7 +162,8 @@ static char *ask(const char *sock, const char *line)
     memcpy(buf, line, len);
     buf[len++] = '\n';
     for (size_t sent = 0; sent < len;) {
-        ssize_t w = wait_fd(fd, POLLOUT, end) < 0 ? -1 : write(fd, buf + sent, len - sent);
+        /* MSG_NOSIGNAL: a controller that hung up is an error, not SIGPIPE. */
+        ssize_t w = wait_fd(fd, POLLOUT, end) < 0 ? -1 : send(fd, buf + sent, len - sent, MSG_NOSIGNAL);
         if (w < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (w <= 0)
@@ -399,7 +403,14 @@ int main(int argc, char **argv)
         case 's': sock = optarg; break;
         case 'j': json = true; break;
         case 'n': nowait = true; break;
-        case 't': timeout = answer_s = atoi(optarg); break;
+        case 't': {
+            /* 1 s to a day; anything else (or not a number) is a usage error. */
+            char *e;
+            errno = 0;
+            long t = strtol(optarg, &e, 10);
+            timeout = answer_s = errno || e == optarg || *e || t < 1 || t > TIMEOUT_MAX_S ? 0 : (int)t;
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

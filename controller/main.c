@@ -142,6 +142,9 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
             a->ctl = ctl;
         } else if (a->ctl) {
             event_log("reload: %s; the control socket stays at %s", err, control_socket_path(a->ctl));
+            /* The kept socket still gets the new owner and mode. */
+            if (control_socket_set_access(a->ctl, err, sizeof err) < 0)
+                event_log("reload: %s", err);
         } else {
             event_log("reload: %s", err);
         }

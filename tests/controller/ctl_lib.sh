@@ -14,6 +14,18 @@
 #   nodeget N OBJECT             value of LAMON-MIB::OBJECT on node N (-Oqv -Oe)
 CTL_BIN=$BUILD/lamon-controller
 LAMONCTL_BIN=$BUILD/lamonctl
+
+# reachable_bins USER DIR: a controller run as USER (the OCF agent's user)
+# must be able to exec CTL_BIN and LAMONCTL_BIN; a clone under a 0700
+# directory (/root) is not, so they are copied into DIR/bin (DIR must be
+# searchable by USER) and the two variables point there.
+reachable_bins() {
+    local user=$1 dir=$2
+    setpriv --reuid="$user" --regid="$(id -gn "$user")" --init-groups -- test -x "$CTL_BIN" &&
+        setpriv --reuid="$user" --regid="$(id -gn "$user")" --init-groups -- test -x "$LAMONCTL_BIN" && return 0
+    install -d -m 755 "$dir/bin" && install -m 755 "$CTL_BIN" "$LAMONCTL_BIN" "$dir/bin/" || return 1
+    CTL_BIN=$dir/bin/${CTL_BIN##*/} LAMONCTL_BIN=$dir/bin/${LAMONCTL_BIN##*/}
+}
 NODE_PORT=${NODE_PORT:-$(free_udp_port)}
 # The first three octets of the nodes' addresses: 127.0.1 (loopback), or a
 # network of the test's own (tests/ha puts them on its bridge).

@@ -60,10 +60,11 @@ sed "s|^control .*|control $D_SOCK|; s|^logfile .*|logfile $T/d.log|" "$T/ctl.co
 D=$!
 LAMON_PIDS="$LAMON_PIDS $D"
 wait_for 10 test -S "$D_SOCK" || bail "controller D did not start: $(cat "$T/d.out")"
-sed -i "s|^control .*|control $CTL_SOCK|" "$T/d.conf"
+sed -i "s|^control .*|control $CTL_SOCK mode 0600|" "$T/d.conf"
 kill -HUP "$D"
 check "D's reload that moves its socket onto A's says why it keeps its own" \
     wait_for 10 grep -q "reload: control socket $CTL_SOCK is in use by a running controller; the control socket stays at $D_SOCK" "$T/d.log"
+is "$(stat -c %a "$D_SOCK")" 600 "... and gives the kept socket the new line's mode"
 check "... D still answers on $D_SOCK" "$LAMONCTL_BIN" -s "$D_SOCK" stats
 unlike "$(lamonctl log)" "configuration reloaded" "... and $CTL_SOCK is still A's (no reload in its log)"
 sed -i "s|^control .*|control $D_SOCK|" "$T/d.conf"
@@ -72,7 +73,7 @@ check "D's next reload, back to $D_SOCK, is done" \
     wait_for 10 sh -c "[ \"\$(grep -c 'configuration reloaded' '$T/d.log')\" = 2 ]"
 is "$(grep -c "is in use" "$T/d.log")" 1 "... without trying to move onto its own socket"
 check "... and D answers on $D_SOCK" "$LAMONCTL_BIN" -s "$D_SOCK" stats
-kill "$D"; wait "$D"; rc=$?
+kill "$D"; wait_for 10 sh -c "! test -e /proc/$D/exe" || kill -9 "$D"; wait "$D"; rc=$?
 is "$rc" 0 "controller D stops cleanly"
 
 # --- the socket file of a killed controller
@@ -86,4 +87,10 @@ check "... C runs" kill -0 "$CTL_PID"
 stop_controller; rc=$?
 is "$rc" 0 "controller C stops cleanly"
 unlike "$(cat "$T/controller.out" "$T/d.out")" "Sanitizer|runtime error" "no sanitizer report"
+# --- --timeout takes a whole number of seconds, 1 to a day (atoi took any
+# text as 0 and overflowed on a long number)
+for t in 0 -1 abc 5x 99999999999 86401; do
+    "$LAMONCTL_BIN" -s "$CTL_SOCK" --timeout "$t" stats >/dev/null 2>&1
+    is "$?" 2 "lamonctl --timeout $t: a usage error (exit 2)"
+done
 done_testing

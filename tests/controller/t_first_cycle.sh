@@ -17,7 +17,7 @@ wait_for 10 grep -q 'first poll cycle complete:' "$T/controller.log" \
     || fail "no first-cycle line: $(cat "$T/controller.log")"
 # Several more cycles (300 ms each) go by.
 wait_for 10 sh -c "[ \"\$('$LAMONCTL_BIN' -s '$CTL_SOCK' --json stats | sed -n 's/.*\"cycles\": *\([0-9]*\).*/\1/p')\" -ge 6 ]" \
-    || diag "stats: $(lamonctl --json stats)"
+    || fail "fewer than 6 cycles in 10 s: $(lamonctl --json stats)"
 is "$(first_lines)" 1 "the line is logged exactly once in the log file after several cycles"
 is "$(lamonctl log | grep -c 'first poll cycle complete:')" 1 "... and once in lamonctl log"
 like "$(grep 'first poll cycle complete:' "$T/controller.log")" \

@@ -25,7 +25,7 @@ HA_CTL_LOG=/var/log/lamon/controller.log
 lamon_ha_check_host() {
     local p
     if [ "$(id -u)" != 0 ]; then LAMON_HA_WHY="needs root (namespaces, a bridge, mounts)"; return 1; fi
-    for p in corosync pacemakerd crm crm_mon crm_resource unshare nsenter qemu-system-x86_64 ip; do
+    for p in corosync pacemakerd crm crm_mon crm_resource unshare nsenter qemu-system-x86_64 ip bc setpriv; do
         command -v "$p" >/dev/null || { LAMON_HA_WHY="no $p (scripts/install-deps.sh)"; return 1; }
     done
     [ -x "$CTL_BIN" ] && [ -x "$AGENT_BIN" ] && [ -x "$LAMONCTL_BIN" ] ||
@@ -64,6 +64,7 @@ lamon_ha_setup() {
     # The controller runs as lamon (the agent's default user): it reads the
     # file, as root:lamon 0640 on a real node.
     chmod 711 "$HA_DIR" && chown root:lamon "$HA_CTL_CONF" && chmod 640 "$HA_CTL_CONF"
+    reachable_bins lamon "$HA_DIR" || { echo "# cannot give lamon programs it can run" >&2; return 1; }
     # What the package's tmpfiles would make on a real node, at each boot.
     HA_BOOT_SCRIPT=$HA_DIR/boot
     printf '#!/bin/sh\ninstall -d -o lamon -g lamon /run/lamon /run/lamon/rrd /var/log/lamon\n' >"$HA_BOOT_SCRIPT"

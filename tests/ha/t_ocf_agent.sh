@@ -15,7 +15,9 @@
 #    does not answer (SIGSTOP, or the socket removed) is OCF_ERR_GENERIC
 #    (1), not success; a controller the agent did not start, answering on
 #    the socket, is OCF_ERR_GENERIC, start refuses to start a second, stop
-#    leaves it alone with a warning;
+#    stops it when it is this binary with this config (a stop must leave
+#    nothing answering: the cluster then starts one elsewhere) and fails
+#    when it cannot identify it; a lost pid file is handled the same way;
 #  - stop of a stopped (SIGSTOP) controller succeeds; reload checks the new
 #    file (a bad one is OCF_ERR_CONFIGURED, the controller keeps running)
 #    and sends SIGHUP;
@@ -47,7 +49,8 @@ chown "$RUSER:$RGROUP" "$H/rrd" "$H/log"
 AGENT=$T/ocf/lamon/controller
 install -m 755 "$SRC" "$AGENT"
 run_as_user() { if [ "$(id -un)" = "$RUSER" ]; then "$@"; else setpriv --reuid="$RUSER" --regid="$RGROUP" --init-groups -- "$@"; fi; }
-run_as_user test -x "$CTL_BIN" || bail "$RUSER cannot run $CTL_BIN (a build directory it cannot reach)"
+reachable_bins "$RUSER" "$T" || bail "cannot give $RUSER programs it can run"
+run_as_user test -x "$CTL_BIN" || bail "$RUSER cannot run $CTL_BIN"
 
 start_node 1 || bail "node 1 did not start"
 start_node 2 || bail "node 2 did not start"
@@ -216,10 +219,45 @@ like "$out" "did not start answers on $SOCK" "... and says so"
 ra start
 is "$rc" 1 "start refuses to start a second controller on that socket: OCF_ERR_GENERIC (1)"
 is "$(pgrep -f -- "lamon-controller -f -c $H/" | wc -l)" 1 "... and only the foreign one runs"
+# Pacemaker answers that probe with stop, then start here or elsewhere: a
+# stop that left the foreign controller running would make two controllers.
 ra stop
-is "$rc" 0 "stop with only a foreign controller on the socket: 0 (nothing of the agent's runs)"
-like "$(tail -n 1 "$H/agent.log")" "WARNING: a lamon-controller this agent did not start answers on $SOCK" "... and the log warns of it"
-kill "$FOREIGN"; wait "$FOREIGN" 2>/dev/null; FOREIGN=
+is "$rc" 0 "stop with a foreign controller of the same binary and config on the socket: 0 ..."
+if [ -e "/proc/$FOREIGN/exe" ]; then
+    fail "... once that controller is stopped (it still runs)"; kill -9 "$FOREIGN"
+else
+    ok "... once that controller is stopped"
+fi
+wait "$FOREIGN" 2>/dev/null; FOREIGN=
+like "$(cat "$H/agent.log")" "WARNING: stopping a lamon-controller this agent did not start \(pid [0-9]+, same binary and config" \
+     "... and the log says it stopped one it did not start"
+ra start
+is "$rc" 0 "then start: 0"
+ra stop
+
+# The agent's own controller, its pid file lost: a probe says failed, and
+# the stop that follows stops it.
+ra start
+own=$(head -n 1 "$HA_RSCTMP/lamon-controller-$OCF_RESOURCE_INSTANCE.pid")
+rm -f "$HA_RSCTMP/lamon-controller-$OCF_RESOURCE_INSTANCE.pid"
+ra monitor OCF_RESKEY_CRM_meta_interval=0
+is "$rc" 1 "its own controller with the pid file lost: the probe says OCF_ERR_GENERIC (1)"
+ra stop
+is "$rc" 0 "... and stop: 0"
+if [ -n "$own" ] && [ -e "/proc/$own/exe" ]; then fail "... once it is stopped (pid $own still runs)"; kill -9 "$own"; else ok "... once it is stopped"; fi
+
+# On the socket, a controller the agent cannot identify (another config
+# file naming the same socket): stop fails rather than report a stop.
+cp -p "$H/ctl.conf" "$H/other.conf"
+"$CTL_BIN" -f -c "$H/other.conf" >"$H/foreign.out" 2>&1 &
+FOREIGN=$!
+wait_for 10 "$LAMONCTL_BIN" -s "$SOCK" stats || fail "the other controller did not start"
+ra stop
+is "$rc" 1 "stop with an unidentified program answering on the socket: OCF_ERR_GENERIC (1)"
+like "$out" "cannot identify answers on $SOCK" "... and says so"
+[ -e "/proc/$FOREIGN/exe" ] && ok "... and leaves it alone" || fail "... and leaves it alone"
+kill "$FOREIGN"; wait_for 10 sh -c "! test -e /proc/$FOREIGN/exe" || kill -9 "$FOREIGN"
+wait "$FOREIGN" 2>/dev/null; FOREIGN=
 
 is "$(ctl_pids)" "" "no controller is left running"
 # The controllers' stderr (SANITIZE=1 builds report there, at exit too).

@@ -98,6 +98,9 @@ printf '%s\n' "$lout" | grep -E '^[IP]: ' | sed 's/^/# lintian /'
 # fortified functions (dpkg-buildflags' CPPFLAGS reached every object).
 mkdir -p "$T/x"
 for f in "${debs[@]}"; do dpkg-deb -x "$f" "$T/x"; done
+# Not world-readable even between unpack and postinst: they hold passphrases.
+is "$(stat -c %a "$T/x/etc/lamon/lamon-controller.conf" "$T/x/etc/lamon/lamon-agent.conf" | tr '\n' ' ')" "640 640 " \
+   "the packages ship both configurations mode 0640"
 for b in "$T"/x/usr/sbin/lamon-agent "$T"/x/usr/sbin/lamon-controller "$T"/x/usr/bin/lamonctl; do
     n=${b#"$T/x"}
     h=$(readelf -hW "$b" | grep -c 'Type:.*DYN'),$(readelf -lW "$b" | grep -c GNU_RELRO),$(readelf -dW "$b" | grep -q 'FLAGS.*NOW' && echo 1 || echo 0)
@@ -298,9 +301,10 @@ mkdir -p "$M/tmp/snmpconf"
 is "$(in_root env SNMPCONFPATH=/tmp/snmpconf snmpget -v2c -c public -r1 -t2 "127.0.0.1:$PORT" \
         .1.3.6.1.4.1.8072.9999.9999.9999.1.1.1.0 2>&1)" 'LAMON-MIB::lamonNodeName.0 = STRING: debnode' \
      "with 'mibs +LAMON-MIB' in snmp.conf, a numeric OID prints as LAMON-MIB, without a complaint"
-kill "$AGENT" "$SNMPD" 2>/dev/null; wait "$AGENT" "$SNMPD" 2>/dev/null
+kill "$AGENT" "$SNMPD" 2>/dev/null
 no_root_pids() { [ -z "$(in_root_pids)" ]; }
-wait_for 5 no_root_pids
+wait_for 5 no_root_pids || kill -9 $(in_root_pids) 2>/dev/null
+wait "$AGENT" "$SNMPD" 2>/dev/null
 is "$(in_root_pids | tr '\n' ' ')" "" "the agent (monitor and worker) and snmpd are gone"
 rm -f "$M/etc/snmp/snmpd.conf.d/lamon.conf"     # the administrator's, not the packages'
 [ -s "$M/var/lib/lamon/state" ] && ok "the agent keeps its state in /var/lib/lamon" || fail "the agent keeps its state in /var/lib/lamon"
@@ -346,6 +350,19 @@ for f in passwd group shadow gshadow; do
 done
 is "$(grep -rl lamon "$M/var/lib/systemd/deb-systemd-helper-enabled" 2>/dev/null)" "" \
    "deb-systemd-helper's records name lamon no more"
+
+# A purge on a host whose rrddir is shared storage mounted on
+# /var/lib/lamon/rrd (docs/ha.md) leaves those RRDs alone.
+ctl_deb=$(printf '%s\n' "${debs[@]}" | grep '/lamon-controller_')
+cp "$ctl_deb" "$M/tmp/ctl.deb"
+in_root dpkg -i /tmp/ctl.deb >/dev/null 2>&1 || fail "lamon-controller installs again"
+mkdir -p "$M/var/lib/lamon/rrd"
+mount -t tmpfs shared "$M/var/lib/lamon/rrd" && echo rrd >"$M/var/lib/lamon/rrd/shared.rrd"
+out=$(in_root dpkg --purge lamon-controller 2>&1) && ok "a purge with the rrddir a mount point succeeds" ||
+    { fail "a purge with the rrddir a mount point succeeds"; printf '%s\n' "$out" | sed 's/^/#   /' | tail -n 20; }
+like "$out" "/var/lib/lamon/rrd is on a mounted file system" "... says it leaves it"
+[ -s "$M/var/lib/lamon/rrd/shared.rrd" ] && ok "... and the RRDs on it are kept" || fail "... and the RRDs on it are kept"
+umount "$M/var/lib/lamon/rrd"
 
 # --- the host ------------------------------------------------------------------
 cleanup; trap - EXIT
