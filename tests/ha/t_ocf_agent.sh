@@ -13,11 +13,12 @@
 #    lamonctl status), writes its RRDs as that user;
 #  - monitor: stopped is OCF_NOT_RUNNING (7); a live process whose socket
 #    does not answer (SIGSTOP, or the socket removed) is OCF_ERR_GENERIC
-#    (1), not success; a controller the agent did not start, answering on
-#    the socket, is OCF_ERR_GENERIC, start refuses to start a second, stop
-#    stops it when it is this binary with this config (a stop must leave
-#    nothing answering: the cluster then starts one elsewhere) and fails
-#    when it cannot identify it; a lost pid file is handled the same way;
+#    (1), not success; a controller the agent did not start listening on
+#    the socket (even stopped, even without lamonctl) is OCF_ERR_GENERIC,
+#    start refuses to start a second, stop stops it (a stop must leave
+#    nothing listening: the cluster then starts one elsewhere) and fails on
+#    a program that is not the controller; a lost pid file is handled the
+#    same way; a holder that ignores SIGTERM is killed within the timeout;
 #  - stop of a stopped (SIGSTOP) controller succeeds; reload checks the new
 #    file (a bad one is OCF_ERR_CONFIGURED, the controller keeps running)
 #    and sends SIGHUP;
@@ -215,7 +216,7 @@ FOREIGN=$!
 wait_for 10 "$LAMONCTL_BIN" -s "$SOCK" stats || fail "the foreign controller did not start"
 ra monitor OCF_RESKEY_CRM_meta_interval=0
 is "$rc" 1 "a probe that finds a controller the agent did not start on the socket: OCF_ERR_GENERIC (1)"
-like "$out" "did not start answers on $SOCK" "... and says so"
+like "$out" "did not start \\(pid $FOREIGN\\) listens on $SOCK" "... and says so, with its pid"
 ra start
 is "$rc" 1 "start refuses to start a second controller on that socket: OCF_ERR_GENERIC (1)"
 is "$(pgrep -f -- "lamon-controller -f -c $H/" | wc -l)" 1 "... and only the foreign one runs"
@@ -228,9 +229,9 @@ if [ -e "/proc/$FOREIGN/exe" ]; then
 else
     ok "... once that controller is stopped"
 fi
-wait "$FOREIGN" 2>/dev/null; FOREIGN=
-like "$(cat "$H/agent.log")" "WARNING: stopping a lamon-controller this agent did not start \(pid [0-9]+, same binary and config" \
+like "$(cat "$H/agent.log")" "WARNING: stopping a lamon-controller this agent did not start \(pid $FOREIGN, on $SOCK" \
      "... and the log says it stopped one it did not start"
+wait "$FOREIGN" 2>/dev/null; FOREIGN=
 ra start
 is "$rc" 0 "then start: 0"
 ra stop
@@ -246,18 +247,54 @@ ra stop
 is "$rc" 0 "... and stop: 0"
 if [ -n "$own" ] && [ -e "/proc/$own/exe" ]; then fail "... once it is stopped (pid $own still runs)"; kill -9 "$own"; else ok "... once it is stopped"; fi
 
-# On the socket, a controller the agent cannot identify (another config
-# file naming the same socket): stop fails rather than report a stop.
+# A foreign controller that is stopped (SIGSTOP: it accepts and never
+# answers) and started with another config file naming the same socket:
+# found as the socket's holder, stopped too.
 cp -p "$H/ctl.conf" "$H/other.conf"
 "$CTL_BIN" -f -c "$H/other.conf" >"$H/foreign.out" 2>&1 &
 FOREIGN=$!
 wait_for 10 "$LAMONCTL_BIN" -s "$SOCK" stats || fail "the other controller did not start"
+kill -STOP "$FOREIGN"
+ra monitor OCF_RESKEY_CRM_meta_interval=0 OCF_RESKEY_lamonctl=/nonexistent
+is "$rc" 1 "a probe, without lamonctl, finds the stopped foreign controller by its socket: OCF_ERR_GENERIC (1)"
+ra stop OCF_RESKEY_lamonctl=/nonexistent
+is "$rc" 0 "stop, without lamonctl, of a stopped foreign controller holding the socket (another config): 0 ..."
+if [ -e "/proc/$FOREIGN/exe" ]; then
+    fail "... once it is stopped (it still runs)"; kill -9 "$FOREIGN"
+else
+    ok "... once it is stopped"
+fi
+wait "$FOREIGN" 2>/dev/null; FOREIGN=
+
+# A program that is not the controller listening on the socket: stop fails
+# rather than report a stop, and leaves it alone.
+/usr/bin/python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(60)' "$SOCK" &
+FOREIGN=$!
+wait_for 10 test -S "$SOCK" || fail "the other program did not listen"
 ra stop
-is "$rc" 1 "stop with an unidentified program answering on the socket: OCF_ERR_GENERIC (1)"
-like "$out" "cannot identify answers on $SOCK" "... and says so"
+is "$rc" 1 "stop with another program listening on the socket: OCF_ERR_GENERIC (1)"
+like "$out" "pid $FOREIGN .*listens on $SOCK and is not $CTL_BIN" "... and says so"
 [ -e "/proc/$FOREIGN/exe" ] && ok "... and leaves it alone" || fail "... and leaves it alone"
 kill "$FOREIGN"; wait_for 10 sh -c "! test -e /proc/$FOREIGN/exe" || kill -9 "$FOREIGN"
 wait "$FOREIGN" 2>/dev/null; FOREIGN=
+rm -f "$SOCK"
+
+# A stop whose controller ignores SIGTERM keeps to the stop timeout: TERM
+# to all, KILL 5 s before the end (an op timeout of 7 s: KILL after ~2 s).
+# The real controller always exits on SIGTERM, so the "binary" here is a
+# copy of python3 that holds the socket and ignores it.
+install -m 755 "$(readlink -f /usr/bin/python3)" "$T/stubborn"
+"$T/stubborn" -c 'import signal,socket,sys,time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(60)' "$SOCK" &
+FOREIGN=$!
+wait_for 10 test -S "$SOCK" || fail "the stubborn program did not listen"
+ra stop OCF_RESKEY_CRM_meta_timeout=7000 OCF_RESKEY_binary="$T/stubborn"
+is "$rc" 0 "stop of a holder that ignores SIGTERM: 0 ..."
+like "$(cat "$H/agent.log")" "\(pid $FOREIGN\) still runs after SIGTERM: SIGKILL" "... after SIGKILL"
+if [ -e "/proc/$FOREIGN/exe" ]; then fail "... and it is gone"; kill -9 "$FOREIGN"; else ok "... and it is gone"; fi
+wait "$FOREIGN" 2>/dev/null; FOREIGN=
+[ -e "$SOCK" ] && fail "... and its socket file is removed" || ok "... and its socket file is removed"
 
 is "$(ctl_pids)" "" "no controller is left running"
 # The controllers' stderr (SANITIZE=1 builds report there, at exit too).
