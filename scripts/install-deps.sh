@@ -34,6 +34,8 @@ PKGS=(
   # Debian packages: make deb (dpkg-buildpackage on an rsync copy of the tree), lintian;
   # tests/install/t_deb.sh installs them into an overlay of / (unshare, chroot: util-linux)
   debhelper dpkg-dev fakeroot lintian rsync util-linux
+  # tests/install/t_fresh_debian.sh: a fresh Debian 12 to install the packages into
+  debootstrap
   # the two-node Pacemaker/Corosync cluster of tests/ha (cluster.sh, t_pacemaker.sh)
   pacemaker pacemaker-cli-utils corosync crmsh
 )
