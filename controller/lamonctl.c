@@ -26,6 +26,7 @@
  * Exit status: 0 success, 1 refused or failed, 2 usage, 3 no controller,
  * 4 no answer within the bound.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -408,7 +409,8 @@ int main(int argc, char **argv)
             char *e;
             errno = 0;
             long t = strtol(optarg, &e, 10);
-            timeout = answer_s = errno || e == optarg || *e || t < 1 || t > TIMEOUT_MAX_S ? 0 : (int)t;
+            bool digits = isdigit((unsigned char)optarg[0]);   /* no sign, no space */
+            timeout = answer_s = !digits || errno || *e || t < 1 || t > TIMEOUT_MAX_S ? 0 : (int)t;
             break;
         }
         case 'h': usage(stdout); return 0;

@@ -89,7 +89,7 @@ is "$rc" 0 "controller C stops cleanly"
 unlike "$(cat "$T/controller.out" "$T/d.out")" "Sanitizer|runtime error" "no sanitizer report"
 # --- --timeout takes a whole number of seconds, 1 to a day (atoi took any
 # text as 0 and overflowed on a long number)
-for t in 0 -1 abc 5x 99999999999 86401; do
+for t in 0 -1 abc 5x 99999999999 86401 " 5" +5 ""; do
     "$LAMONCTL_BIN" -s "$CTL_SOCK" --timeout "$t" stats >/dev/null 2>&1
     is "$?" 2 "lamonctl --timeout $t: a usage error (exit 2)"
 done
