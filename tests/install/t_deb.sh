@@ -27,6 +27,7 @@ if [ -z "${LAMON_DEB_NS:-}" ]; then
 fi
 
 . "$ROOT/tests/lib/snmpd.sh"      # free_udp_port; its MIB settings are not for the chroot
+. "$ROOT/tests/lib/rooted.sh"
 unset MIBS MIBDIRS SNMPCONFPATH SNMP_PERSISTENT_DIR
 
 T=$(mktemp -d /tmp/lamon-deb.XXXXXX)
@@ -34,18 +35,10 @@ M=$T/ov/merged
 PIDS=""
 # in_root_pids: every process whose root is in the throwaway root (the
 # daemons started there, the agent's worker in its own chroot below it).
-in_root_pids() {
-    local p r
-    for p in /proc/[0-9]*; do
-        r=$(readlink "$p/root" 2>/dev/null) || continue
-        case $r in "$M"|"$M"/*) echo "${p#/proc/}" ;; esac
-    done
-}
+in_root_pids() { rooted_pids "$M"; }
 cleanup() {
-    local p
-    for p in $PIDS $(in_root_pids); do kill "$p" 2>/dev/null; done
-    sleep 0.3
-    for p in $PIDS $(in_root_pids); do kill -9 "$p" 2>/dev/null; done
+    # shellcheck disable=SC2086 # a list of pids
+    kill_rooted "$M" $PIDS
     # The namespace takes the mounts with it; unmounting first means rm can
     # never descend into the bound /dev or /proc (and --one-file-system
     # would stop it anyway).

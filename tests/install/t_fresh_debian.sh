@@ -12,6 +12,7 @@
 # a network namespace of their own as well, so that snmpd's port 161 is
 # never the host's.  Nothing else of the host is touched.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/rooted.sh"
 ROOT=${LAMON_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 export LC_ALL=C
 MIRROR=${LAMON_DEBIAN_MIRROR:-$(sed -n 's|^URIs: *\(http[^ ]*/debian\)$|\1|p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)}
@@ -26,18 +27,8 @@ fi
 
 T=$(mktemp -d /tmp/lamon-fresh.XXXXXX)
 R=$T/root
-in_root_pids() {
-    local p r
-    for p in /proc/[0-9]*; do
-        r=$(readlink "$p/root" 2>/dev/null) || continue
-        case $r in "$R"|"$R"/*) echo "${p#/proc/}" ;; esac
-    done
-}
 cleanup() {
-    local p
-    for p in $(in_root_pids); do kill "$p" 2>/dev/null; done
-    sleep 0.3
-    for p in $(in_root_pids); do kill -9 "$p" 2>/dev/null; done
+    kill_rooted "$R"
     umount -R -l "$R/proc" "$R/dev" "$R/run" 2>/dev/null
     if [ -n "${KEEP_TMP:-}" ]; then echo "# kept $T"; else rm -rf --one-file-system "$T"; fi
 }
@@ -110,5 +101,5 @@ like "$walk" 'LAMON-MIB::lamonNodeState\.0 = INTEGER: running\(2\)' "... and its
 unlike "$walk" 'Cannot find module|Unknown Object' "... with the installed MIBs only, without a complaint"
 printf '%s\n' "$walk" | head -n 4 | sed 's/^/# /'
 cleanup; trap - EXIT
-is "$(in_root_pids)" "" "nothing of the fresh root is left running"
+is "$(rooted_pids "$R")" "" "nothing of the fresh root is left running"
 done_testing
